@@ -1,0 +1,53 @@
+package dev.nanolith;
+
+import java.lang.System.Logger;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What a function sees of the platform during one call.
+ *
+ * <p>Calls to other functions look the same wherever the callee runs: in this process,
+ * objects are passed as they are; in another, the platform carries them.
+ */
+public interface Ctx {
+
+    /**
+     * Calls another function of this app by its class, type-safe.
+     *
+     * @throws NanoException when the callee fails, is unknown or its deadline passes
+     */
+    <I, O> O call(Class<? extends Nano<I, O>> function, I input);
+
+    /**
+     * Calls another function of this app by name; the input and output are converted
+     * as JSON would be when they are not of the callee's own types.
+     *
+     * @throws NanoException when the callee fails, is unknown or its deadline passes
+     */
+    <O> O call(String function, Object input, Class<O> output);
+
+    /** Who called this function. */
+    Caller caller();
+
+    /** This function's name, such as {@code checkout.verify-items}. */
+    String function();
+
+    /** This function's settings from {@code nanolith.yaml} ({@code functions.<name>.config}). */
+    Map<String, String> config();
+
+    /** One setting of this function; fails with a message naming the key when it is not set. */
+    String config(String key);
+
+    /**
+     * A secret declared for this function ({@code functions.<name>.secrets}); no other
+     * function can read it.
+     */
+    String secret(String name);
+
+    /** Time left until this call's deadline; pass it on to clients that block. */
+    Duration remaining();
+
+    /** A logger named after this function. */
+    Logger log();
+}

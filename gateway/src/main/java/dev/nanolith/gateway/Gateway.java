@@ -1,0 +1,203 @@
+package dev.nanolith.gateway;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nanolith.BadInputException;
+import dev.nanolith.Caller;
+import dev.nanolith.DeadlineExceededException;
+import dev.nanolith.FunctionFailedException;
+import dev.nanolith.NoSuchFunctionException;
+import dev.nanolith.runtime.ErrorIds;
+import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.Route;
+import dev.nanolith.runtime.Router;
+import dev.nanolith.runtime.config.Durations;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpMediaType;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The HTTP front door: {@code POST /fn/{name}} calls a function with JSON, {@code GET /fn}
+ * lists the functions with their schemas, {@code GET /health} and {@code GET /metrics}
+ * report on the platform. Every error is a JSON body {@code {"error", "message"}}.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final Router router;
+    private final PrometheusMeterRegistry metrics;
+    private final GatewayConfig config;
+    private final ObjectMapper json = new ObjectMapper();
+    private final WebServer server;
+
+    /** Starts listening at once. */
+    public Gateway(Router router, PrometheusMeterRegistry metrics, GatewayConfig config) {
+        this.router = router;
+        this.metrics = metrics;
+        this.config = config;
+        this.server = WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .shutdownHook(false)
+                .routing(this::routes)
+                .build()
+                .start();
+    }
+
+    /** The port the gateway listens on. */
+    public int port() {
+        return server.port();
+    }
+
+    /** The gateway's base URL, such as {@code http://127.0.0.1:8080}. */
+    public String url() {
+        return "http://" + config.host() + ":" + port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private void routes(HttpRouting.Builder routing) {
+        routing.post("/fn/{name}", this::call)
+                .any("/fn/{name}", (req, res) -> error(res, Status.METHOD_NOT_ALLOWED_405, "method-not-allowed",
+                        req.prologue().method().text() + " is not allowed here — call a function with POST /fn/" + req.path().pathParameters().get("name")))
+                .get("/fn", (req, res) -> send(res, Status.OK_200, list()))
+                .get("/health", (req, res) -> send(res, Status.OK_200, health()))
+                .get("/metrics", (req, res) -> res.header(HeaderValues.create("Content-Type", PROMETHEUS_TEXT)).send(metrics.scrape()))
+                .any("/fn", (req, res) -> notAllowed(req, res, "GET"))
+                .any("/health", (req, res) -> notAllowed(req, res, "GET"))
+                .any("/metrics", (req, res) -> notAllowed(req, res, "GET"))
+                .any((req, res) -> error(res, Status.NOT_FOUND_404, "not-found",
+                        "no endpoint at " + req.path().path() + " — use POST /fn/{name}, GET /fn, GET /health or GET /metrics"));
+    }
+
+    private void call(ServerRequest req, ServerResponse res) {
+        String name = req.path().pathParameters().get("name");
+        Route route = router.route(name);
+        if (route == null) {
+            error(res, Status.NOT_FOUND_404, "no-such-function", new NoSuchFunctionException(name).getMessage() + " — GET /fn lists the functions");
+            return;
+        }
+        Optional<HttpMediaType> type = req.headers().contentType();
+        if (type.isPresent() && !isJson(type.get())) {
+            error(res, Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported-media-type",
+                    "the body is " + type.get().mediaType().text() + " — send JSON with Content-Type: application/json");
+            return;
+        }
+        OptionalLong length = req.headers().contentLength();
+        if (length.isPresent() && length.getAsLong() > config.maxBodyBytes()) {
+            tooLarge(res, length.getAsLong());
+            return;
+        }
+        byte[] body;
+        try (InputStream in = req.content().inputStream()) {
+            body = in.readNBytes(config.maxBodyBytes() + 1);
+        } catch (IOException | UncheckedIOException e) {
+            error(res, Status.BAD_REQUEST_400, "unreadable-body", "the request body could not be read: " + e.getMessage());
+            return;
+        }
+        if (body.length > config.maxBodyBytes()) {
+            tooLarge(res, -1);
+            return;
+        }
+        try {
+            Object input = route.readInput(body);
+            Object output = route.callEntry(input, Caller.ANONYMOUS.principal());
+            res.header(HeaderValues.CONTENT_TYPE_JSON).send(route.writeOutput(output));
+        } catch (BadInputException e) {
+            error(res, Status.BAD_REQUEST_400, e.getCause() instanceof JsonMappingException ? "bad-input" : "malformed-json", e.getMessage());
+        } catch (DeadlineExceededException e) {
+            error(res, Status.GATEWAY_TIMEOUT_504, "deadline-exceeded", e.getMessage());
+        } catch (FunctionFailedException e) {
+            failed(res, e.errorId(), e.getMessage());
+        } catch (RuntimeException | Error e) {
+            String id = ErrorIds.next();
+            LOG.log(System.Logger.Level.ERROR, "call of '" + name + "' failed, error id " + id, e);
+            failed(res, id, "'" + name + "' failed (error id " + id + ")");
+        }
+    }
+
+    private void failed(ServerResponse res, String errorId, String message) {
+        ObjectNode body = errorBody("function-failed", message);
+        body.put("errorId", errorId);
+        send(res, Status.INTERNAL_SERVER_ERROR_500, body);
+    }
+
+    private void tooLarge(ServerResponse res, long length) {
+        error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "payload-too-large", "the body"
+                + (length >= 0 ? " has " + length + " bytes, over" : " is over") + " the limit of " + config.maxBodyBytes() + " bytes");
+    }
+
+    private void notAllowed(ServerRequest req, ServerResponse res, String allowed) {
+        res.header(HeaderValues.create("Allow", allowed));
+        error(res, Status.METHOD_NOT_ALLOWED_405, "method-not-allowed",
+                req.prologue().method().text() + " is not allowed on " + req.path().path() + " — use " + allowed);
+    }
+
+    private static boolean isJson(HttpMediaType type) {
+        String subtype = type.mediaType().subtype();
+        return type.mediaType().type().equals("application") && (subtype.equals("json") || subtype.endsWith("+json"));
+    }
+
+    private ArrayNode list() {
+        ArrayNode list = json.createArrayNode();
+        for (Revision revision : router.revisions()) {
+            for (Route route : revision.routes()) {
+                ObjectNode fn = list.addObject();
+                fn.put("name", route.name());
+                fn.put("app", revision.app());
+                fn.put("revision", revision.id());
+                fn.put("description", route.spec().description());
+                fn.put("timeout", Durations.format(route.spec().timeout()));
+                fn.put("url", "/fn/" + route.name());
+                fn.set("input", route.inputSchema());
+                fn.set("output", route.outputSchema());
+            }
+        }
+        return list;
+    }
+
+    private ObjectNode health() {
+        ObjectNode health = json.createObjectNode().put("status", "UP");
+        ObjectNode apps = health.putObject("apps");
+        for (Revision revision : router.revisions()) {
+            apps.putObject(revision.app())
+                    .put("revision", revision.id())
+                    .put("functions", revision.routes().size())
+                    .put("since", revision.loadedAt().toString());
+        }
+        return health;
+    }
+
+    private ObjectNode errorBody(String error, String message) {
+        return json.createObjectNode().put("error", error).put("message", message);
+    }
+
+    private void error(ServerResponse res, Status status, String error, String message) {
+        send(res, status, errorBody(error, message));
+    }
+
+    private void send(ServerResponse res, Status status, Object body) {
+        try {
+            res.status(status).header(HeaderValues.CONTENT_TYPE_JSON).send(json.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

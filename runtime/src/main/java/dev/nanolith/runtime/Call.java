@@ -1,0 +1,107 @@
+package dev.nanolith.runtime;
+
+import dev.nanolith.Caller;
+import dev.nanolith.Ctx;
+import dev.nanolith.Nano;
+import dev.nanolith.NoSuchFunctionException;
+import java.lang.System.Logger;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One call of one function: its context as the function sees it, and the state the
+ * pipeline's stages share for the call (its deadline).
+ */
+public final class Call implements Ctx {
+
+    private final Route route;
+    private final String principal;
+    private final String from;
+    private long deadline;
+
+    Call(Route route, String principal, String from, long deadline) {
+        this.route = route;
+        this.principal = principal;
+        this.from = from;
+        this.deadline = deadline;
+    }
+
+    /** The function called. */
+    public Route route() {
+        return route;
+    }
+
+    /** When this call must end, in {@link System#nanoTime()} terms. */
+    public long deadline() {
+        return deadline;
+    }
+
+    /** Brings this call's deadline forward; nested calls inherit it. */
+    public void deadline(long nanoTime) {
+        this.deadline = nanoTime;
+    }
+
+    @Override
+    public <I, O> O call(Class<? extends Nano<I, O>> function, I input) {
+        Route callee = route.revision().route(function);
+        @SuppressWarnings("unchecked")
+        O output = (O) callee.invoke(input, principal, route.name(), deadline);
+        return output;
+    }
+
+    @Override
+    public <O> O call(String function, Object input, Class<O> output) {
+        Route callee = route.revision().route(function);
+        if (callee == null) {
+            throw new NoSuchFunctionException(function);
+        }
+        Object result = callee.invoke(callee.convertInput(input), principal, route.name(), deadline);
+        return result == null || output.isInstance(result) ? output.cast(result) : route.revision().mapper().convertValue(result, output);
+    }
+
+    @Override
+    public Caller caller() {
+        return new Caller(principal, Optional.ofNullable(from));
+    }
+
+    @Override
+    public String function() {
+        return route.name();
+    }
+
+    @Override
+    public Map<String, String> config() {
+        return route.spec().config();
+    }
+
+    @Override
+    public String config(String key) {
+        String value = route.spec().config().get(key);
+        if (value == null) {
+            throw new IllegalStateException("'" + route.name() + "' has no setting '" + key
+                    + "' — set functions." + route.name() + ".config." + key + " in nanolith.yaml");
+        }
+        return value;
+    }
+
+    @Override
+    public String secret(String name) {
+        String value = route.spec().secrets().get(name);
+        if (value == null) {
+            throw new IllegalStateException("'" + route.name() + "' has no secret '" + name
+                    + "' — list it under functions." + route.name() + ".secrets in nanolith.yaml");
+        }
+        return value;
+    }
+
+    @Override
+    public Duration remaining() {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    @Override
+    public Logger log() {
+        return route.log();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.nanolith.runtime;
+
+import com.fasterxml.jackson.databind.JavaType;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A function of a loaded app, with everything the pipeline needs to run it.
+ *
+ * @param app            the app it belongs to
+ * @param name           its name, unique on the platform
+ * @param description    one sentence for people, from its Javadoc or {@code nanolith.yaml}
+ * @param implementation its class, a {@link dev.nanolith.Nano} or a {@link java.util.function.Function}
+ * @param input          the type its input is read as
+ * @param output         the type of what it returns
+ * @param timeout        how long one call may take
+ * @param config         its settings
+ * @param secrets        its secrets, by name
+ * @param source         where its class is declared, as {@code file:line}
+ */
+public record FunctionSpec(
+        String app,
+        String name,
+        String description,
+        Class<?> implementation,
+        JavaType input,
+        JavaType output,
+        Duration timeout,
+        Map<String, String> config,
+        Map<String, String> secrets,
+        String source) {
+
+    public FunctionSpec {
+        config = Map.copyOf(config);
+        secrets = Map.copyOf(secrets);
+    }
+
+    @Override
+    public String toString() {
+        return "FunctionSpec[" + name + " of " + app + ", " + implementation.getName() + "]";
+    }
+}

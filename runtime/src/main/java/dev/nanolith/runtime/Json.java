@@ -1,0 +1,51 @@
+package dev.nanolith.runtime;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.AnnotatedParameter;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.Optional;
+
+/**
+ * How function inputs and outputs map to JSON, the same for every app: a record's components
+ * are required and not null, unless they are {@link Optional}; unknown fields are rejected.
+ */
+public final class Json {
+
+    private Json() {
+    }
+
+    /** Marks every record component but an {@link Optional} one as required, as the input's schema says. */
+    private static final class RecordsRequired extends JacksonAnnotationIntrospector {
+        @Override
+        public Boolean hasRequiredMarker(AnnotatedMember member) {
+            Boolean explicit = super.hasRequiredMarker(member);
+            if (explicit == null && member instanceof AnnotatedParameter p && p.getOwner().getDeclaringClass().isRecord()) {
+                return !Optional.class.isAssignableFrom(p.getRawType());
+            }
+            return explicit;
+        }
+    }
+
+    /**
+     * A new mapper. Each revision gets its own, since a mapper caches the classes it has seen
+     * and would keep an unloaded revision's classes alive.
+     */
+    public static ObjectMapper mapper() {
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.setAnnotationIntrospector(new RecordsRequired());
+        return mapper
+                .registerModule(new Jdk8Module())
+                .registerModule(new JavaTimeModule())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    }
+}

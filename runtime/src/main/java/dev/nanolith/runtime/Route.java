@@ -1,0 +1,184 @@
+package dev.nanolith.runtime;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.nanolith.BadInputException;
+import dev.nanolith.DeadlineExceededException;
+import dev.nanolith.NanoException;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/** A function of one revision, ready to be called: its spec, its composed pipeline, its JSON codec. */
+public final class Route {
+
+    private final FunctionSpec spec;
+    private final Revision revision;
+    private final Invoker invoker;
+    private final ObjectReader reader;
+    private final ObjectWriter writer;
+    private final JsonNode inputSchema;
+    private final JsonNode outputSchema;
+    private final long timeoutNanos;
+    private final System.Logger log;
+
+    Route(FunctionSpec spec, Revision revision, Invoker invoker, JsonNode inputSchema, JsonNode outputSchema) {
+        this.spec = spec;
+        this.revision = revision;
+        this.invoker = invoker;
+        this.reader = revision.mapper().readerFor(spec.input());
+        this.writer = revision.mapper().writerFor(spec.output());
+        this.inputSchema = inputSchema;
+        this.outputSchema = outputSchema;
+        this.timeoutNanos = spec.timeout().toNanos();
+        this.log = System.getLogger("fn." + spec.name());
+    }
+
+    public FunctionSpec spec() {
+        return spec;
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public Revision revision() {
+        return revision;
+    }
+
+    public JsonNode inputSchema() {
+        return inputSchema;
+    }
+
+    public JsonNode outputSchema() {
+        return outputSchema;
+    }
+
+    System.Logger log() {
+        return log;
+    }
+
+    /**
+     * Calls the function as an operation's entry (from the gateway): it runs on a virtual
+     * thread of its own, so that the caller gets its answer at the deadline even when the
+     * function ignores interruption.
+     */
+    public Object callEntry(Object input, String principal) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        Thread worker = Thread.ofVirtual().name("fn:" + spec.name()).start(() -> {
+            try {
+                result.complete(invoke(input, principal, null, deadline));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            worker.interrupt();
+            throw new DeadlineExceededException(spec.name(), spec.timeout());
+        } catch (InterruptedException e) {
+            worker.interrupt();
+            Thread.currentThread().interrupt();
+            throw new DeadlineExceededException(spec.name(), spec.timeout());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Calls the function as an operation's entry on this thread, with no hand-off: its
+     * deadline is enforced by interruption only. For in-process callers and benchmarks.
+     */
+    public Object callHere(Object input, String principal) {
+        return invoke(input, principal, null, System.nanoTime() + timeoutNanos);
+    }
+
+    /** Calls the function on this thread, within the caller's deadline. */
+    Object invoke(Object input, String principal, String from, long deadline) {
+        return invoker.invoke(input, new Call(this, principal, from, deadline));
+    }
+
+    /** Reads a JSON body as this function's input; a mismatch names the field. */
+    public Object readInput(byte[] json) {
+        if (json.length == 0) {
+            if (spec.input().getRawClass() == Void.class) {
+                return null;
+            }
+            throw new BadInputException(spec.name(), "the body is empty — send the input as JSON (GET /fn shows its schema)", null);
+        }
+        try {
+            return reader.readValue(json);
+        } catch (JsonMappingException e) {
+            throw badInput(e);
+        } catch (JsonProcessingException e) {
+            throw new BadInputException(spec.name(), "malformed JSON"
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr())
+                    + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new BadInputException(spec.name(), "unreadable input: " + e.getMessage(), e);
+        }
+    }
+
+    /** Converts a value of another type (a map, another record) to this function's input type. */
+    Object convertInput(Object input) {
+        if (input == null || spec.input().getRawClass().isInstance(input)) {
+            return input;
+        }
+        try {
+            return revision.mapper().convertValue(input, spec.input());
+        } catch (IllegalArgumentException e) {
+            throw e.getCause() instanceof JsonMappingException m ? badInput(m)
+                    : new BadInputException(spec.name(), e.getMessage(), e);
+        }
+    }
+
+    /** Writes this function's output as JSON. */
+    public byte[] writeOutput(Object output) {
+        try {
+            return writer.writeValueAsBytes(output);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the output of '" + spec.name() + "' cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private NanoException badInput(JsonMappingException e) {
+        String field = e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+        String what = field.isEmpty() ? "the input" : "field '" + field + "'";
+        String original = e.getOriginalMessage().lines().findFirst().orElse("");
+        String message;
+        if (e instanceof UnrecognizedPropertyException u) {
+            message = what + " is not part of the input — known fields: " + u.getKnownPropertyIds().stream()
+                    .map(String::valueOf).sorted().collect(Collectors.joining(", "));
+        } else if (original.startsWith("Missing required creator property")) {
+            message = what + " is missing";
+        } else if (original.startsWith("Null value for creator property")) {
+            message = what + " must not be null";
+        } else {
+            message = what + ": " + original.replaceAll(" \\((class|token) [^)]*\\)", "")
+                    .replaceAll("`(?:[a-zA-Z0-9_.]+[.$])?([A-Za-z0-9_]+)`", "$1").replaceAll("; .*$", "");
+        }
+        return new BadInputException(spec.name(), message, e);
+    }
+
+    @Override
+    public String toString() {
+        return spec.name() + "@" + revision.id();
+    }
+}

@@ -1,0 +1,229 @@
+package dev.nanolith.runtime.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.load.Problem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A parsed {@code nanolith.yaml} that still knows the line of every key, so that a problem
+ * found at any later step points at the line to fix.
+ */
+public final class ConfigFile {
+
+    /** The file's name, as problems show it. */
+    public static final String NAME = "nanolith.yaml";
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::-([^}]*))?}");
+    private static final ObjectMapper BINDER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final AppConfig config;
+    private final Map<String, Integer> lines;
+
+    private ConfigFile(AppConfig config, Map<String, Integer> lines) {
+        this.config = config;
+        this.lines = lines;
+    }
+
+    /**
+     * Reads an app's {@code nanolith.yaml}, resolving {@code ${NAME}} and
+     * {@code ${NAME:-default}} in values from {@code settings}.
+     */
+    public static ConfigFile read(Path dir, UnaryOperator<String> settings) throws LoadException {
+        String text;
+        try {
+            text = Files.readString(dir.resolve(NAME));
+        } catch (NoSuchFileException e) {
+            throw new LoadException(Problem.of(NAME, "missing — an app needs a nanolith.yaml at its root (it may be empty)"));
+        } catch (IOException e) {
+            throw new LoadException(Problem.of(NAME, "cannot be read: " + e.getMessage()));
+        }
+        Map<String, Integer> lines = new HashMap<>();
+        List<Problem> problems = new ArrayList<>();
+        JsonNode tree;
+        try (JsonParser p = new YAMLFactory().createParser(text)) {
+            JsonToken first = p.nextToken();
+            tree = first == null ? JsonNodeFactory.instance.objectNode() : readNode(p, "", lines, settings, problems);
+        } catch (JsonProcessingException e) {
+            throw new LoadException(new Problem(NAME, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                    "not valid YAML: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new LoadException(Problem.of(NAME, "cannot be read: " + e.getMessage()));
+        }
+        if (!problems.isEmpty()) {
+            throw new LoadException(problems);
+        }
+        if (!tree.isObject()) {
+            throw new LoadException(new Problem(NAME, 1, "must be a map of keys (app, functions), not " + tree.getNodeType().name().toLowerCase()));
+        }
+        ObjectNode root = (ObjectNode) tree;
+        if (!root.hasNonNull("app")) {
+            root.put("app", dir.toAbsolutePath().normalize().getFileName().toString());
+        }
+        try {
+            return new ConfigFile(BINDER.treeToValue(root, AppConfig.class), lines).validated();
+        } catch (JsonMappingException e) {
+            throw new LoadException(new Problem(NAME, lineOf(lines, pointer(e.getPath())), explain(e.getPath(), e)));
+        } catch (JsonProcessingException e) {
+            throw new LoadException(Problem.of(NAME, e.getOriginalMessage()));
+        }
+    }
+
+    /** The configuration read. */
+    public AppConfig config() {
+        return config;
+    }
+
+    /** The line of the key at a JSON pointer such as {@code /functions/shop.charge}, or of its nearest parent. */
+    public int line(String pointer) {
+        return lineOf(lines, pointer);
+    }
+
+    /** The line of a function's entry, or 0 when the file does not mention it. */
+    public int functionLine(String function) {
+        return lines.getOrDefault("/functions/" + escape(function), 0);
+    }
+
+    /** Escapes one key for use in a JSON pointer. */
+    public static String escape(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+
+    private ConfigFile validated() throws LoadException {
+        List<Problem> problems = new ArrayList<>();
+        if (!config.app().matches("[a-z][a-z0-9-]*")) {
+            problems.add(new Problem(NAME, line("/app"), "app name '" + config.app()
+                    + "' is not valid — use lower-case letters, digits and dashes, starting with a letter"));
+        }
+        config.functions().forEach((name, fn) -> {
+            if (fn == null) {
+                return;
+            }
+            fn.secrets().stream().filter(s -> !s.matches("[A-Za-z_][A-Za-z0-9_]*")).forEach(s -> problems.add(new Problem(NAME,
+                    line("/functions/" + escape(name) + "/secrets"), "secret name '" + s + "' is not valid — use letters, digits and _")));
+        });
+        if (!problems.isEmpty()) {
+            throw new LoadException(problems);
+        }
+        return this;
+    }
+
+    private static JsonNode readNode(JsonParser p, String pointer, Map<String, Integer> lines,
+                                     UnaryOperator<String> settings, List<Problem> problems) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.START_OBJECT) {
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                String child = pointer + "/" + escape(key);
+                int line = p.currentTokenLocation().getLineNr();
+                if (node.has(key)) {
+                    problems.add(new Problem(NAME, line, "key '" + key + "' appears twice (first on line " + lines.get(child) + ")"));
+                }
+                lines.putIfAbsent(child, line);
+                p.nextToken();
+                node.set(key, readNode(p, child, lines, settings, problems));
+            }
+            return node;
+        }
+        if (t == JsonToken.START_ARRAY) {
+            ArrayNode node = JsonNodeFactory.instance.arrayNode();
+            int i = 0;
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                String child = pointer + "/" + i++;
+                lines.put(child, p.currentTokenLocation().getLineNr());
+                node.add(readNode(p, child, lines, settings, problems));
+            }
+            return node;
+        }
+        if (t == JsonToken.VALUE_NULL) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        // YAML scalars are text; binding coerces them to numbers and booleans where a key needs one.
+        return JsonNodeFactory.instance.textNode(resolve(p.getText(), p.currentTokenLocation().getLineNr(), settings, problems));
+    }
+
+    private static String resolve(String value, int line, UnaryOperator<String> settings, List<Problem> problems) {
+        Matcher m = PLACEHOLDER.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String found = settings.apply(m.group(1));
+            if (found == null) {
+                found = m.group(2);
+            }
+            if (found == null) {
+                problems.add(new Problem(NAME, line, "${" + m.group(1) + "} is not set — set the environment variable "
+                        + m.group(1) + " or give a default: ${" + m.group(1) + ":-value}"));
+                found = "";
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(found));
+        }
+        return m.appendTail(out).toString();
+    }
+
+    private static String explain(List<JsonMappingException.Reference> path, JsonMappingException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            String known = new TreeSet<>(u.getKnownPropertyIds().stream().map(String::valueOf).toList()).stream()
+                    .collect(Collectors.joining(", "));
+            String parent = dotted(path.subList(0, path.size() - 1));
+            return "unknown key '" + u.getPropertyName() + "'" + (parent.isEmpty() ? "" : " in " + parent) + " — use " + known;
+        }
+        String where = path.isEmpty() ? "" : dotted(path) + ": ";
+        if (e instanceof InvalidFormatException f && f.getTargetType() == Duration.class) {
+            return where + f.getOriginalMessage();
+        }
+        return where + e.getOriginalMessage().lines().findFirst().orElse("invalid value");
+    }
+
+    private static String dotted(List<JsonMappingException.Reference> path) {
+        return path.stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+
+    private static String pointer(List<JsonMappingException.Reference> path) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : path) {
+            sb.append('/').append(r.getFieldName() != null ? escape(r.getFieldName()) : String.valueOf(r.getIndex()));
+        }
+        return sb.toString();
+    }
+
+    private static int lineOf(Map<String, Integer> lines, String pointer) {
+        for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
+            Integer line = lines.get(p);
+            if (line != null) {
+                return line;
+            }
+            if (p.isEmpty()) {
+                return 0;
+            }
+        }
+    }
+}

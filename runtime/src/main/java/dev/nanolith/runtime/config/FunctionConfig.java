@@ -1,0 +1,29 @@
+package dev.nanolith.runtime.config;
+
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One function's entry under {@code functions:} in {@code nanolith.yaml}.
+ *
+ * @param description replaces the description taken from the class's Javadoc
+ * @param timeout     how long one call may take, its nested calls included
+ * @param config      settings the function reads with {@code ctx.config(key)}
+ * @param secrets     names of secrets delivered to this function only
+ */
+public record FunctionConfig(
+        String description,
+        @JsonDeserialize(using = DurationDeserializer.class) Duration timeout,
+        Map<String, String> config,
+        List<String> secrets) {
+
+    /** The entry of a function that {@code nanolith.yaml} does not mention. */
+    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of());
+
+    public FunctionConfig {
+        config = config == null ? Map.of() : Map.copyOf(config);
+        secrets = secrets == null ? List.of() : List.copyOf(secrets);
+    }
+}

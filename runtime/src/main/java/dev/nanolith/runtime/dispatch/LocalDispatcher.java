@@ -1,0 +1,68 @@
+package dev.nanolith.runtime.dispatch;
+
+import dev.nanolith.DeadlineExceededException;
+import dev.nanolith.FunctionFailedException;
+import dev.nanolith.Nano;
+import dev.nanolith.runtime.Dispatcher;
+import dev.nanolith.runtime.ErrorIds;
+import dev.nanolith.runtime.FunctionSpec;
+import dev.nanolith.runtime.Invoker;
+import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.load.Problem;
+import java.lang.reflect.InvocationTargetException;
+import java.util.function.Function;
+
+/**
+ * Runs functions in this process, on the caller's own thread, passing objects as they are.
+ * A failure is logged once, where it happens, under an error id the callers pass on.
+ */
+public final class LocalDispatcher implements Dispatcher {
+
+    @Override
+    public Invoker invoker(FunctionSpec function) throws LoadException {
+        Object target = instantiate(function);
+        System.Logger log = System.getLogger("fn." + function.name());
+        if (target instanceof Nano<?, ?> nano) {
+            @SuppressWarnings("unchecked")
+            Nano<Object, Object> fn = (Nano<Object, Object>) nano;
+            return (input, call) -> {
+                try {
+                    return fn.apply(input, call);
+                } catch (FunctionFailedException | DeadlineExceededException e) {
+                    throw e;
+                } catch (Exception | LinkageError | StackOverflowError e) {
+                    throw failed(function, log, e);
+                }
+            };
+        }
+        @SuppressWarnings("unchecked")
+        Function<Object, Object> fn = (Function<Object, Object>) target;
+        return (input, call) -> {
+            try {
+                return fn.apply(input);
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                throw failed(function, log, e);
+            }
+        };
+    }
+
+    private static FunctionFailedException failed(FunctionSpec function, System.Logger log, Throwable cause) {
+        String id = ErrorIds.next();
+        log.log(System.Logger.Level.ERROR, "'" + function.name() + "' failed, error id " + id, cause);
+        return new FunctionFailedException(function.name(), id, cause);
+    }
+
+    private static Object instantiate(FunctionSpec function) throws LoadException {
+        Class<?> type = function.implementation();
+        try {
+            return type.getConstructor().newInstance();
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            throw new LoadException(Problem.of(function.source(), "'" + function.name() + "' needs a public constructor without parameters"));
+        } catch (InvocationTargetException | ExceptionInInitializerError e) {
+            Throwable cause = e instanceof InvocationTargetException i ? i.getCause() : e.getCause();
+            throw new LoadException(Problem.of(function.source(), "'" + function.name() + "' failed to start: " + cause));
+        } catch (InstantiationException e) {
+            throw new LoadException(Problem.of(function.source(), "'" + function.name() + "' cannot be instantiated: " + e.getMessage()));
+        }
+    }
+}

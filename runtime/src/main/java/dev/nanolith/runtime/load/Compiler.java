@@ -1,0 +1,229 @@
+package dev.nanolith.runtime.load;
+
+import com.sun.source.doctree.DocCommentTree;
+import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.LiteralTree;
+import com.sun.source.tree.MemberSelectTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.util.DocTrees;
+import com.sun.source.util.JavacTask;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
+import dev.nanolith.Ctx;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.FileObject;
+import javax.tools.ForwardingJavaFileManager;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+
+/**
+ * Compiles an app's sources in memory with javac and, from the same parse, learns what the
+ * loader needs of the source: each class's line and Javadoc, and the calls to other functions
+ * that can be seen in the code.
+ */
+final class Compiler {
+
+    /** A class as the source shows it. */
+    record SourceClass(String file, int line, String description) {
+    }
+
+    /** A {@code ctx.call(...)} whose callee can be read from the source: a name or a class. */
+    record CallSite(String file, int line, String callerClass, String calleeName, String calleeClass) {
+    }
+
+    /** What a successful compilation gives. */
+    record Output(Map<String, byte[]> classes, Map<String, SourceClass> sources, List<CallSite> calls) {
+    }
+
+    private final String classPath;
+
+    Compiler(String classPath) {
+        this.classPath = classPath;
+    }
+
+    /** Compiles the sources, named by their path relative to the app's root. */
+    Output compile(Map<String, String> sources) throws LoadException {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        if (javac == null) {
+            throw new LoadException(Problem.of("platform", "runs on a Java runtime without a compiler — run it on a JDK 21 or newer"));
+        }
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        Map<String, ByteArrayOutputStream> classes = new HashMap<>();
+        List<JavaFileObject> units = sources.entrySet().stream()
+                .map(e -> (JavaFileObject) new Source(e.getKey(), e.getValue())).toList();
+        try (StandardJavaFileManager standard = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8);
+             Memory memory = new Memory(standard, classes)) {
+            JavacTask task = (JavacTask) javac.getTask(null, memory, diagnostics,
+                    List.of("-classpath", classPath, "-parameters", "-proc:none", "-Xlint:none", "-g"), null, units);
+            Iterable<? extends CompilationUnitTree> trees = task.parse();
+            task.analyze();
+            Map<String, SourceClass> found = new HashMap<>();
+            List<CallSite> calls = new ArrayList<>();
+            if (errors(diagnostics).isEmpty()) {
+                DocTrees docs = DocTrees.instance(task);
+                for (CompilationUnitTree unit : trees) {
+                    new Scanner(docs, task.getElements(), task.getTypes(), unit, found, calls).scan(unit, null);
+                }
+                task.generate();
+            }
+            List<Problem> problems = errors(diagnostics);
+            if (!problems.isEmpty()) {
+                throw new LoadException(problems);
+            }
+            Map<String, byte[]> bytes = new HashMap<>();
+            classes.forEach((name, out) -> bytes.put(name, out.toByteArray()));
+            return new Output(bytes, found, calls);
+        } catch (IOException e) {
+            throw new LoadException(Problem.of("sources", "cannot be compiled: " + e.getMessage()));
+        }
+    }
+
+    private static List<Problem> errors(DiagnosticCollector<JavaFileObject> diagnostics) {
+        return diagnostics.getDiagnostics().stream()
+                .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+                .map(d -> new Problem(d.getSource() == null ? "sources" : pathOf(d.getSource()),
+                        (int) Math.max(0, d.getLineNumber()), d.getMessage(Locale.ROOT).lines().findFirst().orElse("")))
+                .toList();
+    }
+
+    /** Reads classes, their Javadoc and the {@code Ctx.call} sites out of one compilation unit. */
+    private static final class Scanner extends TreePathScanner<Void, Void> {
+        private final DocTrees docs;
+        private final Elements elements;
+        private final Types types;
+        private final CompilationUnitTree unit;
+        private final Map<String, SourceClass> found;
+        private final List<CallSite> calls;
+        private final String file;
+        private String currentClass;
+
+        Scanner(DocTrees docs, Elements elements, Types types, CompilationUnitTree unit,
+                Map<String, SourceClass> found, List<CallSite> calls) {
+            this.docs = docs;
+            this.elements = elements;
+            this.types = types;
+            this.unit = unit;
+            this.found = found;
+            this.calls = calls;
+            this.file = pathOf(unit.getSourceFile());
+        }
+
+        @Override
+        public Void visitClass(ClassTree tree, Void unused) {
+            Element element = docs.getElement(getCurrentPath());
+            String outer = currentClass;
+            if (element instanceof TypeElement type) {
+                String binary = elements.getBinaryName(type).toString();
+                DocCommentTree doc = docs.getDocCommentTree(getCurrentPath());
+                String description = doc == null ? null : doc.getFirstSentence().toString().replaceAll("\\s+", " ").trim();
+                found.put(binary, new SourceClass(file, line(tree), description == null || description.isEmpty() ? null : description));
+                currentClass = binary;
+            }
+            try {
+                return super.visitClass(tree, unused);
+            } finally {
+                currentClass = outer;
+            }
+        }
+
+        @Override
+        public Void visitMethodInvocation(MethodInvocationTree tree, Void unused) {
+            Element element = docs.getElement(getCurrentPath());
+            if (element instanceof ExecutableElement method && method.getSimpleName().contentEquals("call")
+                    && method.getEnclosingElement() instanceof TypeElement owner
+                    && owner.getQualifiedName().contentEquals(Ctx.class.getName())
+                    && !tree.getArguments().isEmpty()) {
+                ExpressionTree first = tree.getArguments().getFirst();
+                if (first instanceof LiteralTree literal && literal.getValue() instanceof String name) {
+                    calls.add(new CallSite(file, line(tree), currentClass, name, null));
+                } else if (first instanceof MemberSelectTree select && select.getIdentifier().contentEquals("class")) {
+                    TypeMirror type = docs.getTypeMirror(new TreePath(getCurrentPath(), select.getExpression()));
+                    Element callee = type == null ? null : types.asElement(type);
+                    if (callee instanceof TypeElement t) {
+                        calls.add(new CallSite(file, line(tree), currentClass, null, elements.getBinaryName(t).toString()));
+                    }
+                }
+            }
+            return super.visitMethodInvocation(tree, unused);
+        }
+
+        private int line(Tree tree) {
+            long pos = docs.getSourcePositions().getStartPosition(unit, tree);
+            return (int) unit.getLineMap().getLineNumber(pos);
+        }
+    }
+
+    /** A source file held in memory, named by its path in the app. */
+    private static final class Source extends SimpleJavaFileObject {
+        private final String text;
+
+        Source(String path, String text) {
+            super(URI.create("string:///" + path), Kind.SOURCE);
+            this.text = text;
+        }
+
+        @Override
+        public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+            return text;
+        }
+    }
+
+    /** Keeps compiled classes in memory instead of writing them out. */
+    private static final class Memory extends ForwardingJavaFileManager<StandardJavaFileManager> {
+        private final Map<String, ByteArrayOutputStream> classes;
+
+        Memory(StandardJavaFileManager standard, Map<String, ByteArrayOutputStream> classes) {
+            super(standard);
+            this.classes = classes;
+        }
+
+        @Override
+        public JavaFileObject getJavaFileForOutput(Location location, String className, JavaFileObject.Kind kind, FileObject sibling) {
+            return new SimpleJavaFileObject(URI.create("mem:///" + className.replace('.', '/') + kind.extension), kind) {
+                @Override
+                public OutputStream openOutputStream() {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    classes.put(className, out);
+                    return out;
+                }
+            };
+        }
+    }
+
+    /** A source's path in the app, from the URI it was given (javac may wrap the file object). */
+    private static String pathOf(JavaFileObject source) {
+        return source.toUri().getPath().substring(1);
+    }
+
+    static String defaultClassPath() {
+        return System.getProperty("java.class.path");
+    }
+
+    static String relative(Path root, Path file) {
+        return root.relativize(file).toString().replace('\\', '/');
+    }
+}
