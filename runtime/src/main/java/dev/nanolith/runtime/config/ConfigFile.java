@@ -16,6 +16,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import java.io.IOException;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -72,8 +73,11 @@ public final class ConfigFile {
             JsonToken first = p.nextToken();
             tree = first == null ? JsonNodeFactory.instance.objectNode() : readNode(p, "", lines, settings, problems);
         } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+                throw new LoadException(new Problem(NAME, yaml.getProblemMark().getLine() + 1, "not valid YAML: " + yaml.getProblem()));
+            }
             throw new LoadException(new Problem(NAME, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-                    "not valid YAML: " + e.getOriginalMessage()));
+                    "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse("")));
         } catch (IOException e) {
             throw new LoadException(Problem.of(NAME, "cannot be read: " + e.getMessage()));
         }

@@ -1,0 +1,5 @@
+package hot;
+
+/** A small record sent over HTTP and back. */
+public record Message(String text, int n) {
+}

@@ -1,0 +1,5 @@
+package hot;
+
+/** Two numbers to add. */
+public record Pair(int a, int b) {
+}

@@ -1,0 +1,5 @@
+package hot;
+
+/** The sum of a pair. */
+public record Sum(int value) {
+}

@@ -1,0 +1,281 @@
+package dev.nanolith.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.load.LoadException;
+import java.lang.ref.WeakReference;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading an app: what is accepted, the precise messages for what is not, and atomic revision swaps. */
+class DeployTest {
+
+    static final String COUNTER = """
+            package demo.count;
+
+            import dev.nanolith.Ctx;
+            import dev.nanolith.Nano;
+
+            /** Says which version answered. */
+            public final class Version implements Nano<Integer, String> {
+                @Override
+                public String apply(Integer sleepMillis, Ctx ctx) throws InterruptedException {
+                    Thread.sleep(sleepMillis);
+                    return "%s";
+                }
+            }
+            """;
+
+    @TempDir
+    Path dir;
+    Platform platform;
+    Http http;
+
+    @BeforeEach
+    void start() {
+        platform = Platform.start(Platform.Options.loopback(0).with(Map.of("PSP_KEY", "k-123", "REGION", "eu")));
+        http = new Http(platform.url());
+    }
+
+    @AfterEach
+    void stop() {
+        platform.close();
+    }
+
+    TestApp app(String yaml) {
+        return TestApp.in(dir.resolve("app")).yaml(yaml);
+    }
+
+    List<String> problems(TestApp app) {
+        LoadException e = assertThrows(LoadException.class, () -> platform.deploy(app.write()));
+        return e.problems().stream().map(Object::toString).toList();
+    }
+
+    @Test
+    void aCompileErrorNamesFileAndLine() {
+        List<String> problems = problems(app("app: broken\n").source("demo/x/Bad.java", """
+                package demo.x;
+
+                public final class Bad implements java.util.function.Function<String, String> {
+                    public String apply(String s) {
+                        return s.lenght();
+                    }
+                }
+                """));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("src/main/java/demo/x/Bad.java:5: cannot find symbol"), problems.toString());
+    }
+
+    @Test
+    void anUnknownConfigKeyNamesTheLineAndTheKnownKeys() {
+        List<String> problems = problems(app("""
+                app: shop
+                functions:
+                  x.echo:
+                    timout: 2s
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:4: unknown key 'timout' in functions.x.echo — use config, description, secrets, timeout"), problems);
+    }
+
+    @Test
+    void aBadDurationNamesTheLine() {
+        List<String> problems = problems(app("""
+                functions:
+                  x.echo:
+                    timeout: soon
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:3: functions.x.echo.timeout: 'soon' is not a duration — write it like 250ms, 2s, 1m or 1h"), problems);
+    }
+
+    @Test
+    void invalidYamlNamesTheLine() {
+        List<String> problems = problems(app("functions:\n  x.echo: [\n").source("demo/x/Echo.java", echo()));
+        assertEquals(1, problems.size());
+        assertEquals("nanolith.yaml:3: not valid YAML: expected the node content, but found '<stream end>'", problems.get(0));
+    }
+
+    @Test
+    void configForAFunctionThatDoesNotExistIsRejected() {
+        List<String> problems = problems(app("""
+                app: shop
+                functions:
+                  x.ehco:
+                    timeout: 2s
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:3: functions.x.ehco: this app has no function 'x.ehco' — its functions are x.echo"), problems);
+    }
+
+    @Test
+    void aFunctionNamedTwiceIsRejectedWithBothPlaces() {
+        List<String> problems = problems(app("").source("demo/x/Echo.java", echo()).source("other/x/Echo.java", echo().replace("package demo.x", "package other.x")));
+        assertEquals(List.of("src/main/java/other/x/Echo.java:6: function 'x.echo' is named twice (also src/main/java/demo/x/Echo.java:6)"
+                + " — give one of them another name with @Name"), problems);
+    }
+
+    @Test
+    void aCallToAFunctionThatDoesNotExistIsRejectedWhereItIsWritten() {
+        List<String> problems = problems(app("").source("demo/x/Echo.java", echo()).source("demo/x/Caller.java", """
+                package demo.x;
+
+                import dev.nanolith.Ctx;
+                import dev.nanolith.Nano;
+
+                public final class Caller implements Nano<String, String> {
+                    @Override
+                    public String apply(String s, Ctx ctx) {
+                        return ctx.call("x.ecko", s, String.class);
+                    }
+                }
+                """));
+        assertEquals(List.of("src/main/java/demo/x/Caller.java:9: calls 'x.ecko', which is not a function of this app — its functions are x.caller, x.echo"), problems);
+    }
+
+    @Test
+    void aMissingSecretOrSettingIsRejectedWithItsLine() {
+        List<String> problems = problems(app("""
+                functions:
+                  x.echo:
+                    secrets: [PSP_KEY, NOT_SET_ANYWHERE_42]
+                    config:
+                      region: ${REGION}
+                      zone: ${ZONE_NOT_SET_42}
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:6: ${ZONE_NOT_SET_42} is not set — set the environment variable ZONE_NOT_SET_42 or give a default: ${ZONE_NOT_SET_42:-value}"), problems);
+        List<String> secret = problems(app("""
+                functions:
+                  x.echo:
+                    secrets: [PSP_KEY, NOT_SET_ANYWHERE_42]
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:3: secret NOT_SET_ANYWHERE_42 of 'x.echo' is not set — set the environment variable NOT_SET_ANYWHERE_42"), secret);
+    }
+
+    @Test
+    void secretsAndSettingsReachOnlyTheFunctionThatDeclaresThem() throws Exception {
+        platform.deploy(app("""
+                functions:
+                  x.keeper:
+                    secrets: [PSP_KEY]
+                    config:
+                      region: ${REGION}
+                      tier: ${TIER:-gold}
+                """).source("demo/x/Keeper.java", """
+                package demo.x;
+
+                import dev.nanolith.Ctx;
+                import dev.nanolith.Nano;
+
+                public final class Keeper implements Nano<String, String> {
+                    @Override
+                    public String apply(String what, Ctx ctx) {
+                        return what.equals("other") ? ctx.call(Snoop.class, "") : ctx.secret("PSP_KEY") + " " + ctx.config("region") + " " + ctx.config("tier");
+                    }
+                }
+                """).source("demo/x/Snoop.java", """
+                package demo.x;
+
+                import dev.nanolith.Ctx;
+                import dev.nanolith.Nano;
+
+                public final class Snoop implements Nano<String, String> {
+                    @Override
+                    public String apply(String what, Ctx ctx) {
+                        try {
+                            return ctx.secret("PSP_KEY");
+                        } catch (IllegalStateException e) {
+                            return e.getMessage();
+                        }
+                    }
+                }
+                """).write());
+        assertEquals("\"k-123 eu gold\"", http.post("/fn/x.keeper", "\"mine\"").body());
+        assertEquals("\"'x.snoop' has no secret 'PSP_KEY' — list it under functions.x.snoop.secrets in nanolith.yaml\"",
+                http.post("/fn/x.keeper", "\"other\"").body());
+    }
+
+    @Test
+    void functionsAreNamedByPackageAndClassUnlessTheySayOtherwise() throws Exception {
+        Revision r = platform.deploy(app("").source("shop/checkout/VerifyItems.java", """
+                package shop.checkout;
+
+                public final class VerifyItems implements java.util.function.Function<String, Boolean> {
+                    public Boolean apply(String sku) {
+                        return !sku.isEmpty();
+                    }
+                }
+                """).source("shop/checkout/Other.java", """
+                package shop.checkout;
+
+                @dev.nanolith.Name("checkout.renamed")
+                public final class Other implements java.util.function.Function<String, String> {
+                    public String apply(String s) {
+                        return s;
+                    }
+                }
+                """).write());
+        assertEquals(List.of("checkout.renamed", "checkout.verify-items"), r.routes().stream().map(route -> route.name()).sorted().toList());
+        assertEquals("true", http.post("/fn/checkout.verify-items", "\"sku-1\"").body());
+    }
+
+    @Test
+    void aNewRevisionTakesOverAtomicallyWhileCallsInFlightFinishOnTheOldOne() throws Exception {
+        TestApp app = app("app: counter\n");
+        Revision first = platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("one")).write());
+        CompletableFuture<Http.Response> inFlight = CompletableFuture.supplyAsync(() -> http.post("/fn/count.version", "700"));
+        Thread.sleep(200);
+        Revision second = platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("two")).write());
+        assertEquals("\"two\"", http.post("/fn/count.version", "0").body());
+        assertEquals("\"one\"", inFlight.get(10, TimeUnit.SECONDS).body());
+        assertEquals("r1", first.id());
+        assertEquals("r2", second.id());
+        assertEquals("r2", http.get("/health").json().path("apps").path("counter").path("revision").asText());
+    }
+
+    @Test
+    void theOldRevisionsClassLoaderIsCollectedAfterASwap() throws Exception {
+        TestApp app = app("app: counter\n");
+        WeakReference<ClassLoader> old = new WeakReference<>(platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("one")).write()).loader());
+        assertEquals("\"one\"", http.post("/fn/count.version", "0").body());
+        platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("two")).write());
+        assertEquals("\"two\"", http.post("/fn/count.version", "0").body());
+        for (int i = 0; i < 50 && old.get() != null; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertNull(old.get(), "the replaced revision's class loader is still reachable");
+    }
+
+    @Test
+    void aRejectedDeployLeavesTheServingRevisionUntouched() throws Exception {
+        TestApp app = app("app: counter\n");
+        platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("one")).write());
+        assertThrows(LoadException.class, () -> platform.deploy(app.source("demo/count/Version.java", "class Broken {").write()));
+        assertEquals("\"one\"", http.post("/fn/count.version", "0").body());
+        assertEquals("r1", http.get("/health").json().path("apps").path("counter").path("revision").asText());
+    }
+
+    static String echo() {
+        return """
+                package demo.x;
+
+                import java.util.function.Function;
+
+                /** Echoes its input. */
+                public final class Echo implements Function<String, String> {
+                    public String apply(String s) {
+                        return s;
+                    }
+                }
+                """;
+    }
+}

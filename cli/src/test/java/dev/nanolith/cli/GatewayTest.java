@@ -1,0 +1,345 @@
+package dev.nanolith.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nanolith.gateway.GatewayConfig;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The gateway's contract, against a real platform serving a real app over HTTP on loopback. */
+class GatewayTest {
+
+    static final int MAX_BODY = 4096;
+
+    @TempDir
+    static Path dir;
+    static Platform platform;
+    static Http http;
+    static final List<LogRecord> log = new CopyOnWriteArrayList<>();
+    static final Logger upperLog = Logger.getLogger("fn.greet.upper");
+    static final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            log.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeAll
+    static void start() throws Exception {
+        upperLog.addHandler(capture);
+        platform = Platform.start(new Platform.Options(new GatewayConfig("127.0.0.1", 0, MAX_BODY), Duration.ofSeconds(5), Map.of()));
+        platform.deploy(greetApp(dir.resolve("greet")));
+        http = new Http(platform.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        platform.close();
+        upperLog.removeHandler(capture);
+    }
+
+    static Path greetApp(Path at) {
+        return TestApp.in(at)
+                .yaml("""
+                        app: greet
+                        functions:
+                          greet.hello:
+                            config:
+                              greeting: Hello
+                          greet.slow:
+                            timeout: 300ms
+                          greet.spin:
+                            timeout: 300ms
+                        """)
+                .source("demo/greet/Hello.java", """
+                        package demo.greet;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+
+                        /** Greets someone by name. More text that is not the first sentence. */
+                        public final class Hello implements Nano<Hello.Who, Hello.Greeting> {
+                            public record Who(String name) {}
+                            public record Greeting(String text) {}
+
+                            @Override
+                            public Greeting apply(Who who, Ctx ctx) {
+                                return new Greeting(ctx.config("greeting") + ", " + ctx.call("greet.upper", who.name(), String.class) + "!");
+                            }
+                        }
+                        """)
+                .source("demo/greet/Upper.java", """
+                        package demo.greet;
+
+                        import java.util.function.Function;
+
+                        /** Upper-cases a text. */
+                        public final class Upper implements Function<String, String> {
+                            @Override
+                            public String apply(String text) {
+                                if (text.equals("boom")) {
+                                    throw new IllegalStateException("the secret reason");
+                                }
+                                return text.toUpperCase();
+                            }
+                        }
+                        """)
+                .source("demo/greet/Slow.java", """
+                        package demo.greet;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+
+                        /** Sleeps for the given milliseconds. */
+                        public final class Slow implements Nano<Integer, String> {
+                            @Override
+                            public String apply(Integer millis, Ctx ctx) throws InterruptedException {
+                                Thread.sleep(millis);
+                                return "slept " + millis;
+                            }
+                        }
+                        """)
+                .source("demo/greet/Spin.java", """
+                        package demo.greet;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+
+                        /** Burns CPU for the given milliseconds, deaf to interruption. */
+                        public final class Spin implements Nano<Integer, String> {
+                            @Override
+                            public String apply(Integer millis, Ctx ctx) {
+                                long end = System.nanoTime() + millis * 1_000_000L;
+                                while (System.nanoTime() < end) {
+                                    Thread.onSpinWait();
+                                }
+                                return "spun";
+                            }
+                        }
+                        """)
+                .source("demo/greet/Patient.java", """
+                        package demo.greet;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.DeadlineExceededException;
+                        import dev.nanolith.Nano;
+
+                        /** Calls greet.slow and reports whether it kept its deadline. */
+                        public final class Patient implements Nano<Integer, String> {
+                            @Override
+                            public String apply(Integer millis, Ctx ctx) {
+                                try {
+                                    return ctx.call(Slow.class, millis);
+                                } catch (DeadlineExceededException e) {
+                                    return "gave up: " + e.getMessage();
+                                }
+                            }
+                        }
+                        """)
+                .source("demo/orders/Place.java", """
+                        package demo.orders;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+                        import java.util.List;
+                        import java.util.Optional;
+
+                        /** Counts the items of an order. */
+                        public final class Place implements Nano<Place.Order, Integer> {
+                            public record Line(String sku, int qty) {}
+                            public record Order(String customer, List<Line> lines, Optional<String> note) {}
+
+                            @Override
+                            public Integer apply(Order order, Ctx ctx) {
+                                return order.lines().stream().mapToInt(Line::qty).sum();
+                            }
+                        }
+                        """)
+                .write();
+    }
+
+    @Test
+    void callsAFunctionWithJsonAndItsCalleeThroughTheContext() {
+        Http.Response r = http.post("/fn/greet.hello", "{\"name\":\"ada\"}");
+        assertEquals(200, r.status(), r.body());
+        assertTrue(r.contentType().startsWith("application/json"), r.contentType());
+        assertEquals("{\"text\":\"Hello, ADA!\"}", r.body());
+    }
+
+    @Test
+    void readsNestedRecordsAndOptionalFields() {
+        Http.Response r = http.post("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qty\":2},{\"sku\":\"b\",\"qty\":3}]}");
+        assertEquals(200, r.status(), r.body());
+        assertEquals("5", r.body());
+    }
+
+    @Test
+    void malformedJsonIs400() {
+        Http.Response r = http.post("/fn/greet.hello", "{\"name\":");
+        assertEquals(400, r.status());
+        assertEquals("malformed-json", r.json().path("error").asText());
+        assertTrue(r.json().path("message").asText().contains("line 1, column"), r.body());
+    }
+
+    @Test
+    void inputThatDoesNotFitIs400NamingTheField() {
+        Http.Response wrongType = http.post("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qty\":\"many\"}]}");
+        assertEquals(400, wrongType.status());
+        assertEquals("bad-input", wrongType.json().path("error").asText());
+        assertTrue(wrongType.json().path("message").asText().startsWith("field 'lines[0].qty'"), wrongType.body());
+
+        Http.Response missing = http.post("/fn/orders.place", "{\"lines\":[]}");
+        assertEquals(400, missing.status());
+        assertEquals("field 'customer' is missing", missing.json().path("message").asText());
+
+        Http.Response unknown = http.post("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[],\"coupon\":\"x\"}");
+        assertEquals(400, unknown.status());
+        assertEquals("field 'coupon' is not part of the input — known fields: customer, lines, note", unknown.json().path("message").asText());
+
+        Http.Response empty = http.post("/fn/orders.place", "");
+        assertEquals(400, empty.status());
+        assertTrue(empty.json().path("message").asText().startsWith("the body is empty"), empty.body());
+    }
+
+    @Test
+    void unknownFunctionIs404() {
+        Http.Response r = http.post("/fn/greet.nobody", "{}");
+        assertEquals(404, r.status());
+        assertEquals("no-such-function", r.json().path("error").asText());
+        assertTrue(r.json().path("message").asText().contains("'greet.nobody'"), r.body());
+        assertEquals(404, http.get("/nowhere").status());
+    }
+
+    @Test
+    void wrongMethodIs405() {
+        Http.Response get = http.get("/fn/greet.hello");
+        assertEquals(405, get.status());
+        assertEquals("method-not-allowed", get.json().path("error").asText());
+        Http.Response delete = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/fn")).DELETE());
+        assertEquals(405, delete.status());
+    }
+
+    @Test
+    void bodyOverTheLimitIs413WithOrWithoutContentLength() {
+        String big = "{\"name\":\"" + "x".repeat(MAX_BODY) + "\"}";
+        Http.Response sized = http.post("/fn/greet.hello", big);
+        assertEquals(413, sized.status());
+        assertEquals("payload-too-large", sized.json().path("error").asText());
+        Http.Response chunked = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/fn/greet.hello"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big.getBytes()))));
+        assertEquals(413, chunked.status());
+        assertEquals(200, http.post("/fn/greet.hello", "{\"name\":\"after\"}").status());
+    }
+
+    @Test
+    void bodyThatIsNotJsonIs415() {
+        Http.Response r = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/fn/greet.hello"))
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("name=ada")));
+        assertEquals(415, r.status());
+        assertEquals("unsupported-media-type", r.json().path("error").asText());
+    }
+
+    @Test
+    void failureIs500WithAnErrorIdThatIsInTheLogAndNoDetails() {
+        Http.Response r = http.post("/fn/greet.hello", "{\"name\":\"boom\"}");
+        assertEquals(500, r.status());
+        JsonNode body = r.json();
+        assertEquals("function-failed", body.path("error").asText());
+        String id = body.path("errorId").asText();
+        assertTrue(id.matches("e-[0-9a-f]{12}"), id);
+        assertTrue(!r.body().contains("the secret reason") && !r.body().contains("Exception"), r.body());
+        assertTrue(log.stream().anyMatch(rec -> rec.getMessage().contains(id) && rec.getThrown() != null
+                && rec.getThrown().getMessage().equals("the secret reason")), "the log has the error id with its cause");
+    }
+
+    @Test
+    void timeoutIs504EvenWhenTheFunctionIgnoresInterruption() {
+        long start = System.nanoTime();
+        Http.Response r = http.post("/fn/greet.spin", "3000");
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(504, r.status());
+        assertEquals("deadline-exceeded", r.json().path("error").asText());
+        assertTrue(tookMillis < 2500, "answered at the deadline, not when the function finished: " + tookMillis + " ms");
+        assertEquals(504, http.post("/fn/greet.slow", "2000").status());
+        assertEquals("\"slept 10\"", http.post("/fn/greet.slow", "10").body());
+    }
+
+    @Test
+    void aNestedCallKeepsItsOwnTighterDeadline() {
+        Http.Response r = http.post("/fn/greet.patient", "2000");
+        assertEquals(200, r.status(), r.body());
+        assertEquals("\"gave up: 'greet.slow' did not finish within 300 ms\"", r.body());
+    }
+
+    @Test
+    void listsFunctionsWithDescriptionAndSchemas() {
+        JsonNode list = http.get("/fn").json();
+        JsonNode hello = null;
+        for (JsonNode fn : list) {
+            if (fn.path("name").asText().equals("greet.hello")) {
+                hello = fn;
+            }
+        }
+        assertEquals(6, list.size(), list.toString());
+        assertTrue(hello != null, list.toString());
+        assertEquals("Greets someone by name.", hello.path("description").asText());
+        assertEquals("greet", hello.path("app").asText());
+        assertEquals("object", hello.path("input").path("type").asText());
+        assertEquals("string", hello.path("input").path("properties").path("name").path("type").asText());
+        assertEquals("name", hello.path("input").path("required").path(0).asText());
+        assertEquals("string", hello.path("output").path("properties").path("text").path("type").asText());
+    }
+
+    @Test
+    void healthNamesEachAppsRevision() {
+        JsonNode health = http.get("/health").json();
+        assertEquals("UP", health.path("status").asText());
+        assertEquals(6, health.path("apps").path("greet").path("functions").asInt());
+        assertTrue(health.path("apps").path("greet").path("revision").asText().startsWith("r"));
+    }
+
+    @Test
+    void metricsCountInvocationsErrorsAndLatencyPerFunction() {
+        http.post("/fn/greet.hello", "{\"name\":\"x\"}");
+        http.post("/fn/greet.hello", "{\"name\":\"boom\"}");
+        Http.Response r = http.get("/metrics");
+        assertEquals(200, r.status());
+        assertTrue(r.contentType().startsWith("text/plain"), r.contentType());
+        double calls = metric(r.body(), "nanolith_function_invocations_total{app=\"greet\",function=\"greet.upper\"}");
+        double errors = metric(r.body(), "nanolith_function_errors_total{app=\"greet\",function=\"greet.upper\",kind=\"failed\"}");
+        double observed = metric(r.body(), "nanolith_function_duration_seconds_count{app=\"greet\",function=\"greet.upper\"}");
+        assertTrue(calls >= 2, r.body());
+        assertTrue(errors >= 1, r.body());
+        assertEquals(calls, observed);
+        assertTrue(r.body().contains("nanolith_function_duration_seconds_bucket{app=\"greet\",function=\"greet.upper\",le=\"0.001\"}"));
+    }
+
+    static double metric(String text, String series) {
+        return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + series));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.nanolith.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** An app written to a directory for a test: its nanolith.yaml and its Java sources. */
+final class TestApp {
+
+    private final Path dir;
+    private String yaml = "";
+    private final Map<String, String> sources = new LinkedHashMap<>();
+
+    private TestApp(Path dir) {
+        this.dir = dir;
+    }
+
+    static TestApp in(Path dir) {
+        return new TestApp(dir);
+    }
+
+    TestApp yaml(String text) {
+        this.yaml = text;
+        return this;
+    }
+
+    /** Adds a source by its path under src/main/java, such as {@code demo/greet/Hello.java}. */
+    TestApp source(String path, String text) {
+        sources.put(path, text);
+        return this;
+    }
+
+    /** Writes the app, replacing what an earlier write left, and returns its directory. */
+    Path write() {
+        try {
+            if (Files.exists(dir)) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
+                }
+            }
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("nanolith.yaml"), yaml);
+            for (Map.Entry<String, String> e : sources.entrySet()) {
+                Path file = dir.resolve("src/main/java").resolve(e.getKey());
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, e.getValue());
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
