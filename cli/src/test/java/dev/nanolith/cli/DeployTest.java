@@ -204,6 +204,58 @@ class DeployTest {
     }
 
     @Test
+    void appWideConfigAndYamlAnchorsReachEveryFunction() throws Exception {
+        platform.deploy(app("""
+                config:
+                  region: ${REGION}
+                  tier: silver
+                functions:
+                  x.keeper:
+                    <<: &defaults {timeout: 2s}
+                    config:
+                      tier: gold
+                  x.snoop:
+                    <<: *defaults
+                """)
+                .source("demo/x/Keeper.java", """
+                package demo.x;
+
+                import dev.nanolith.Ctx;
+                import dev.nanolith.Nano;
+
+                public final class Keeper implements Nano<String, String> {
+                    @Override
+                    public String apply(String what, Ctx ctx) {
+                        return ctx.config("region") + " " + ctx.config("tier") + " " + ctx.call(Snoop.class, "");
+                    }
+                }
+                """).source("demo/x/Snoop.java", """
+                package demo.x;
+
+                import dev.nanolith.Ctx;
+                import dev.nanolith.Nano;
+
+                public final class Snoop implements Nano<String, String> {
+                    @Override
+                    public String apply(String what, Ctx ctx) {
+                        return ctx.config("region") + " " + ctx.config("tier");
+                    }
+                }
+                """).write());
+        assertEquals("\"eu gold eu silver\"", http.post("/fn/x.keeper", "\"\"").body());
+        assertEquals(List.of("2s", "2s"), http.get("/fn").json().findValuesAsText("timeout"));
+    }
+
+    @Test
+    void anAliasWithoutAnchorIsRejectedWithItsLine() {
+        List<String> problems = problems(app("""
+                functions:
+                  x.echo: *nothing
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:2: alias *nothing has no anchor &nothing before it"), problems);
+    }
+
+    @Test
     void functionsAreNamedByPackageAndClassUnlessTheySayOtherwise() throws Exception {
         Revision r = platform.deploy(app("").source("shop/checkout/VerifyItems.java", """
                 package shop.checkout;

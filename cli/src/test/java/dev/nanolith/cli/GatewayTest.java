@@ -159,6 +159,25 @@ class GatewayTest {
                             }
                         }
                         """)
+                .source("demo/greet/Find.java", """
+                        package demo.greet;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+                        import dev.nanolith.RefusedException;
+                        import java.time.Duration;
+
+                        /** Finds nobody, for one reason or another. */
+                        public final class Find implements Nano<String, String> {
+                            @Override
+                            public String apply(String who, Ctx ctx) {
+                                throw switch (who) {
+                                    case "busy" -> RefusedException.unavailable("busy", "the directory is busy — try again in 7 s", Duration.ofSeconds(7));
+                                    default -> RefusedException.notFound("no-such-person", "nobody is called " + who);
+                                };
+                            }
+                        }
+                        """)
                 .source("demo/orders/Place.java", """
                         package demo.orders;
 
@@ -222,6 +241,19 @@ class GatewayTest {
         Http.Response empty = http.post("/fn/orders.place", "");
         assertEquals(400, empty.status());
         assertTrue(empty.json().path("message").asText().startsWith("the body is empty"), empty.body());
+    }
+
+    @Test
+    void aFunctionsRefusalReachesTheClientWithItsStatusAndMessage() {
+        Http.Response notFound = http.post("/fn/greet.find", "\"ada\"");
+        assertEquals(404, notFound.status());
+        assertEquals("{\"error\":\"no-such-person\",\"message\":\"nobody is called ada\"}", notFound.body());
+        Http.Response busy = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/fn/greet.find"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("\"busy\"")));
+        assertEquals(503, busy.status());
+        assertEquals("busy", busy.json().path("error").asText());
+        assertEquals("the directory is busy — try again in 7 s", busy.json().path("message").asText());
+        assertEquals("7", busy.retryAfter());
     }
 
     @Test
@@ -304,7 +336,7 @@ class GatewayTest {
                 hello = fn;
             }
         }
-        assertEquals(6, list.size(), list.toString());
+        assertEquals(7, list.size(), list.toString());
         assertTrue(hello != null, list.toString());
         assertEquals("Greets someone by name.", hello.path("description").asText());
         assertEquals("greet", hello.path("app").asText());
@@ -318,7 +350,7 @@ class GatewayTest {
     void healthNamesEachAppsRevision() {
         JsonNode health = http.get("/health").json();
         assertEquals("UP", health.path("status").asText());
-        assertEquals(6, health.path("apps").path("greet").path("functions").asInt());
+        assertEquals(7, health.path("apps").path("greet").path("functions").asInt());
         assertTrue(health.path("apps").path("greet").path("revision").asText().startsWith("r"));
     }
 

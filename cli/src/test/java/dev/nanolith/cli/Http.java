@@ -13,7 +13,7 @@ import java.time.Duration;
 final class Http {
 
     /** A response: its status and its body, as text and as JSON when it is JSON. */
-    record Response(int status, String body, String contentType) {
+    record Response(int status, String body, String contentType, String retryAfter) {
         JsonNode json() {
             try {
                 return new ObjectMapper().readTree(body);
@@ -42,7 +42,8 @@ final class Http {
     Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+            return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+                    r.headers().firstValue("Retry-After").orElse(null));
         } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {

@@ -8,6 +8,7 @@ import dev.nanolith.BadInputException;
 import dev.nanolith.Caller;
 import dev.nanolith.DeadlineExceededException;
 import dev.nanolith.FunctionFailedException;
+import dev.nanolith.RefusedException;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.runtime.ErrorIds;
 import dev.nanolith.runtime.Revision;
@@ -124,6 +125,9 @@ public final class Gateway implements AutoCloseable {
             error(res, Status.BAD_REQUEST_400, e.getCause() instanceof JsonMappingException ? "bad-input" : "malformed-json", e.getMessage());
         } catch (DeadlineExceededException e) {
             error(res, Status.GATEWAY_TIMEOUT_504, "deadline-exceeded", e.getMessage());
+        } catch (RefusedException e) {
+            e.retryAfter().ifPresent(after -> res.header(HeaderValues.create("Retry-After", Math.max(1, (after.toMillis() + 999) / 1000))));
+            error(res, Status.create(e.status()), e.code(), e.getMessage());
         } catch (FunctionFailedException e) {
             failed(res, e.errorId(), e.getMessage());
         } catch (RuntimeException | Error e) {

@@ -170,6 +170,8 @@ public final class Route {
             message = what + " is missing";
         } else if (original.startsWith("Null value for creator property")) {
             message = what + " must not be null";
+        } else if (original.contains(", problem: ")) {
+            message = what + ": " + original.substring(original.indexOf(", problem: ") + 11);
         } else {
             message = what + ": " + original.replaceAll(" \\((class|token) [^)]*\\)", "")
                     .replaceAll("`(?:[a-zA-Z0-9_.]+[.$])?([A-Za-z0-9_]+)`", "$1").replaceAll("; .*$", "");

@@ -1,22 +1,34 @@
 package dev.nanolith.runtime.config;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * An app's {@code nanolith.yaml}. Everything is optional: an empty file gives an app named
  * after its directory whose functions run with the defaults.
  *
  * @param app       the app's name
+ * @param config    settings every function of the app reads, unless its own config sets the same key
  * @param functions settings per function name
  */
-public record AppConfig(String app, Map<String, FunctionConfig> functions) {
+public record AppConfig(String app, Map<String, String> config, Map<String, FunctionConfig> functions) {
 
     public AppConfig {
-        functions = functions == null ? Map.of() : Map.copyOf(functions);
+        config = config == null ? Map.of() : Map.copyOf(config);
+        functions = functions == null ? Map.of() : functions.entrySet().stream()
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue() == null ? FunctionConfig.DEFAULT : e.getValue()));
     }
 
     /** The settings of one function, or the defaults. */
     public FunctionConfig function(String name) {
         return functions.getOrDefault(name, FunctionConfig.DEFAULT);
+    }
+
+    /** One function's settings: the app's, overridden by the function's own. */
+    public Map<String, String> configOf(String function) {
+        Map<String, String> merged = new HashMap<>(config);
+        merged.putAll(function(function).config());
+        return merged;
     }
 }

@@ -1,6 +1,5 @@
 package dev.nanolith.runtime.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -13,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import java.io.IOException;
@@ -69,9 +69,9 @@ public final class ConfigFile {
         Map<String, Integer> lines = new HashMap<>();
         List<Problem> problems = new ArrayList<>();
         JsonNode tree;
-        try (JsonParser p = new YAMLFactory().createParser(text)) {
+        try (YAMLParser p = (YAMLParser) new YAMLFactory().createParser(text)) {
             JsonToken first = p.nextToken();
-            tree = first == null ? JsonNodeFactory.instance.objectNode() : readNode(p, "", lines, settings, problems);
+            tree = first == null ? JsonNodeFactory.instance.objectNode() : new TreeReader(p, lines, settings, problems).node("");
         } catch (JsonProcessingException e) {
             if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
                 throw new LoadException(new Problem(NAME, yaml.getProblemMark().getLine() + 1, "not valid YAML: " + yaml.getProblem()));
@@ -127,9 +127,6 @@ public final class ConfigFile {
                     + "' is not valid — use lower-case letters, digits and dashes, starting with a letter"));
         }
         config.functions().forEach((name, fn) -> {
-            if (fn == null) {
-                return;
-            }
             fn.secrets().stream().filter(s -> !s.matches("[A-Za-z_][A-Za-z0-9_]*")).forEach(s -> problems.add(new Problem(NAME,
                     line("/functions/" + escape(name) + "/secrets"), "secret name '" + s + "' is not valid — use letters, digits and _")));
         });
@@ -139,39 +136,84 @@ public final class ConfigFile {
         return this;
     }
 
-    private static JsonNode readNode(JsonParser p, String pointer, Map<String, Integer> lines,
-                                     UnaryOperator<String> settings, List<Problem> problems) throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.START_OBJECT) {
+    /** Builds the tree token by token, recording lines, resolving settings, anchors, aliases and merge keys. */
+    private static final class TreeReader {
+        private final YAMLParser p;
+        private final Map<String, Integer> lines;
+        private final UnaryOperator<String> settings;
+        private final List<Problem> problems;
+        private final Map<String, JsonNode> anchors = new HashMap<>();
+
+        TreeReader(YAMLParser p, Map<String, Integer> lines, UnaryOperator<String> settings, List<Problem> problems) {
+            this.p = p;
+            this.lines = lines;
+            this.settings = settings;
+            this.problems = problems;
+        }
+
+        JsonNode node(String pointer) throws IOException {
+            int line = p.currentTokenLocation().getLineNr();
+            if (p.isCurrentAlias()) {
+                JsonNode target = anchors.get(p.getText());
+                if (target == null) {
+                    problems.add(new Problem(NAME, line, "alias *" + p.getText() + " has no anchor &" + p.getText() + " before it"));
+                    return JsonNodeFactory.instance.nullNode();
+                }
+                return target.deepCopy();
+            }
+            String anchor = p.getCurrentAnchor();
+            JsonNode node = switch (p.currentToken()) {
+                case START_OBJECT -> object(pointer);
+                case START_ARRAY -> array(pointer);
+                case VALUE_NULL -> JsonNodeFactory.instance.nullNode();
+                // YAML scalars are text; binding coerces them to numbers and booleans where a key needs one.
+                default -> JsonNodeFactory.instance.textNode(resolve(p.getText(), line, settings, problems));
+            };
+            if (anchor != null) {
+                anchors.put(anchor, node);
+            }
+            return node;
+        }
+
+        private ObjectNode object(String pointer) throws IOException {
             ObjectNode node = JsonNodeFactory.instance.objectNode();
+            List<JsonNode> merges = new ArrayList<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String key = p.currentName();
                 String child = pointer + "/" + escape(key);
                 int line = p.currentTokenLocation().getLineNr();
+                p.nextToken();
+                if (key.equals("<<")) {
+                    JsonNode merged = node(child);
+                    (merged.isArray() ? merged : JsonNodeFactory.instance.arrayNode().add(merged)).forEach(merges::add);
+                    continue;
+                }
                 if (node.has(key)) {
                     problems.add(new Problem(NAME, line, "key '" + key + "' appears twice (first on line " + lines.get(child) + ")"));
                 }
                 lines.putIfAbsent(child, line);
-                p.nextToken();
-                node.set(key, readNode(p, child, lines, settings, problems));
+                node.set(key, node(child));
+            }
+            for (JsonNode merged : merges) {
+                merged.properties().forEach(e -> {
+                    if (!node.has(e.getKey())) {
+                        node.set(e.getKey(), e.getValue().deepCopy());
+                    }
+                });
             }
             return node;
         }
-        if (t == JsonToken.START_ARRAY) {
+
+        private ArrayNode array(String pointer) throws IOException {
             ArrayNode node = JsonNodeFactory.instance.arrayNode();
             int i = 0;
             while (p.nextToken() != JsonToken.END_ARRAY) {
                 String child = pointer + "/" + i++;
                 lines.put(child, p.currentTokenLocation().getLineNr());
-                node.add(readNode(p, child, lines, settings, problems));
+                node.add(node(child));
             }
             return node;
         }
-        if (t == JsonToken.VALUE_NULL) {
-            return JsonNodeFactory.instance.nullNode();
-        }
-        // YAML scalars are text; binding coerces them to numbers and booleans where a key needs one.
-        return JsonNodeFactory.instance.textNode(resolve(p.getText(), p.currentTokenLocation().getLineNr(), settings, problems));
     }
 
     private static String resolve(String value, int line, UnaryOperator<String> settings, List<Problem> problems) {

@@ -3,6 +3,9 @@ package dev.nanolith.runtime.dispatch;
 import dev.nanolith.DeadlineExceededException;
 import dev.nanolith.FunctionFailedException;
 import dev.nanolith.Nano;
+import dev.nanolith.NanoException;
+import dev.nanolith.RefusedException;
+import dev.nanolith.runtime.Call;
 import dev.nanolith.runtime.Dispatcher;
 import dev.nanolith.runtime.ErrorIds;
 import dev.nanolith.runtime.FunctionSpec;
@@ -28,10 +31,10 @@ public final class LocalDispatcher implements Dispatcher {
             return (input, call) -> {
                 try {
                     return fn.apply(input, call);
-                } catch (FunctionFailedException | DeadlineExceededException e) {
+                } catch (FunctionFailedException | DeadlineExceededException | RefusedException e) {
                     throw e;
                 } catch (Exception | LinkageError | StackOverflowError e) {
-                    throw failed(function, log, e);
+                    throw failed(function, call, log, e);
                 }
             };
         }
@@ -40,13 +43,23 @@ public final class LocalDispatcher implements Dispatcher {
         return (input, call) -> {
             try {
                 return fn.apply(input);
+            } catch (RefusedException e) {
+                throw e;
             } catch (RuntimeException | LinkageError | StackOverflowError e) {
-                throw failed(function, log, e);
+                throw failed(function, call, log, e);
             }
         };
     }
 
-    private static FunctionFailedException failed(FunctionSpec function, System.Logger log, Throwable cause) {
+    /**
+     * The exception a failure becomes. A failure after the call's deadline is the deadline's
+     * doing (an interrupted wait, a client timeout set from {@code ctx.remaining()}), so it is
+     * reported as such and not logged as the function's fault.
+     */
+    private static NanoException failed(FunctionSpec function, Call call, System.Logger log, Throwable cause) {
+        if (System.nanoTime() - call.deadline() >= 0) {
+            return new DeadlineExceededException(function.name(), function.timeout());
+        }
         String id = ErrorIds.next();
         log.log(System.Logger.Level.ERROR, "'" + function.name() + "' failed, error id " + id, cause);
         return new FunctionFailedException(function.name(), id, cause);

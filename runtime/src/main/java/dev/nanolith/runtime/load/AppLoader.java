@@ -2,6 +2,7 @@ package dev.nanolith.runtime.load;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.victools.jsonschema.generator.Option;
 import com.github.victools.jsonschema.generator.OptionPreset;
 import com.github.victools.jsonschema.generator.SchemaGenerator;
 import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
@@ -97,7 +98,7 @@ public final class AppLoader {
                 }
             }
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
-                    input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, fc.config(), secrets,
+                    input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), secrets,
                     source.file() + ":" + source.line()));
             schemaMap.put(name, new Revision.Schemas(schema(schemas, input), schema(schemas, output)));
         }
@@ -202,7 +203,8 @@ public final class AppLoader {
 
     private static SchemaGenerator schemaGenerator() {
         SchemaGeneratorConfigBuilder config = new SchemaGeneratorConfigBuilder(SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON)
-                .with(new JacksonModule());
+                .with(new JacksonModule())
+                .with(Option.FLATTENED_OPTIONALS);
         config.forFields().withRequiredCheck(field -> field.getDeclaringType().getErasedType().isRecord()
                 && !field.getType().isInstanceOf(Optional.class));
         return new SchemaGenerator(config.build());

@@ -3,7 +3,11 @@ package dev.nanolith.runtime.load;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Holds one revision's compiled classes; collectable once nothing refers to the revision. */
+/**
+ * Holds one revision's compiled classes; collectable once nothing refers to the revision. The
+ * app's own classes are defined here even when a class of the same name is on the platform's
+ * class path (an IDE or a build may put the app there), so every revision runs what it compiled.
+ */
 final class RevisionClassLoader extends ClassLoader {
 
     static {
@@ -15,6 +19,23 @@ final class RevisionClassLoader extends ClassLoader {
     RevisionClassLoader(String name, Map<String, byte[]> classes, ClassLoader parent) {
         super(name, parent);
         this.classes = new ConcurrentHashMap<>(classes);
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> loaded = findLoadedClass(name);
+            if (loaded == null && classes.containsKey(name)) {
+                loaded = findClass(name);
+            }
+            if (loaded == null) {
+                return super.loadClass(name, resolve);
+            }
+            if (resolve) {
+                resolveClass(loaded);
+            }
+            return loaded;
+        }
     }
 
     @Override

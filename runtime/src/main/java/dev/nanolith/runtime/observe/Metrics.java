@@ -1,6 +1,7 @@
 package dev.nanolith.runtime.observe;
 
 import dev.nanolith.DeadlineExceededException;
+import dev.nanolith.RefusedException;
 import dev.nanolith.runtime.FunctionSpec;
 import dev.nanolith.runtime.Invoker;
 import dev.nanolith.runtime.Stage;
@@ -42,12 +43,16 @@ public final class Metrics implements Stage {
                 .register(registry);
         Counter failures = errors(function, "failed");
         Counter timeouts = errors(function, "timeout");
+        Counter refusals = errors(function, "refused");
         return (input, call) -> {
             long start = System.nanoTime();
             try {
                 return next.invoke(input, call);
             } catch (DeadlineExceededException e) {
                 timeouts.increment();
+                throw e;
+            } catch (RefusedException e) {
+                refusals.increment();
                 throw e;
             } catch (RuntimeException | Error e) {
                 failures.increment();
