@@ -7,25 +7,11 @@ import java.util.Map;
 /**
  * What a function sees of the platform during one call.
  *
- * <p>Calls to other functions look the same wherever the callee runs: in this process,
- * objects are passed as they are; in another, the platform carries them.
+ * <p>Calls to other functions ({@link Functions}) look the same wherever the callee runs: in
+ * this process, objects are passed as they are; in another, the platform carries them. A nested
+ * call inherits this call's deadline.
  */
-public interface Ctx {
-
-    /**
-     * Calls another function of this app by its class, type-safe.
-     *
-     * @throws NanoException when the callee fails, is unknown or its deadline passes
-     */
-    <I, O> O call(Class<? extends Nano<I, O>> function, I input);
-
-    /**
-     * Calls another function of this app by name; the input and output are converted
-     * as JSON would be when they are not of the callee's own types.
-     *
-     * @throws NanoException when the callee fails, is unknown or its deadline passes
-     */
-    <O> O call(String function, Object input, Class<O> output);
+public interface Ctx extends Functions {
 
     /** Who called this function. */
     Caller caller();

@@ -1,10 +1,12 @@
 package dev.nanolith.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.gateway.GatewayConfig;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.load.LoadException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code nanolith} command. */
 @Command(name = "nanolith", mixinStandardHelpOptions = true, version = "nanolith 0.1.0",
         description = "Nanoservices in Java: write small functions, run right-sized services.",
-        subcommands = {Main.Demo.class, Main.Run.class})
+        subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Apps.class, Main.Revisions.class, Main.Rollback.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -29,6 +31,24 @@ public final class Main {
     /** Where the launcher was started from: examples are found relative to it. */
     static Path home() {
         return Path.of(System.getProperty("nanolith.home", ".")).toAbsolutePath().normalize();
+    }
+
+    /** The data directory option, shared by every command that talks to a platform. */
+    static final class Data {
+        @Option(names = "--data", description = "Data directory: apps, repositories, revisions (default: $NANOLITH_DATA or ~/.nanolith).")
+        Path dir;
+
+        Path dir() {
+            if (dir != null) {
+                return dir.toAbsolutePath();
+            }
+            String env = System.getenv("NANOLITH_DATA");
+            return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".nanolith");
+        }
+
+        AdminClient admin() throws AdminClient.Failure {
+            return AdminClient.of(dir());
+        }
     }
 
     /** Options shared by the commands that start a platform. */
@@ -42,8 +62,11 @@ public final class Main {
         @Option(names = "--max-body", description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
         int maxBody;
 
+        @CommandLine.Mixin
+        Data data;
+
         Platform.Options options() {
-            return new Platform.Options(new GatewayConfig(host, port, maxBody), Platform.Options.DEFAULT_TIMEOUT, Map.of());
+            return new Platform.Options(new GatewayConfig(host, port, maxBody), Platform.Options.DEFAULT_TIMEOUT, Map.of(), data.dir());
         }
     }
 
@@ -64,17 +87,181 @@ public final class Main {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true, description = "Starts the platform with the given apps deployed.")
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Starts the platform: every app pushed to it serves its current revision, and the apps in the given directories are deployed too.")
     static final class Run implements Callable<Integer> {
         @CommandLine.Mixin
         Server server;
 
-        @Parameters(arity = "1..*", paramLabel = "APP_DIR", description = "Directories of apps: nanolith.yaml and src/main/java.")
-        List<Path> apps;
+        @Parameters(arity = "0..*", paramLabel = "APP_DIR", description = "Directories of apps: nanolith.yaml and src/main/java.")
+        List<Path> apps = List.of();
 
         @Override
         public Integer call() throws Exception {
             return serve(server.options(), apps, null);
+        }
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = "Writes a new app (one function, one test, nanolith.yaml) and prints the git lines that deploy it.")
+    static final class Init implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "The new app's directory.")
+        Path dir;
+
+        @Option(names = "--app", description = "The app's name (default: the directory's name).")
+        String app;
+
+        @CommandLine.Mixin
+        Data data;
+
+        @Override
+        public Integer call() throws IOException {
+            String name = app != null ? app : dir.toAbsolutePath().normalize().getFileName().toString();
+            if (!name.matches("[a-z][a-z0-9-]*")) {
+                System.err.println("nanolith: '" + name + "' is not a valid app name — use lower-case letters, digits and dashes (or give --app)");
+                return 2;
+            }
+            try {
+                Scaffold.write(dir, name).keySet().forEach(f -> System.out.println("  wrote " + dir.resolve(f)));
+            } catch (IOException e) {
+                System.err.println("nanolith: " + e.getMessage());
+                return 1;
+            }
+            String remote;
+            String url;
+            try {
+                AdminClient admin = data.admin();
+                JsonNode created = admin.post("/apps", "{\"name\":" + AdminClient.quote(name) + "}");
+                remote = created.path("remote").asText();
+                url = admin.url();
+                System.out.println("Created app '" + name + "' on " + url + ". Its deploy token is in the remote URL below, shown only now.");
+            } catch (AdminClient.Failure e) {
+                System.out.println("Could not create app '" + name + "' on a running platform (" + e.getMessage() + ").");
+                System.out.println("Start one with ./nanolith run, then ./nanolith apps create " + name + " prints the remote URL.");
+                remote = "http://deploy:TOKEN@127.0.0.1:8080/git/" + name + ".git";
+                url = "http://127.0.0.1:8080";
+            }
+            String pkg = name.replace("-", "");
+            System.out.println("Deploy it:");
+            System.out.println("  cd " + dir);
+            System.out.println("  git init -q -b main && git add . && git commit -q -m \"First function\"");
+            System.out.println("  git remote add nanolith " + remote);
+            System.out.println("  git push nanolith main");
+            System.out.println("Then call it:");
+            System.out.println("  curl -s " + url + "/fn/" + pkg + ".greet -H 'Content-Type: application/json' -d '{\"name\":\"Ada\"}'");
+            return 0;
+        }
+    }
+
+    @Command(name = "apps", mixinStandardHelpOptions = true, description = "Lists apps, creates one, or gives one a new deploy token.",
+            subcommands = {Apps.Create.class, Apps.Token.class})
+    static final class Apps implements Callable<Integer> {
+        @CommandLine.Mixin
+        Data data;
+
+        @Override
+        public Integer call() {
+            return admin(() -> {
+                for (JsonNode app : data.admin().get("/apps")) {
+                    System.out.printf("%-20s %-6s %3d revisions  %s%n", app.path("app").asText(), app.path("current").asText("-"),
+                            app.path("revisions").asInt(), app.path("git").asText());
+                }
+            });
+        }
+
+        @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an app: its git repository and its deploy token.")
+        static final class Create implements Callable<Integer> {
+            @Parameters(paramLabel = "NAME")
+            String name;
+
+            @CommandLine.Mixin
+            Data data;
+
+            @Override
+            public Integer call() {
+                return admin(() -> {
+                    JsonNode created = data.admin().post("/apps", "{\"name\":" + AdminClient.quote(name) + "}");
+                    System.out.println("Created app '" + name + "'. Its deploy token (shown only now): " + created.path("token").asText());
+                    System.out.println("  git remote add nanolith " + created.path("remote").asText());
+                    System.out.println("  git push nanolith main");
+                });
+            }
+        }
+
+        @Command(name = "token", mixinStandardHelpOptions = true, description = "Gives an app a new deploy token; the old one stops working.")
+        static final class Token implements Callable<Integer> {
+            @Parameters(paramLabel = "APP")
+            String app;
+
+            @CommandLine.Mixin
+            Data data;
+
+            @Override
+            public Integer call() {
+                return admin(() -> {
+                    JsonNode token = data.admin().post("/apps/" + app + "/token", "{}");
+                    System.out.println("New deploy token of '" + app + "' (shown only now): " + token.path("token").asText());
+                    System.out.println("  git remote set-url nanolith " + token.path("remote").asText());
+                });
+            }
+        }
+    }
+
+    @Command(name = "revisions", mixinStandardHelpOptions = true, description = "Lists an app's revisions, newest first.")
+    static final class Revisions implements Callable<Integer> {
+        @Parameters(paramLabel = "APP")
+        String app;
+
+        @CommandLine.Mixin
+        Data data;
+
+        @Override
+        public Integer call() {
+            return admin(() -> {
+                List<JsonNode> all = new java.util.ArrayList<>();
+                data.admin().get("/apps/" + app + "/revisions").forEach(all::add);
+                for (JsonNode r : all.reversed()) {
+                    System.out.printf("%s %-5s %.7s  %-20s  %s  %s%n", r.path("current").asBoolean() ? "*" : " ", r.path("id").asText(),
+                            r.path("commit").asText(), r.path("time").asText(), r.path("author").asText(), r.path("message").asText());
+                }
+            });
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true, description = "Serves an earlier revision of an app again.")
+    static final class Rollback implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+
+        @Parameters(index = "1", paramLabel = "REVISION", description = "Such as r3 (see: nanolith revisions APP).")
+        String revision;
+
+        @CommandLine.Mixin
+        Data data;
+
+        @Override
+        public Integer call() {
+            return admin(() -> {
+                JsonNode done = data.admin().post("/apps/" + app + "/rollback", "{\"revision\":" + AdminClient.quote(revision) + "}");
+                System.out.printf("%s serves %s (%.7s) again, switched in %d ms%n", app, done.path("current").asText(),
+                        done.path("commit").asText(), done.path("millis").asLong());
+            });
+        }
+    }
+
+    /** A command's work against the admin API. */
+    @FunctionalInterface
+    interface AdminWork {
+        void run() throws AdminClient.Failure;
+    }
+
+    private static int admin(AdminWork work) {
+        try {
+            work.run();
+            return 0;
+        } catch (AdminClient.Failure e) {
+            System.err.println("nanolith: " + e.getMessage());
+            return 1;
         }
     }
 
@@ -89,8 +276,8 @@ public final class Main {
         try {
             platform = Platform.start(options);
         } catch (RuntimeException e) {
-            System.err.println("nanolith: cannot listen on " + options.gateway().host() + ":" + options.gateway().port()
-                    + " — " + rootMessage(e) + " (choose another with --port)");
+            System.err.println("nanolith: cannot start on " + options.gateway().host() + ":" + options.gateway().port()
+                    + " — " + rootMessage(e) + " (choose another port with --port)");
             return 1;
         }
         try (platform) {
@@ -110,6 +297,7 @@ public final class Main {
                 }
             }
             System.out.println("Nanolith is serving on " + platform.url() + "  (GET /fn lists the functions; Ctrl-C stops)");
+            System.out.println("  data: " + platform.dataDir() + "  (./nanolith init DIR starts a new app)");
             if (note != null) {
                 System.out.println("  " + note);
             }

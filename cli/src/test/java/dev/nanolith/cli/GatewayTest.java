@@ -50,7 +50,7 @@ class GatewayTest {
     @BeforeAll
     static void start() throws Exception {
         upperLog.addHandler(capture);
-        platform = Platform.start(new Platform.Options(new GatewayConfig("127.0.0.1", 0, MAX_BODY), Duration.ofSeconds(5), Map.of()));
+        platform = Platform.start(new Platform.Options(new GatewayConfig("127.0.0.1", 0, MAX_BODY), Duration.ofSeconds(5), Map.of(), null));
         platform.deploy(greetApp(dir.resolve("greet")));
         http = new Http(platform.url());
     }

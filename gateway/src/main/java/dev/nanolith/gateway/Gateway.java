@@ -20,12 +20,14 @@ import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -43,13 +45,19 @@ public final class Gateway implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final GatewayConfig config;
     private final ObjectMapper json = new ObjectMapper();
+    private final Map<String, HttpService> mounts;
     private final WebServer server;
 
-    /** Starts listening at once. */
-    public Gateway(Router router, PrometheusMeterRegistry metrics, GatewayConfig config) {
+    /**
+     * Starts listening at once.
+     *
+     * @param mounts more endpoints of the platform (git, admin), by path prefix
+     */
+    public Gateway(Router router, PrometheusMeterRegistry metrics, GatewayConfig config, Map<String, HttpService> mounts) {
         this.router = router;
         this.metrics = metrics;
         this.config = config;
+        this.mounts = Map.copyOf(mounts);
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -83,9 +91,10 @@ public final class Gateway implements AutoCloseable {
                 .get("/metrics", (req, res) -> res.header(HeaderValues.create("Content-Type", PROMETHEUS_TEXT)).send(metrics.scrape()))
                 .any("/fn", (req, res) -> notAllowed(req, res, "GET"))
                 .any("/health", (req, res) -> notAllowed(req, res, "GET"))
-                .any("/metrics", (req, res) -> notAllowed(req, res, "GET"))
-                .any((req, res) -> error(res, Status.NOT_FOUND_404, "not-found",
-                        "no endpoint at " + req.path().path() + " — use POST /fn/{name}, GET /fn, GET /health or GET /metrics"));
+                .any("/metrics", (req, res) -> notAllowed(req, res, "GET"));
+        mounts.forEach(routing::register);
+        routing.any((req, res) -> error(res, Status.NOT_FOUND_404, "not-found",
+                "no endpoint at " + req.path().path() + " — use POST /fn/{name}, GET /fn, GET /health or GET /metrics"));
     }
 
     private void call(ServerRequest req, ServerResponse res) {
@@ -138,7 +147,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void failed(ServerResponse res, String errorId, String message) {
-        ObjectNode body = errorBody("function-failed", message);
+        ObjectNode body = Responses.errorBody("function-failed", message);
         body.put("errorId", errorId);
         send(res, Status.INTERNAL_SERVER_ERROR_500, body);
     }
@@ -189,19 +198,11 @@ public final class Gateway implements AutoCloseable {
         return health;
     }
 
-    private ObjectNode errorBody(String error, String message) {
-        return json.createObjectNode().put("error", error).put("message", message);
+    private static void error(ServerResponse res, Status status, String error, String message) {
+        Responses.error(res, status, error, message);
     }
 
-    private void error(ServerResponse res, Status status, String error, String message) {
-        send(res, status, errorBody(error, message));
-    }
-
-    private void send(ServerResponse res, Status status, Object body) {
-        try {
-            res.status(status).header(HeaderValues.CONTENT_TYPE_JSON).send(json.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static void send(ServerResponse res, Status status, Object body) {
+        Responses.json(res, status, body);
     }
 }

@@ -3,7 +3,6 @@ package dev.nanolith.runtime;
 import dev.nanolith.Caller;
 import dev.nanolith.Ctx;
 import dev.nanolith.Nano;
-import dev.nanolith.NoSuchFunctionException;
 import java.lang.System.Logger;
 import java.time.Duration;
 import java.util.Map;
@@ -52,12 +51,7 @@ public final class Call implements Ctx {
 
     @Override
     public <O> O call(String function, Object input, Class<O> output) {
-        Route callee = route.revision().route(function);
-        if (callee == null) {
-            throw new NoSuchFunctionException(function);
-        }
-        Object result = callee.invoke(callee.convertInput(input), principal, route.name(), deadline);
-        return result == null || output.isInstance(result) ? output.cast(result) : route.revision().mapper().convertValue(result, output);
+        return route.revision().call(function, input, output, principal, route.name(), deadline);
     }
 
     @Override

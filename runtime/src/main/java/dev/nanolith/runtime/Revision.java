@@ -2,8 +2,11 @@ package dev.nanolith.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nanolith.Functions;
+import dev.nanolith.Nano;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.runtime.load.LoadException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
@@ -18,6 +21,9 @@ import java.util.Map;
  */
 public final class Revision {
 
+    /** A deadline far enough away to let each function's own timeout decide. */
+    private static final long NO_DEADLINE = Long.MAX_VALUE / 4;
+
     /** The JSON schemas of a function's input and output. */
     public record Schemas(JsonNode input, JsonNode output) {
     }
@@ -27,27 +33,37 @@ public final class Revision {
     private final Instant loadedAt;
     private final ClassLoader loader;
     private final ObjectMapper mapper;
+    private final Map<String, byte[]> classes;
     private final Map<String, Route> byName;
     private final Map<Class<?>, Route> byClass;
+    private final Duration coldStart;
 
-    /** Composes every function's pipeline; fails if any function cannot be prepared. */
-    public Revision(String app, String id, ClassLoader loader, ObjectMapper mapper,
+    /**
+     * Composes every function's pipeline, which starts each function (its class initialized,
+     * its object made); fails if any function cannot be started.
+     *
+     * @param classes the compiled classes by binary name, kept for compiling the app's tests against
+     */
+    public Revision(String app, String id, ClassLoader loader, Map<String, byte[]> classes, ObjectMapper mapper,
                     List<FunctionSpec> functions, Map<String, Schemas> schemas, Pipeline pipeline) throws LoadException {
         this.app = app;
         this.id = id;
         this.loadedAt = Instant.now();
         this.loader = loader;
+        this.classes = Map.copyOf(classes);
         this.mapper = mapper;
         Map<String, Route> names = new LinkedHashMap<>();
-        Map<Class<?>, Route> classes = new HashMap<>();
+        Map<Class<?>, Route> byType = new HashMap<>();
+        long start = System.nanoTime();
         for (FunctionSpec fn : functions) {
             Schemas s = schemas.get(fn.name());
             Route route = new Route(fn, this, pipeline.compose(fn), s.input(), s.output());
             names.put(fn.name(), route);
-            classes.put(fn.implementation(), route);
+            byType.put(fn.implementation(), route);
         }
+        this.coldStart = Duration.ofNanos(System.nanoTime() - start);
         this.byName = Collections.unmodifiableMap(names);
-        this.byClass = Map.copyOf(classes);
+        this.byClass = Map.copyOf(byType);
     }
 
     public String app() {
@@ -67,6 +83,16 @@ public final class Revision {
         return loader;
     }
 
+    /** The compiled classes by binary name. */
+    public Map<String, byte[]> classes() {
+        return classes;
+    }
+
+    /** How long starting every function took: classes initialized, objects made, pipelines composed. */
+    public Duration coldStart() {
+        return coldStart;
+    }
+
     ObjectMapper mapper() {
         return mapper;
     }
@@ -79,6 +105,36 @@ public final class Revision {
     /** A function by name, or null. */
     public Route route(String name) {
         return byName.get(name);
+    }
+
+    /**
+     * Calls this revision's functions from outside any function, on the caller's thread: for an
+     * app's tests and other in-process callers. Each call has its function's own timeout.
+     */
+    public Functions functions(String principal) {
+        return new Functions() {
+            @Override
+            public <I, O> O call(Class<? extends Nano<I, O>> function, I input) {
+                @SuppressWarnings("unchecked")
+                O output = (O) route(function).callHere(input, principal);
+                return output;
+            }
+
+            @Override
+            public <O> O call(String function, Object input, Class<O> output) {
+                return Revision.this.call(function, input, output, principal, null, System.nanoTime() + NO_DEADLINE);
+            }
+        };
+    }
+
+    /** A call by name: the callee's input and the caller's output converted when their types differ. */
+    <O> O call(String function, Object input, Class<O> output, String principal, String from, long deadline) {
+        Route callee = route(function);
+        if (callee == null) {
+            throw new NoSuchFunctionException(function);
+        }
+        Object result = callee.invoke(callee.convertInput(input), principal, from, deadline);
+        return result == null || output.isInstance(result) ? output.cast(result) : mapper.convertValue(result, output);
     }
 
     /** A function by class. */

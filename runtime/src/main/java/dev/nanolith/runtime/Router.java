@@ -27,6 +27,20 @@ public final class Router {
      * or null. Calls in flight finish on the old revision.
      */
     public synchronized Revision deploy(Revision revision) throws LoadException {
+        check(revision);
+        Table current = table;
+        Map<String, Revision> apps = new LinkedHashMap<>(current.apps());
+        Revision previous = apps.put(revision.app(), revision);
+        Map<String, Route> routes = new HashMap<>();
+        for (Revision r : apps.values()) {
+            r.routes().forEach(route -> routes.put(route.name(), route));
+        }
+        table = new Table(Collections.unmodifiableMap(apps), Map.copyOf(routes));
+        return previous;
+    }
+
+    /** Fails if {@code revision} could not serve next to the other apps: a function name taken by another app. */
+    public void check(Revision revision) throws LoadException {
         Table current = table;
         List<Problem> clashes = new ArrayList<>();
         for (Route route : revision.routes()) {
@@ -39,14 +53,6 @@ public final class Router {
         if (!clashes.isEmpty()) {
             throw new LoadException(clashes);
         }
-        Map<String, Revision> apps = new LinkedHashMap<>(current.apps());
-        Revision previous = apps.put(revision.app(), revision);
-        Map<String, Route> routes = new HashMap<>();
-        for (Revision r : apps.values()) {
-            r.routes().forEach(route -> routes.put(route.name(), route));
-        }
-        table = new Table(Collections.unmodifiableMap(apps), Map.copyOf(routes));
-        return previous;
     }
 
     /** The route of a function, or null when no app has it. */

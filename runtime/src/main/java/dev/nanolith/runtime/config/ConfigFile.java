@@ -58,6 +58,11 @@ public final class ConfigFile {
      * {@code ${NAME:-default}} in values from {@code settings}.
      */
     public static ConfigFile read(Path dir, UnaryOperator<String> settings) throws LoadException {
+        return read(dir, null, settings);
+    }
+
+    /** Reads an app's {@code nanolith.yaml}; an absent {@code app:} is {@code defaultApp}, or the directory's name. */
+    public static ConfigFile read(Path dir, String defaultApp, UnaryOperator<String> settings) throws LoadException {
         String text;
         try {
             text = Files.readString(dir.resolve(NAME));
@@ -89,7 +94,7 @@ public final class ConfigFile {
         }
         ObjectNode root = (ObjectNode) tree;
         if (!root.hasNonNull("app")) {
-            root.put("app", dir.toAbsolutePath().normalize().getFileName().toString());
+            root.put("app", defaultApp != null ? defaultApp : dir.toAbsolutePath().normalize().getFileName().toString());
         }
         try {
             return new ConfigFile(BINDER.treeToValue(root, AppConfig.class), lines).validated();

@@ -62,8 +62,20 @@ public final class AppLoader {
 
     /** Loads the app in {@code dir}; {@code ids} names its revision, given the app's name. */
     public Revision load(Path dir, UnaryOperator<String> ids) throws LoadException {
-        ConfigFile file = ConfigFile.read(dir, settings);
+        return load(dir, null, ids);
+    }
+
+    /**
+     * Loads the app in {@code dir}, which must be the app {@code expected} (null: any); a
+     * {@code nanolith.yaml} without {@code app:} is taken to be it.
+     */
+    public Revision load(Path dir, String expected, UnaryOperator<String> ids) throws LoadException {
+        ConfigFile file = ConfigFile.read(dir, expected, settings);
         String app = file.config().app();
+        if (expected != null && !app.equals(expected)) {
+            throw new LoadException(new Problem(ConfigFile.NAME, file.line("/app"), "app is '" + app
+                    + "', but this is the repository of '" + expected + "' — set app: " + expected + " or push to the repository of '" + app + "'"));
+        }
         String id = ids.apply(app);
         Compiler.Output compiled = compiler.compile(sources(dir));
         ClassLoader loader = new RevisionClassLoader(app + "@" + id, compiled.classes(), AppLoader.class.getClassLoader());
@@ -105,7 +117,7 @@ public final class AppLoader {
         if (!problems.isEmpty()) {
             throw new LoadException(problems);
         }
-        return new Revision(app, id, loader, mapper, specs, schemaMap, pipeline);
+        return new Revision(app, id, loader, compiled.classes(), mapper, specs, schemaMap, pipeline);
     }
 
     private static Map<String, String> sources(Path dir) throws LoadException {

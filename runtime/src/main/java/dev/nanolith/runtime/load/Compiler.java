@@ -12,7 +12,7 @@ import com.sun.source.util.DocTrees;
 import com.sun.source.util.JavacTask;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
-import dev.nanolith.Ctx;
+import dev.nanolith.Functions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
@@ -37,6 +38,7 @@ import javax.tools.ForwardingJavaFileManager;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardLocation;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 
@@ -45,28 +47,37 @@ import javax.tools.ToolProvider;
  * loader needs of the source: each class's line and Javadoc, and the calls to other functions
  * that can be seen in the code.
  */
-final class Compiler {
+public final class Compiler {
 
     /** A class as the source shows it. */
-    record SourceClass(String file, int line, String description) {
+    public record SourceClass(String file, int line, String description) {
     }
 
     /** A {@code ctx.call(...)} whose callee can be read from the source: a name or a class. */
-    record CallSite(String file, int line, String callerClass, String calleeName, String calleeClass) {
+    public record CallSite(String file, int line, String callerClass, String calleeName, String calleeClass) {
     }
 
-    /** What a successful compilation gives. */
-    record Output(Map<String, byte[]> classes, Map<String, SourceClass> sources, List<CallSite> calls) {
+    /** What a successful compilation gives: class bytes by binary name, and what the source says of them. */
+    public record Output(Map<String, byte[]> classes, Map<String, SourceClass> sources, List<CallSite> calls) {
     }
 
     private final String classPath;
 
-    Compiler(String classPath) {
+    /** A compiler against {@code classPath}, as {@code javac -classpath} takes it. */
+    public Compiler(String classPath) {
         this.classPath = classPath;
     }
 
     /** Compiles the sources, named by their path relative to the app's root. */
-    Output compile(Map<String, String> sources) throws LoadException {
+    public Output compile(Map<String, String> sources) throws LoadException {
+        return compile(sources, Map.of());
+    }
+
+    /**
+     * Compiles the sources against classes held in memory too (an app's tests against the app),
+     * by binary name.
+     */
+    public Output compile(Map<String, String> sources, Map<String, byte[]> inMemoryClassPath) throws LoadException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new LoadException(Problem.of("platform", "runs on a Java runtime without a compiler — run it on a JDK 21 or newer"));
@@ -76,7 +87,7 @@ final class Compiler {
         List<JavaFileObject> units = sources.entrySet().stream()
                 .map(e -> (JavaFileObject) new Source(e.getKey(), e.getValue())).toList();
         try (StandardJavaFileManager standard = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8);
-             Memory memory = new Memory(standard, classes)) {
+             Memory memory = new Memory(standard, classes, inMemoryClassPath)) {
             JavacTask task = (JavacTask) javac.getTask(null, memory, diagnostics,
                     List.of("-classpath", classPath, "-parameters", "-proc:none", "-Xlint:none", "-g"), null, units);
             Iterable<? extends CompilationUnitTree> trees = task.parse();
@@ -155,7 +166,7 @@ final class Compiler {
             Element element = docs.getElement(getCurrentPath());
             if (element instanceof ExecutableElement method && method.getSimpleName().contentEquals("call")
                     && method.getEnclosingElement() instanceof TypeElement owner
-                    && owner.getQualifiedName().contentEquals(Ctx.class.getName())
+                    && owner.getQualifiedName().contentEquals(Functions.class.getName())
                     && !tree.getArguments().isEmpty()) {
                 ExpressionTree first = tree.getArguments().getFirst();
                 if (first instanceof LiteralTree literal && literal.getValue() instanceof String name) {
@@ -192,13 +203,38 @@ final class Compiler {
         }
     }
 
-    /** Keeps compiled classes in memory instead of writing them out. */
+    /** Keeps compiled classes in memory instead of writing them out, and offers classes held in memory. */
     private static final class Memory extends ForwardingJavaFileManager<StandardJavaFileManager> {
         private final Map<String, ByteArrayOutputStream> classes;
+        private final Map<String, byte[]> classPath;
 
-        Memory(StandardJavaFileManager standard, Map<String, ByteArrayOutputStream> classes) {
+        Memory(StandardJavaFileManager standard, Map<String, ByteArrayOutputStream> classes, Map<String, byte[]> classPath) {
             super(standard);
             this.classes = classes;
+            this.classPath = classPath;
+        }
+
+        @Override
+        public Iterable<JavaFileObject> list(Location location, String packageName, Set<JavaFileObject.Kind> kinds, boolean recurse)
+                throws IOException {
+            Iterable<JavaFileObject> found = super.list(location, packageName, kinds, recurse);
+            if (location != StandardLocation.CLASS_PATH || !kinds.contains(JavaFileObject.Kind.CLASS) || classPath.isEmpty()) {
+                return found;
+            }
+            List<JavaFileObject> all = new ArrayList<>();
+            found.forEach(all::add);
+            classPath.forEach((name, bytes) -> {
+                String pkg = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : "";
+                if (pkg.equals(packageName) || (recurse && pkg.startsWith(packageName + "."))) {
+                    all.add(new HeldClass(name, bytes));
+                }
+            });
+            return all;
+        }
+
+        @Override
+        public String inferBinaryName(Location location, JavaFileObject file) {
+            return file instanceof HeldClass held ? held.binaryName : super.inferBinaryName(location, file);
         }
 
         @Override
@@ -214,16 +250,35 @@ final class Compiler {
         }
     }
 
+    /** A compiled class offered to javac from memory. */
+    private static final class HeldClass extends SimpleJavaFileObject {
+        final String binaryName;
+        private final byte[] bytes;
+
+        HeldClass(String binaryName, byte[] bytes) {
+            super(URI.create("mem:///" + binaryName.replace('.', '/') + Kind.CLASS.extension), Kind.CLASS);
+            this.binaryName = binaryName;
+            this.bytes = bytes;
+        }
+
+        @Override
+        public java.io.InputStream openInputStream() {
+            return new java.io.ByteArrayInputStream(bytes);
+        }
+    }
+
     /** A source's path in the app, from the URI it was given (javac may wrap the file object). */
     private static String pathOf(JavaFileObject source) {
         return source.toUri().getPath().substring(1);
     }
 
-    static String defaultClassPath() {
+    /** The class path this platform runs with, which apps are compiled against. */
+    public static String defaultClassPath() {
         return System.getProperty("java.class.path");
     }
 
-    static String relative(Path root, Path file) {
+    /** A file's path relative to an app's root, with forward slashes, as problems show it. */
+    public static String relative(Path root, Path file) {
         return root.relativize(file).toString().replace('\\', '/');
     }
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * app's own classes are defined here even when a class of the same name is on the platform's
  * class path (an IDE or a build may put the app there), so every revision runs what it compiled.
  */
-final class RevisionClassLoader extends ClassLoader {
+public final class RevisionClassLoader extends ClassLoader {
 
     static {
         registerAsParallelCapable();
@@ -16,7 +16,8 @@ final class RevisionClassLoader extends ClassLoader {
 
     private final Map<String, byte[]> classes;
 
-    RevisionClassLoader(String name, Map<String, byte[]> classes, ClassLoader parent) {
+    /** A loader of compiled classes by binary name, in front of {@code parent}. */
+    public RevisionClassLoader(String name, Map<String, byte[]> classes, ClassLoader parent) {
         super(name, parent);
         this.classes = new ConcurrentHashMap<>(classes);
     }

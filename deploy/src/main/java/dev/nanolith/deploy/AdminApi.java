@@ -1,0 +1,155 @@
+package dev.nanolith.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nanolith.gateway.Responses;
+import dev.nanolith.runtime.load.LoadException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Supplier;
+
+/**
+ * The platform's own API, for the launcher and for people: apps, their deploy tokens, their
+ * revisions and rollback. Every call needs the admin token ({@code Authorization: Bearer …}).
+ */
+public final class AdminApi implements HttpService {
+
+    private static final ObjectMapper JSON = AppStore.JSON;
+
+    private final AppStore store;
+    private final Deployer deployer;
+    private final String adminTokenHash;
+    private final Supplier<String> baseUrl;
+
+    public AdminApi(AppStore store, Deployer deployer, String adminToken, Supplier<String> baseUrl) {
+        this.store = store;
+        this.deployer = deployer;
+        this.adminTokenHash = Tokens.hash(adminToken);
+        this.baseUrl = baseUrl;
+    }
+
+    /** The admin token of a data directory, made on its first use and readable by its owner only. */
+    public static String token(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("admin-token");
+        if (Files.exists(file)) {
+            return Files.readString(file).strip();
+        }
+        String token = Tokens.create();
+        Files.writeString(file, token + "\n");
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system: the file keeps the directory's permissions.
+        }
+        return token;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/apps", admin(this::list))
+                .post("/apps", admin(this::create))
+                .get("/apps/{app}/revisions", admin(this::revisions))
+                .post("/apps/{app}/rollback", admin(this::rollback))
+                .post("/apps/{app}/token", admin(this::token));
+    }
+
+    private Handler admin(Handler handler) {
+        return (req, res) -> {
+            String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
+            if (!header.startsWith("Bearer ") || !Tokens.matches(header.substring(7).trim(), adminTokenHash)) {
+                Responses.error(res, Status.UNAUTHORIZED_401, "unauthorized",
+                        "the admin API needs the admin token as 'Authorization: Bearer TOKEN'; it is in the file admin-token of the data directory");
+                return;
+            }
+            try {
+                handler.handle(req, res);
+            } catch (IllegalArgumentException e) {
+                Responses.error(res, e.getMessage().startsWith("no app") ? Status.NOT_FOUND_404 : Status.BAD_REQUEST_400, "bad-request", e.getMessage());
+            } catch (IllegalStateException e) {
+                Responses.error(res, Status.CONFLICT_409, "conflict", e.getMessage());
+            }
+        };
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        ArrayNode apps = JSON.createArrayNode();
+        for (AppState app : store.apps()) {
+            apps.addObject().put("app", app.name()).put("current", app.current()).put("revisions", app.revisions().size())
+                    .put("git", gitUrl(app.name()));
+        }
+        Responses.json(res, Status.OK_200, apps);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) throws IOException {
+        String name = body(req).path("name").asText("");
+        String token = store.create(name);
+        ObjectNode created = Responses.object().put("app", name).put("token", token).put("git", gitUrl(name))
+                .put("remote", remote(name, token));
+        Responses.json(res, Status.CREATED_201, created);
+    }
+
+    private void revisions(ServerRequest req, ServerResponse res) {
+        AppState app = app(req);
+        ArrayNode list = JSON.createArrayNode();
+        for (RevisionRecord r : app.revisions()) {
+            ObjectNode node = JSON.valueToTree(r);
+            node.put("current", r.id().equals(app.current()));
+            list.add(node);
+        }
+        Responses.json(res, Status.OK_200, list);
+    }
+
+    private void rollback(ServerRequest req, ServerResponse res) throws IOException {
+        AppState app = app(req);
+        String revision = body(req).path("revision").asText("");
+        long start = System.nanoTime();
+        try {
+            RevisionRecord target = deployer.rollback(app.name(), revision);
+            Responses.json(res, Status.OK_200, Responses.object().put("app", app.name()).put("current", target.id())
+                    .put("commit", target.commit()).put("millis", (System.nanoTime() - start) / 1_000_000));
+        } catch (LoadException e) {
+            Responses.error(res, Status.CONFLICT_409, "rollback-failed", e.getMessage());
+        }
+    }
+
+    private void token(ServerRequest req, ServerResponse res) {
+        AppState app = app(req);
+        String token = store.rotateToken(app.name());
+        Responses.json(res, Status.OK_200, Responses.object().put("app", app.name()).put("token", token)
+                .put("remote", remote(app.name(), token)));
+    }
+
+    private AppState app(ServerRequest req) {
+        String name = req.path().pathParameters().get("app");
+        return store.app(name).orElseThrow(() -> new IllegalArgumentException("no app named '" + name + "'"));
+    }
+
+    private String gitUrl(String app) {
+        return baseUrl.get() + "/git/" + app + ".git";
+    }
+
+    /** The remote URL with the token in it, as {@code git remote add} takes it. */
+    private String remote(String app, String token) {
+        return gitUrl(app).replaceFirst("://", "://deploy:" + token + "@");
+    }
+
+    private static JsonNode body(ServerRequest req) throws IOException {
+        byte[] bytes = req.content().inputStream().readNBytes(64 * 1024);
+        try {
+            return bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body is not JSON: " + e.getMessage());
+        }
+    }
+}

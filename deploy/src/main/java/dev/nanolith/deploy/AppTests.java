@@ -1,0 +1,150 @@
+package dev.nanolith.deploy;
+
+import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.load.Compiler;
+import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.load.Problem;
+import dev.nanolith.runtime.load.RevisionClassLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * Runs an app's own JUnit tests ({@code src/test/java}) against a revision before it may serve.
+ * The tests are compiled against the revision's classes and loaded above its class loader; a
+ * test method may take a {@link dev.nanolith.Functions} to call the revision's functions.
+ */
+final class AppTests {
+
+    /** Where an app's tests live, relative to its root. */
+    static final String SOURCES = "src/test/java";
+
+    /** What a run gives: how many tests ran. Failures are thrown as problems. */
+    record Outcome(int tests) {
+    }
+
+    private final Compiler compiler = new Compiler(Compiler.defaultClassPath());
+    private final Duration timeout;
+
+    AppTests(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    /** Runs the tests of the app in {@code dir}, if it has any, against {@code revision}. */
+    Outcome run(Path dir, Revision revision) throws LoadException {
+        Map<String, String> sources = sources(dir);
+        if (sources.isEmpty()) {
+            return new Outcome(0);
+        }
+        Compiler.Output compiled = compiler.compile(sources, revision.classes());
+        ClassLoader loader = new RevisionClassLoader(revision.app() + "@" + revision.id() + "-tests", compiled.classes(), revision.loader());
+        List<Class<?>> classes = new ArrayList<>();
+        for (String name : compiled.sources().keySet().stream().filter(n -> !n.contains("$")).toList()) {
+            try {
+                classes.add(Class.forName(name, false, loader));
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new LoadException(Problem.of(compiled.sources().get(name).file(), "test class " + name + " cannot be loaded: " + e));
+            }
+        }
+        List<Problem> failures = new ArrayList<>();
+        int[] count = new int[1];
+        AtomicReference<Throwable> crash = new AtomicReference<>();
+        Thread runner = Thread.ofPlatform().name("app-tests:" + revision.app()).unstarted(() -> {
+            TestFunctions.CHECKED.set(revision);
+            try {
+                Launcher launcher = LauncherFactory.create();
+                LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                        .selectors(classes.stream().map(DiscoverySelectors::selectClass).toList())
+                        .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                        .build();
+                launcher.execute(request, new TestExecutionListener() {
+                    @Override
+                    public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+                        if (test.isTest()) {
+                            count[0]++;
+                        }
+                        if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                            failures.add(failure(test, result, compiled));
+                        }
+                    }
+                });
+            } catch (Throwable e) {
+                crash.set(e);
+            } finally {
+                TestFunctions.CHECKED.remove();
+            }
+        });
+        runner.setContextClassLoader(loader);
+        runner.setDaemon(true);
+        runner.start();
+        try {
+            runner.join(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (runner.isAlive()) {
+            runner.interrupt();
+            throw new LoadException(Problem.of(SOURCES, "the app's tests did not finish within " + timeout.toSeconds() + " s"));
+        }
+        if (crash.get() != null) {
+            throw new LoadException(Problem.of(SOURCES, "the app's tests could not be run: " + crash.get()));
+        }
+        if (!failures.isEmpty()) {
+            throw new LoadException(failures);
+        }
+        return new Outcome(count[0]);
+    }
+
+    /** A failed test as a problem at the line of the test that failed, with what went wrong. */
+    private static Problem failure(TestIdentifier test, TestExecutionResult result, Compiler.Output compiled) {
+        Throwable thrown = result.getThrowable().orElse(null);
+        String what = test.getLegacyReportingName() + " failed: "
+                + (thrown == null ? "aborted" : thrown.getMessage() == null ? thrown.getClass().getName() : firstLine(thrown.getMessage()));
+        if (thrown != null) {
+            Set<String> testClasses = compiled.sources().keySet();
+            for (StackTraceElement frame : thrown.getStackTrace()) {
+                Compiler.SourceClass source = compiled.sources().get(frame.getClassName());
+                if (source != null && testClasses.contains(frame.getClassName()) && frame.getLineNumber() > 0) {
+                    return new Problem(source.file(), frame.getLineNumber(), what);
+                }
+            }
+        }
+        return Problem.of(SOURCES, what);
+    }
+
+    private static String firstLine(String text) {
+        return text.lines().findFirst().orElse("").strip();
+    }
+
+    private static Map<String, String> sources(Path dir) throws LoadException {
+        Path root = dir.resolve(SOURCES);
+        Map<String, String> sources = new TreeMap<>();
+        if (!Files.isDirectory(root)) {
+            return sources;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p)).toList()) {
+                sources.put(Compiler.relative(dir, f), Files.readString(f));
+            }
+        } catch (IOException e) {
+            throw new LoadException(Problem.of(SOURCES, "cannot be read: " + e.getMessage()));
+        }
+        return sources;
+    }
+}

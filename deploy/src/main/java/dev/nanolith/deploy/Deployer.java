@@ -1,0 +1,208 @@
+package dev.nanolith.deploy;
+
+import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.Route;
+import dev.nanolith.runtime.Router;
+import dev.nanolith.runtime.load.AppLoader;
+import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.load.Problem;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+
+/**
+ * Turns commits into serving revisions: checks a commit (loads it, runs its tests, starts its
+ * functions), switches the app's traffic to it atomically, and remembers it so that a restart or a
+ * rollback can serve it again. Deploys of one app run one at a time; different apps in parallel.
+ */
+public final class Deployer {
+
+    private static final System.Logger LOG = System.getLogger(Deployer.class.getName());
+
+    /** A commit that passed every check and is ready to serve. */
+    public record Candidate(Revision revision, RevisionRecord record, Map<String, String> fingerprints, int tests) {
+    }
+
+    private final AppLoader loader;
+    private final Router router;
+    private final AppStore store;
+    private final AppTests tests;
+    private final Path work;
+    private final Supplier<String> baseUrl;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> servingFingerprints = new ConcurrentHashMap<>();
+
+    /**
+     * @param work    where commits are checked out while they are loaded
+     * @param baseUrl the gateway's URL, for the push output
+     */
+    public Deployer(AppLoader loader, Router router, AppStore store, Duration testTimeout, Path work, Supplier<String> baseUrl) {
+        this.loader = loader;
+        this.router = router;
+        this.store = store;
+        this.tests = new AppTests(testTimeout);
+        this.work = work;
+        this.baseUrl = baseUrl;
+    }
+
+    /** The lock that keeps an app's deploys one at a time. */
+    ReentrantLock lock(String app) {
+        return locks.computeIfAbsent(app, a -> new ReentrantLock());
+    }
+
+    /**
+     * Checks {@code commit} of {@code app}: checkout, compile and load, the app's tests, the
+     * start of every function. Reports each stage to {@code progress} as it ends.
+     *
+     * @throws LoadException with every problem found; nothing serves differently
+     */
+    public Candidate check(String app, ObjectId commit, Consumer<String> progress) throws LoadException {
+        Map<String, Long> stages = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        Repository repo = store.repository(app);
+        String id = store.app(app).orElseThrow().nextId();
+        try (Checkout checkout = Checkout.of(repo, commit, work.resolve(app))) {
+            stages.put("checkout", millisSince(start));
+            progress.accept(stage("checkout", stages.get("checkout"), ""));
+
+            long t = System.nanoTime();
+            Revision revision = loader.load(checkout.dir(), app, a -> id);
+            router.check(revision);
+            long loadMillis = millisSince(t);
+            long warmMillis = revision.coldStart().toMillis();
+            stages.put("compile", loadMillis - warmMillis);
+            progress.accept(stage("compile", stages.get("compile"), revision.routes().size() + " functions"));
+
+            t = System.nanoTime();
+            AppTests.Outcome outcome = tests.run(checkout.dir(), revision);
+            stages.put("test", millisSince(t));
+            progress.accept(stage("test", stages.get("test"), outcome.tests() == 0 ? "no tests" : outcome.tests() + " passed"));
+
+            stages.put("warm", warmMillis);
+            progress.accept(stage("warm", warmMillis, "every function started"));
+
+            RevCommit c = parse(repo, commit);
+            RevisionRecord record = new RevisionRecord(id, commit.name(), c.getAuthorIdent().getName() + " <" + c.getAuthorIdent().getEmailAddress() + ">",
+                    Instant.now(), c.getShortMessage(), stages, warmMillis);
+            return new Candidate(revision, record, fingerprints(checkout.dir(), revision), outcome.tests());
+        } catch (IOException e) {
+            throw new LoadException(Problem.of("repository", "commit " + commit.name() + " cannot be read: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * Makes a checked candidate serve: routing switches atomically, calls in flight finish on
+     * the revision they started on, and the revision is recorded as current.
+     *
+     * @return the lines that report the deploy
+     */
+    public List<String> activate(String app, Candidate candidate, long startedNanos) throws LoadException {
+        long t = System.nanoTime();
+        router.deploy(candidate.revision());
+        long switchMillis = millisSince(t);
+        RevisionRecord record = candidate.record();
+        record.stagesMillis().put("switch", switchMillis);
+        store.record(app, record);
+        Map<String, String> before = servingFingerprints.put(app, candidate.fingerprints());
+        List<String> lines = new ArrayList<>();
+        lines.add(stage("switch", switchMillis, "traffic moved to " + record.id()));
+        lines.add(String.format("deployed %s %s (%s) in %.1f s", app, record.id(), record.shortCommit(), (System.nanoTime() - startedNanos) / 1e9));
+        for (Route route : candidate.revision().routes()) {
+            String was = before == null ? null : before.get(route.name());
+            String change = was == null ? "new" : was.equals(candidate.fingerprints().get(route.name())) ? null : "changed";
+            if (change != null) {
+                lines.add(String.format("  %-8s POST %s/fn/%s", change, baseUrl.get(), route.name()));
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "deployed {0} {1} ({2})", app, record.id(), record.shortCommit());
+        return lines;
+    }
+
+    /**
+     * Serves an earlier revision of {@code app} again, loaded from its commit; {@code main} stays
+     * where it is, so the next push works as usual.
+     */
+    public RevisionRecord rollback(String app, String revisionId) throws LoadException {
+        AppState state = store.app(app).orElseThrow(() -> new IllegalArgumentException("no app named '" + app + "'"));
+        RevisionRecord target = state.revision(revisionId).orElseThrow(() -> new IllegalArgumentException(
+                "'" + app + "' has no revision " + revisionId + " — its revisions are " + state.revisions().stream().map(RevisionRecord::id).toList()));
+        ReentrantLock lock = lock(app);
+        lock.lock();
+        try {
+            serve(app, target);
+            store.current(app, target.id());
+            LOG.log(System.Logger.Level.INFO, "rolled {0} back to {1} ({2})", app, target.id(), target.shortCommit());
+            return target;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Serves every app's current revision again, as after a restart. Returns the problems of apps that could not be served. */
+    public List<String> restore() {
+        List<String> failed = new ArrayList<>();
+        for (AppState state : store.apps()) {
+            state.currentRevision().ifPresent(current -> {
+                try {
+                    serve(state.name(), current);
+                    LOG.log(System.Logger.Level.INFO, "serving {0} {1} ({2})", state.name(), current.id(), current.shortCommit());
+                } catch (LoadException | RuntimeException e) {
+                    failed.add(state.name() + " " + current.id() + ": " + e.getMessage());
+                }
+            });
+        }
+        return failed;
+    }
+
+    private void serve(String app, RevisionRecord record) throws LoadException {
+        try (Checkout checkout = Checkout.of(store.repository(app), ObjectId.fromString(record.commit()), work.resolve(app))) {
+            Revision revision = loader.load(checkout.dir(), app, a -> record.id());
+            router.deploy(revision);
+            servingFingerprints.put(app, fingerprints(checkout.dir(), revision));
+        } catch (IOException e) {
+            throw new LoadException(Problem.of("repository", "commit " + record.commit() + " cannot be read: " + e.getMessage()));
+        }
+    }
+
+    /** What tells whether a function changed between revisions: its source file and its settings. */
+    private static Map<String, String> fingerprints(Path dir, Revision revision) throws IOException {
+        Map<String, String> prints = new HashMap<>();
+        for (Route route : revision.routes()) {
+            String source = route.spec().source();
+            Path file = dir.resolve(source.substring(0, source.lastIndexOf(':')));
+            String text = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : source;
+            prints.put(route.name(), Tokens.hash(text + "\n" + route.spec().timeout() + "\n" + new java.util.TreeMap<>(route.spec().config())));
+        }
+        return prints;
+    }
+
+    private static RevCommit parse(Repository repo, ObjectId commit) throws IOException {
+        try (RevWalk walk = new RevWalk(repo)) {
+            return walk.parseCommit(commit);
+        }
+    }
+
+    private static String stage(String name, long millis, String note) {
+        return String.format("  %-9s %6d ms  %s", name, millis, note);
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+}

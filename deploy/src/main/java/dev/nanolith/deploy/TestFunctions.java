@@ -1,0 +1,69 @@
+package dev.nanolith.deploy;
+
+import dev.nanolith.Functions;
+import dev.nanolith.runtime.Pipeline;
+import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.deadline.Deadlines;
+import dev.nanolith.runtime.deadline.Watchdog;
+import dev.nanolith.runtime.dispatch.LocalDispatcher;
+import dev.nanolith.runtime.load.AppLoader;
+import dev.nanolith.runtime.load.LoadException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives an app's tests a {@link Functions} parameter that calls the app's functions through
+ * the real pipeline. At push time that is the revision being checked; in an IDE or a build,
+ * the app in the working directory, loaded the same way.
+ */
+public final class TestFunctions implements ParameterResolver {
+
+    /**
+     * The revision under check, handed from the deploy to JUnit on the thread that runs the
+     * tests: JUnit makes this class itself and can pass it nothing but strings.
+     */
+    static final InheritableThreadLocal<Revision> CHECKED = new InheritableThreadLocal<>();
+
+    private static final String PRINCIPAL = "test";
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == Functions.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        Revision checked = CHECKED.get();
+        if (checked != null) {
+            return checked.functions(PRINCIPAL);
+        }
+        return context.getRoot().getStore(ExtensionContext.Namespace.create(TestFunctions.class))
+                .getOrComputeIfAbsent(LocalApp.class, k -> LocalApp.load(Path.of("").toAbsolutePath()), LocalApp.class)
+                .revision.functions(PRINCIPAL);
+    }
+
+    /** The app of the working directory, loaded once for a test run and closed after it. */
+    private record LocalApp(Revision revision, Watchdog watchdog) implements AutoCloseable {
+        static LocalApp load(Path dir) {
+            Watchdog watchdog = new Watchdog();
+            AppLoader loader = new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()),
+                    System::getenv, Duration.ofSeconds(10));
+            try {
+                return new LocalApp(loader.load(dir, app -> "test"), watchdog);
+            } catch (LoadException e) {
+                watchdog.close();
+                throw new ParameterResolutionException("the app in " + dir + " does not load:\n" + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            watchdog.close();
+        }
+    }
+}
