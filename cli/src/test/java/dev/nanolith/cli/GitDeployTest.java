@@ -1,0 +1,255 @@
+package dev.nanolith.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** git push to main is a deploy: driven with the real git client against the real server. */
+class GitDeployTest {
+
+    static final String GREETER = """
+            package hello;
+
+            import dev.nanolith.Ctx;
+            import dev.nanolith.Nano;
+
+            /** Greets someone. */
+            public final class Greet implements Nano<String, String> {
+                @Override
+                public String apply(String name, Ctx ctx) {
+                    return "%s, " + name + "!";
+                }
+            }
+            """;
+
+    static final String GREETER_TEST = """
+            package hello;
+
+            import static org.junit.jupiter.api.Assertions.assertEquals;
+
+            import dev.nanolith.Functions;
+            import org.junit.jupiter.api.Test;
+
+            class GreetTest {
+                @Test
+                void greets(Functions functions) {
+                    assertEquals("%s, Ada!", functions.call(Greet.class, "Ada"));
+                }
+            }
+            """;
+
+    @TempDir
+    Path tmp;
+    Platform platform;
+    Http http;
+    Path work;
+    GitClient git;
+    String token;
+
+    @BeforeEach
+    void start() {
+        platform = Platform.start(Platform.Options.loopback(0).withData(tmp.resolve("data")));
+        http = new Http(platform.url());
+        token = createApp("hello").path("token").asText();
+        work = tmp.resolve("hello");
+        git = new GitClient(tmp);
+        git.ok("clone", "-q", remote("hello", token), work.toString());
+        git = new GitClient(work);
+    }
+
+    @AfterEach
+    void stop() {
+        platform.close();
+    }
+
+    JsonNode createApp(String name) {
+        Http.Response r = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}")));
+        assertEquals(201, r.status(), r.body());
+        return r.json();
+    }
+
+    Http.Response admin(HttpRequest.Builder request) {
+        return http.send(request.header("Authorization", "Bearer " + platform.adminToken()).header("Content-Type", "application/json"));
+    }
+
+    String remote(String app, String token) {
+        return platform.url().replace("://", "://deploy:" + token + "@") + "/git/" + app + ".git";
+    }
+
+    void write(String greeting, String expectedInTest) throws Exception {
+        Files.createDirectories(work.resolve("src/main/java/hello"));
+        Files.createDirectories(work.resolve("src/test/java/hello"));
+        Files.writeString(work.resolve("nanolith.yaml"), "app: hello\n");
+        Files.writeString(work.resolve("src/main/java/hello/Greet.java"), GREETER.formatted(greeting));
+        Files.writeString(work.resolve("src/test/java/hello/GreetTest.java"), GREETER_TEST.formatted(expectedInTest));
+    }
+
+    String greet() {
+        return http.post("/fn/hello.greet", "\"Ada\"").body();
+    }
+
+    String remoteMain() {
+        return git.ok("ls-remote", "origin", "refs/heads/main").split("\\s")[0];
+    }
+
+    @Test
+    void aPushToMainIsLiveInOneStepWithItsRevisionRecorded() throws Exception {
+        write("Hello", "Hello");
+        GitClient.Result push = git.commitAndPush("First greeting");
+        assertTrue(push.ok(), push.output());
+        assertTrue(push.output().contains("remote: deployed hello r1 ("), push.output());
+        assertTrue(push.output().contains("new      POST " + platform.url() + "/fn/hello.greet"), push.output());
+        assertTrue(push.output().contains("1 passed"), push.output());
+        assertEquals("\"Hello, Ada!\"", greet());
+
+        write("Howdy", "Howdy");
+        GitClient.Result second = git.commitAndPush("Friendlier");
+        assertTrue(second.output().contains("remote: deployed hello r2 ("), second.output());
+        assertTrue(second.output().contains("changed  POST " + platform.url() + "/fn/hello.greet"), second.output());
+        assertEquals("\"Howdy, Ada!\"", greet());
+
+        JsonNode revisions = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps/hello/revisions")).GET()).json();
+        assertEquals(2, revisions.size());
+        JsonNode r2 = revisions.get(1);
+        assertEquals("r2", r2.path("id").asText());
+        assertEquals(git.ok("rev-parse", "HEAD").strip(), r2.path("commit").asText());
+        assertEquals("Ada Lovelace <ada@example.com>", r2.path("author").asText());
+        assertEquals("Friendlier", r2.path("message").asText());
+        assertTrue(r2.path("current").asBoolean());
+        for (String stage : new String[] {"checkout", "compile", "test", "warm", "switch"}) {
+            assertTrue(r2.path("stagesMillis").has(stage), r2.toString());
+        }
+    }
+
+    @Test
+    void aPushThatDoesNotCompileIsRejectedAndProductionKeepsServing() throws Exception {
+        write("Hello", "Hello");
+        assertTrue(git.commitAndPush("First").ok());
+        String served = remoteMain();
+        Files.writeString(work.resolve("src/main/java/hello/Greet.java"), GREETER.formatted("Hi").replace("return", "retrun"));
+        GitClient.Result push = git.commitAndPush("Broken");
+        assertFalse(push.ok());
+        assertTrue(push.output().contains("remote:   src/main/java/hello/Greet.java:10: "), push.output());
+        assertTrue(push.output().contains("! [remote rejected] main -> main (deploy check failed)"), push.output());
+        assertTrue(push.output().contains("production still serves r1"), push.output());
+        assertEquals(served, remoteMain());
+        assertEquals("\"Hello, Ada!\"", greet());
+    }
+
+    @Test
+    void aPushWithABadNanolithYamlIsRejectedWithItsLine() throws Exception {
+        write("Hello", "Hello");
+        assertTrue(git.commitAndPush("First").ok());
+        Files.writeString(work.resolve("nanolith.yaml"), "app: hello\nfunctions:\n  hello.greet:\n    timeout: fast\n");
+        GitClient.Result push = git.commitAndPush("Bad config");
+        assertFalse(push.ok());
+        assertTrue(push.output().contains("remote:   nanolith.yaml:4: functions.hello.greet.timeout: 'fast' is not a duration"), push.output());
+        assertEquals("\"Hello, Ada!\"", greet());
+    }
+
+    @Test
+    void aPushWhoseOwnTestsFailIsRejectedNamingTheTest() throws Exception {
+        write("Hello", "Hello");
+        assertTrue(git.commitAndPush("First").ok());
+        write("Hi", "Hello");
+        GitClient.Result push = git.commitAndPush("Test not updated");
+        assertFalse(push.ok());
+        assertTrue(push.output().contains("remote:   src/test/java/hello/GreetTest.java:11: greets(Functions) failed: expected: <Hello, Ada!> but was: <Hi, Ada!>"),
+                push.output());
+        assertEquals("\"Hello, Ada!\"", greet());
+    }
+
+    @Test
+    void pushesWithoutOrWithAWrongTokenAreRefused() throws Exception {
+        write("Hello", "Hello");
+        git.ok("add", "-A");
+        git.ok("commit", "-q", "-m", "First");
+        GitClient.Result anonymous = git.run("push", platform.url() + "/git/hello.git", "main");
+        assertFalse(anonymous.ok());
+        GitClient.Result wrong = git.run("push", remote("hello", "nl_wrong"), "main");
+        assertFalse(wrong.ok());
+        assertTrue(wrong.output().contains("remote error: the deploy token of 'hello' is wrong"), wrong.output());
+        GitClient.Result unknown = git.run("push", remote("nobody", token), "main");
+        assertFalse(unknown.ok());
+        assertEquals(404, http.post("/fn/hello.greet", "\"Ada\"").status());
+    }
+
+    @Test
+    void otherBranchesAreStoredButNotDeployed() throws Exception {
+        write("Hello", "Hello");
+        git.ok("checkout", "-q", "-b", "feature");
+        git.ok("add", "-A");
+        git.ok("commit", "-q", "-m", "On a branch");
+        GitClient.Result push = git.run("push", "origin", "feature");
+        assertTrue(push.ok(), push.output());
+        assertTrue(push.output().contains("remote: nanolith: feature is stored, not deployed — only main deploys"), push.output());
+        assertEquals(404, http.post("/fn/hello.greet", "\"Ada\"").status());
+    }
+
+    @Test
+    void rollbackServesAnEarlierRevisionAndTheNextPushWorksAsUsual() throws Exception {
+        write("Hello", "Hello");
+        assertTrue(git.commitAndPush("r1").ok());
+        write("Howdy", "Howdy");
+        assertTrue(git.commitAndPush("r2").ok());
+        Http.Response rolled = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps/hello/rollback"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"revision\":\"r1\"}")));
+        assertEquals(200, rolled.status(), rolled.body());
+        assertEquals("\"Hello, Ada!\"", greet());
+        assertEquals("r1", http.get("/health").json().path("apps").path("hello").path("revision").asText());
+
+        write("Hey", "Hey");
+        GitClient.Result push = git.commitAndPush("r3");
+        assertTrue(push.ok(), push.output());
+        assertEquals("\"Hey, Ada!\"", greet());
+        assertEquals("r3", http.get("/health").json().path("apps").path("hello").path("revision").asText());
+
+        Http.Response unknown = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps/hello/rollback"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"revision\":\"r9\"}")));
+        assertEquals(400, unknown.status(), unknown.body());
+    }
+
+    @Test
+    void aRestartedPlatformServesTheSameRevisions() throws Exception {
+        write("Hello", "Hello");
+        assertTrue(git.commitAndPush("r1").ok());
+        write("Howdy", "Howdy");
+        assertTrue(git.commitAndPush("r2").ok());
+        admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps/hello/rollback"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"revision\":\"r1\"}")));
+        platform.close();
+
+        platform = Platform.start(Platform.Options.loopback(0).withData(tmp.resolve("data")));
+        http = new Http(platform.url());
+        assertEquals("\"Hello, Ada!\"", greet());
+        assertEquals("r1", http.get("/health").json().path("apps").path("hello").path("revision").asText());
+        git.ok("remote", "set-url", "origin", remote("hello", token));
+        write("Hey", "Hey");
+        assertTrue(git.commitAndPush("r3").ok());
+        assertEquals("\"Hey, Ada!\"", greet());
+    }
+
+    @Test
+    void theAdminApiNeedsTheAdminToken() {
+        Http.Response r = http.get("/admin/apps");
+        assertEquals(401, r.status());
+        assertEquals("unauthorized", r.json().path("error").asText());
+        Http.Response taken = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"hello\"}")));
+        assertEquals(409, taken.status());
+        Http.Response invalid = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Bad Name\"}")));
+        assertEquals(400, invalid.status());
+    }
+}
