@@ -133,6 +133,11 @@ public final class Platform implements AutoCloseable {
         return revision;
     }
 
+    /** The revision that serves {@code app} now, if any. */
+    public java.util.Optional<Revision> serving(String app) {
+        return router.revisions().stream().filter(r -> r.app().equals(app)).findFirst();
+    }
+
     /** The gateway's base URL. */
     public String url() {
         return gateway.url();

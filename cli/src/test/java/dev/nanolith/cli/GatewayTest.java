@@ -80,7 +80,7 @@ class GatewayTest {
                         import dev.nanolith.Ctx;
                         import dev.nanolith.Nano;
 
-                        /** Greets someone by name. More text that is not the first sentence. */
+                        /** Greets someone by {@code name}, see {@link Greeting}. More text that is not the first sentence. */
                         public final class Hello implements Nano<Hello.Who, Hello.Greeting> {
                             public record Who(String name) {}
                             public record Greeting(String text) {}
@@ -338,7 +338,7 @@ class GatewayTest {
         }
         assertEquals(7, list.size(), list.toString());
         assertTrue(hello != null, list.toString());
-        assertEquals("Greets someone by name.", hello.path("description").asText());
+        assertEquals("Greets someone by name, see Greeting.", hello.path("description").asText());
         assertEquals("greet", hello.path("app").asText());
         assertEquals("object", hello.path("input").path("type").asText());
         assertEquals("string", hello.path("input").path("properties").path("name").path("type").asText());

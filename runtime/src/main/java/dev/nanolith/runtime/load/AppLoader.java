@@ -223,6 +223,9 @@ public final class AppLoader {
     }
 
     private static com.fasterxml.jackson.databind.JsonNode schema(SchemaGenerator generator, JavaType type) {
+        if (type.getRawClass() == Optional.class && type.containedTypeCount() == 1) {
+            return schema(generator, type.containedType(0));
+        }
         Type[] params = type.getBindings().getTypeParameters().stream().map(JavaType::getRawClass).toArray(Type[]::new);
         return generator.generateSchema(type.getRawClass(), params);
     }

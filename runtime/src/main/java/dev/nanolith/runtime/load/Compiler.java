@@ -1,6 +1,9 @@
 package dev.nanolith.runtime.load;
 
 import com.sun.source.doctree.DocCommentTree;
+import com.sun.source.doctree.DocTree;
+import com.sun.source.doctree.LinkTree;
+import com.sun.source.doctree.TextTree;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.ExpressionTree;
@@ -150,7 +153,7 @@ public final class Compiler {
             if (element instanceof TypeElement type) {
                 String binary = elements.getBinaryName(type).toString();
                 DocCommentTree doc = docs.getDocCommentTree(getCurrentPath());
-                String description = doc == null ? null : doc.getFirstSentence().toString().replaceAll("\\s+", " ").trim();
+                String description = doc == null ? null : text(doc.getFirstSentence()).replaceAll("\\s+", " ").trim();
                 found.put(binary, new SourceClass(file, line(tree), description == null || description.isEmpty() ? null : description));
                 currentClass = binary;
             }
@@ -180,6 +183,21 @@ public final class Compiler {
                 }
             }
             return super.visitMethodInvocation(tree, unused);
+        }
+
+        /** Javadoc as a reader sees it: {@code {@code x}} and {@code {@link X}} become their text. */
+        private static String text(List<? extends DocTree> trees) {
+            StringBuilder sb = new StringBuilder();
+            for (DocTree tree : trees) {
+                switch (tree) {
+                    case com.sun.source.doctree.LiteralTree literal -> sb.append(literal.getBody().getBody());
+                    case LinkTree link -> sb.append(link.getLabel().isEmpty()
+                            ? link.getReference().getSignature().replace('#', '.') : text(link.getLabel()));
+                    case TextTree plain -> sb.append(plain.getBody());
+                    default -> sb.append(tree);
+                }
+            }
+            return sb.toString();
         }
 
         private int line(Tree tree) {
