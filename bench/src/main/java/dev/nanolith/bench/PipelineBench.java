@@ -47,8 +47,8 @@ public class PipelineBench {
         addDirect = instantiate(add);
         doubleSumDirect = instantiate(doubleSum);
         ctx = new DirectCtx(add.spec().implementation(), addDirect);
-        expectSame(add, addDirect.apply(input, ctx), add.callHere(input, "bench"));
-        expectSame(doubleSum, doubleSumDirect.apply(input, ctx), doubleSum.callHere(input, "bench"));
+        expectSame(add, addDirect.apply(input, ctx), add.callEntry(input, "bench"));
+        expectSame(doubleSum, doubleSumDirect.apply(input, ctx), doubleSum.callEntry(input, "bench"));
     }
 
     @TearDown
@@ -65,7 +65,7 @@ public class PipelineBench {
     /** {@code hot.add} called through the pipeline, on this thread. */
     @Benchmark
     public Object addPipeline() {
-        return add.callHere(input, "bench");
+        return add.callEntry(input, "bench");
     }
 
     /** Baseline: {@code hot.double-sum} calling {@code hot.add} as plain Java methods. */
@@ -77,7 +77,7 @@ public class PipelineBench {
     /** {@code hot.double-sum} through the pipeline, calling {@code hot.add} through it again: one hop. */
     @Benchmark
     public Object nestedPipeline() {
-        return doubleSum.callHere(input, "bench");
+        return doubleSum.callEntry(input, "bench");
     }
 
     private static Route route(Revision revision, String name) {

@@ -52,7 +52,7 @@ public final class TestFunctions implements ParameterResolver {
         static LocalApp load(Path dir) {
             Watchdog watchdog = new Watchdog();
             AppLoader loader = new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()),
-                    System::getenv, Duration.ofSeconds(10));
+                    System::getenv, Duration.ofSeconds(10), false);
             try {
                 return new LocalApp(loader.load(dir, app -> "test"), watchdog);
             } catch (LoadException e) {

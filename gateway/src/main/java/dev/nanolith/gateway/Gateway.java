@@ -117,7 +117,8 @@ public final class Gateway implements AutoCloseable {
         }
         byte[] body;
         try (InputStream in = req.content().inputStream()) {
-            body = in.readNBytes(config.maxBodyBytes() + 1);
+            // A known length is read into a buffer of exactly that size; otherwise up to one byte past the limit.
+            body = length.isPresent() ? in.readNBytes((int) length.getAsLong()) : in.readNBytes(config.maxBodyBytes() + 1);
         } catch (IOException | UncheckedIOException e) {
             error(res, Status.BAD_REQUEST_400, "unreadable-body", "the request body could not be read: " + e.getMessage());
             return;

@@ -17,13 +17,20 @@ public final class Call implements Ctx {
     private final Route route;
     private final String principal;
     private final String from;
+    private final long started;
     private long deadline;
 
     Call(Route route, String principal, String from, long deadline) {
         this.route = route;
         this.principal = principal;
         this.from = from;
+        this.started = System.nanoTime();
         this.deadline = deadline;
+    }
+
+    /** When this call started, in {@link System#nanoTime()} terms: read once, for every stage. */
+    public long started() {
+        return started;
     }
 
     /** The function called. */

@@ -21,8 +21,6 @@ import java.util.Map;
  */
 public final class Revision {
 
-    /** A deadline far enough away to let each function's own timeout decide. */
-    private static final long NO_DEADLINE = Long.MAX_VALUE / 4;
 
     /** The JSON schemas of a function's input and output. */
     public record Schemas(JsonNode input, JsonNode output) {
@@ -116,13 +114,13 @@ public final class Revision {
             @Override
             public <I, O> O call(Class<? extends Nano<I, O>> function, I input) {
                 @SuppressWarnings("unchecked")
-                O output = (O) route(function).callHere(input, principal);
+                O output = (O) route(function).callEntry(input, principal);
                 return output;
             }
 
             @Override
             public <O> O call(String function, Object input, Class<O> output) {
-                return Revision.this.call(function, input, output, principal, null, System.nanoTime() + NO_DEADLINE);
+                return Revision.this.call(function, input, output, principal, null, System.nanoTime() + Route.NO_DEADLINE);
             }
         };
     }

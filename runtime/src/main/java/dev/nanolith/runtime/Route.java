@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
 /** A function of one revision, ready to be called: its spec, its composed pipeline, its JSON codec. */
 public final class Route {
 
+    /** A deadline far enough away for the function's own timeout to be the earlier one. */
+    static final long NO_DEADLINE = Long.MAX_VALUE / 4;
+
     private final FunctionSpec spec;
     private final Revision revision;
     private final Invoker invoker;
@@ -26,7 +29,6 @@ public final class Route {
     private final ObjectWriter writer;
     private final JsonNode inputSchema;
     private final JsonNode outputSchema;
-    private final long timeoutNanos;
     private final System.Logger log;
 
     Route(FunctionSpec spec, Revision revision, Invoker invoker, JsonNode inputSchema, JsonNode outputSchema) {
@@ -37,7 +39,6 @@ public final class Route {
         this.writer = revision.mapper().writerFor(spec.output());
         this.inputSchema = inputSchema;
         this.outputSchema = outputSchema;
-        this.timeoutNanos = spec.timeout().toNanos();
         this.log = System.getLogger("fn." + spec.name());
     }
 
@@ -66,46 +67,12 @@ public final class Route {
     }
 
     /**
-     * Calls the function as an operation's entry (from the gateway): it runs on a virtual
-     * thread of its own, so that the caller gets its answer at the deadline even when the
-     * function ignores interruption.
+     * Calls the function as an operation's entry, on this thread: its own timeout starts now.
+     * At the deadline the thread is interrupted and the call ends with
+     * {@link DeadlineExceededException}; a function that ignores interruption ends it late.
      */
     public Object callEntry(Object input, String principal) {
-        long deadline = System.nanoTime() + timeoutNanos;
-        CompletableFuture<Object> result = new CompletableFuture<>();
-        Thread worker = Thread.ofVirtual().name("fn:" + spec.name()).start(() -> {
-            try {
-                result.complete(invoke(input, principal, null, deadline));
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        try {
-            return result.get(timeoutNanos, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            worker.interrupt();
-            throw new DeadlineExceededException(spec.name(), spec.timeout());
-        } catch (InterruptedException e) {
-            worker.interrupt();
-            Thread.currentThread().interrupt();
-            throw new DeadlineExceededException(spec.name(), spec.timeout());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    /**
-     * Calls the function as an operation's entry on this thread, with no hand-off: its
-     * deadline is enforced by interruption only. For in-process callers and benchmarks.
-     */
-    public Object callHere(Object input, String principal) {
-        return invoke(input, principal, null, System.nanoTime() + timeoutNanos);
+        return invoke(input, principal, null, System.nanoTime() + NO_DEADLINE);
     }
 
     /** Calls the function on this thread, within the caller's deadline. */

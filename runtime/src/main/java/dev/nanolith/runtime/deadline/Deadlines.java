@@ -7,7 +7,9 @@ import dev.nanolith.runtime.Stage;
 
 /**
  * Enforces each function's timeout as a deadline carried down the call chain: a nested call
- * gets the earlier of its caller's deadline and its own, and runs on the caller's thread.
+ * gets the earlier of its caller's deadline and its own, and runs on the caller's thread. Only a
+ * call whose own deadline is the earlier one arms the watchdog, which interrupts the thread when
+ * the deadline passes; a function that ignores interruption runs on, but its result is dropped.
  */
 public final class Deadlines implements Stage {
 
@@ -21,7 +23,7 @@ public final class Deadlines implements Stage {
     public Invoker wrap(FunctionSpec function, Invoker next) {
         long timeout = function.timeout().toNanos();
         return (input, call) -> {
-            long now = System.nanoTime();
+            long now = call.started();
             long inherited = call.deadline();
             if (inherited - now <= 0) {
                 throw new DeadlineExceededException(function.name(), function.timeout());
@@ -31,7 +33,7 @@ public final class Deadlines implements Stage {
                 return next.invoke(input, call);
             }
             call.deadline(own);
-            Watchdog.Alarm alarm = watchdog.arm(Thread.currentThread(), timeout);
+            Watchdog.Alarm alarm = watchdog.arm(Thread.currentThread(), own);
             Object output;
             try {
                 output = next.invoke(input, call);

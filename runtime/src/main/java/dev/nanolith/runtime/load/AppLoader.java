@@ -47,6 +47,7 @@ public final class AppLoader {
     private final UnaryOperator<String> settings;
     private final Duration defaultTimeout;
     private final Compiler compiler;
+    private final boolean ownClasses;
 
     /**
      * @param pipeline       the stages and dispatcher every function's calls go through
@@ -54,10 +55,20 @@ public final class AppLoader {
      * @param defaultTimeout the timeout of a function whose config sets none
      */
     public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout) {
+        this(pipeline, settings, defaultTimeout, true);
+    }
+
+    /**
+     * @param ownClasses false when the app's classes are on the class path already (its tests run
+     *                   in its own build) and must be the ones its revision runs, so that the tests
+     *                   and the functions see the same classes
+     */
+    public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses) {
         this.pipeline = pipeline;
         this.settings = settings;
         this.defaultTimeout = defaultTimeout;
         this.compiler = new Compiler(Compiler.defaultClassPath());
+        this.ownClasses = ownClasses;
     }
 
     /** Loads the app in {@code dir}; {@code ids} names its revision, given the app's name. */
@@ -78,7 +89,7 @@ public final class AppLoader {
         }
         String id = ids.apply(app);
         Compiler.Output compiled = compiler.compile(sources(dir));
-        ClassLoader loader = new RevisionClassLoader(app + "@" + id, compiled.classes(), AppLoader.class.getClassLoader());
+        ClassLoader loader = new RevisionClassLoader(app + "@" + id, compiled.classes(), AppLoader.class.getClassLoader(), ownClasses);
         ObjectMapper mapper = Json.mapper();
         List<Problem> problems = new ArrayList<>();
         Map<String, Class<?>> functions = discover(compiled, loader, problems);

@@ -15,18 +15,28 @@ public final class RevisionClassLoader extends ClassLoader {
     }
 
     private final Map<String, byte[]> classes;
+    private final boolean own;
 
     /** A loader of compiled classes by binary name, in front of {@code parent}. */
     public RevisionClassLoader(String name, Map<String, byte[]> classes, ClassLoader parent) {
+        this(name, classes, parent, true);
+    }
+
+    /**
+     * A loader of compiled classes by binary name; {@code own} false lets classes of the same
+     * name on the parent's class path win, as when an app's tests run in its own build.
+     */
+    public RevisionClassLoader(String name, Map<String, byte[]> classes, ClassLoader parent, boolean own) {
         super(name, parent);
         this.classes = new ConcurrentHashMap<>(classes);
+        this.own = own;
     }
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
         synchronized (getClassLoadingLock(name)) {
             Class<?> loaded = findLoadedClass(name);
-            if (loaded == null && classes.containsKey(name)) {
+            if (loaded == null && own && classes.containsKey(name)) {
                 loaded = findClass(name);
             }
             if (loaded == null) {

@@ -45,7 +45,7 @@ public final class Metrics implements Stage {
         Counter timeouts = errors(function, "timeout");
         Counter refusals = errors(function, "refused");
         return (input, call) -> {
-            long start = System.nanoTime();
+            long start = call.started();
             try {
                 return next.invoke(input, call);
             } catch (DeadlineExceededException e) {

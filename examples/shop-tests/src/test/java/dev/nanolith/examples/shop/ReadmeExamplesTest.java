@@ -1,0 +1,91 @@
+package dev.nanolith.examples.shop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's "try it" examples answer exactly as printed: each {@code ```console} block between
+ * the README's demo-examples markers that calls the demo on {@code localhost:8080} is a curl
+ * command and its output, run in order against a freshly started demo. Console blocks for other
+ * ports, or elsewhere in the README, belong to other examples.
+ */
+class ReadmeExamplesTest {
+
+    static final Path README = Path.of("../../README.md");
+    static final String DEMO = "localhost:8080";
+    static final String START = "<!-- demo-examples -->";
+    static final String END = "<!-- /demo-examples -->";
+
+    /** One example: the command after {@code $ } and the lines it prints. */
+    record Example(String command, List<String> output) {
+    }
+
+    @Test
+    void everyExampleAnswersAsPrinted() throws Exception {
+        List<Example> examples = examples(section(Files.readString(README)));
+        assertTrue(examples.size() >= 8, "expected the README's examples, found " + examples.size());
+        assumeTrue(new ProcessBuilder("bash", "-c", "command -v curl").start().waitFor() == 0, "curl is not installed");
+
+        try (ShopServer shop = ShopServer.start("readme", Map.of())) {
+            for (Example example : examples) {
+                String command = example.command().replace(DEMO, "127.0.0.1:" + shop.platform.port());
+                assertEquals(String.join("\n", example.output()), run(command), () -> "$ " + example.command());
+            }
+        }
+    }
+
+    /** The text between the markers, or nothing when they are missing. */
+    static String section(String readme) {
+        int start = readme.indexOf(START);
+        int end = readme.indexOf(END);
+        return start < 0 || end < start ? "" : readme.substring(start + START.length(), end);
+    }
+
+    static List<Example> examples(String markdown) {
+        List<Example> examples = new ArrayList<>();
+        List<String> block = null;
+        for (String line : markdown.lines().toList()) {
+            if (block == null && line.strip().equals("```console")) {
+                block = new ArrayList<>();
+            } else if (block != null && line.strip().equals("```")) {
+                String first = block.isEmpty() ? "" : block.getFirst();
+                if (first.contains(DEMO)) {
+                    assertTrue(first.startsWith("$ curl "), "a demo example starts with '$ curl ', not '" + first + "'");
+                    examples.add(new Example(first.substring(2), List.copyOf(block.subList(1, block.size()))));
+                }
+                block = null;
+            } else if (block != null) {
+                block.add(line);
+            }
+        }
+        return examples;
+    }
+
+    /** What {@code command} prints, without the newline it may end with. */
+    static String run(String command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("bash", "-c", command).start();
+        CompletableFuture<String> errors = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int status = process.waitFor();
+        assertEquals(0, status, () -> "$ " + command + " exited with " + status + ": " + errors.join());
+        return out.endsWith("\n") ? out.substring(0, out.length() - 1) : out;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.nanolith.examples.shop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nanolith.cli.Platform;
+import dev.nanolith.examples.psp.PaymentSimulator;
+import dev.nanolith.runtime.load.LoadException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The shop deployed from its sources on a real platform, as {@code nanolith demo} runs it: a
+ * simulated payment processor and a database of its own, called over HTTP on loopback.
+ */
+final class ShopServer implements AutoCloseable {
+
+    /** The app under test, next to this module: Maven runs a module's tests in the module's directory. */
+    static final Path APP = Path.of("../shop").toAbsolutePath().normalize();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern INVOCATIONS = Pattern.compile(
+            "^nanolith_function_invocations_total\\{[^}]*function=\"([^\"]+)\"[^}]*} (\\S+)$", Pattern.MULTILINE);
+
+    /** An HTTP answer: its status, its headers and its JSON body. */
+    record Answer(int status, HttpHeaders headers, JsonNode body) {
+    }
+
+    final PaymentSimulator psp;
+    final Platform platform;
+    final String dbUrl;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private ShopServer(PaymentSimulator psp, Platform platform, String dbUrl) {
+        this.psp = psp;
+        this.platform = platform;
+        this.dbUrl = dbUrl;
+    }
+
+    /** Starts a shop whose database is named {@code database} and fresh, with more settings if given. */
+    static ShopServer start(String database, Map<String, String> more) throws LoadException, IOException, InterruptedException {
+        if (!Files.isRegularFile(APP.resolve("nanolith.yaml"))) {
+            throw new IllegalStateException(APP + " is not the shop app — run the tests from examples/shop-tests, next to examples/shop");
+        }
+        String dbUrl = "jdbc:h2:mem:" + database + "-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+        PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0);
+        Map<String, String> settings = new HashMap<>(Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", dbUrl));
+        settings.putAll(more);
+        Platform platform = Platform.start(Platform.Options.loopback(0).with(settings));
+        try {
+            platform.deploy(APP);
+        } catch (LoadException | RuntimeException e) {
+            platform.close();
+            psp.close();
+            throw e;
+        }
+        ShopServer shop = new ShopServer(psp, platform, dbUrl);
+        // The shop creates its tables on first use; a look at the catalog makes them, changing nothing.
+        shop.ok("catalog.list-products", null);
+        return shop;
+    }
+
+    /** Calls a function over HTTP; {@code json} null sends no body. */
+    Answer call(String function, String json) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.url() + "/fn/" + function));
+        if (json == null) {
+            request.POST(HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), response.headers(), JSON.readTree(response.body()));
+    }
+
+    /** Calls a function that must answer 200 and returns its output. */
+    JsonNode ok(String function, String json) throws IOException, InterruptedException {
+        Answer answer = call(function, json);
+        assertEquals(200, answer.status(), () -> function + " answered " + answer.body());
+        return answer.body();
+    }
+
+    /** Calls a function that must refuse with exactly this status, code and message; returns the answer. */
+    Answer refused(String function, String json, int status, String code, String message) throws IOException, InterruptedException {
+        Answer answer = call(function, json);
+        assertEquals(status, answer.status(), () -> function + " answered " + answer.body());
+        assertEquals(code, answer.body().path("error").asText(), answer.body()::toString);
+        assertEquals(message, answer.body().path("message").asText(), answer.body()::toString);
+        return answer;
+    }
+
+    /** How many of a product are in stock. */
+    int stock(String sku) throws SQLException {
+        return (int) count("SELECT on_hand FROM stock WHERE sku = ?", sku);
+    }
+
+    /** The single number a query gives. */
+    long count(String sql, Object... params) throws SQLException {
+        try (Connection db = DriverManager.getConnection(dbUrl); PreparedStatement query = db.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                query.setObject(i + 1, params[i]);
+            }
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    /** The single text a query gives. */
+    String text(String sql, Object... params) throws SQLException {
+        try (Connection db = DriverManager.getConnection(dbUrl); PreparedStatement query = db.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                query.setObject(i + 1, params[i]);
+            }
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        }
+    }
+
+    /** Every function's invocation count, as {@code GET /metrics} shows it. */
+    Map<String, Long> invocations() throws IOException, InterruptedException {
+        String text = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Long> counts = new HashMap<>();
+        Matcher m = INVOCATIONS.matcher(text);
+        while (m.find()) {
+            counts.put(m.group(1), (long) Double.parseDouble(m.group(2)));
+        }
+        return counts;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        platform.close();
+        psp.close();
+        try (Connection db = DriverManager.getConnection(dbUrl)) {
+            db.createStatement().execute("SHUTDOWN");
+        }
+    }
+}
