@@ -91,6 +91,7 @@ public final class Platform implements AutoCloseable {
     private final Map<String, Integer> revisions = new HashMap<>();
 
     private Platform(Options options) throws IOException {
+        initializeOfferedLibraries();
         List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics())
                 .forEach(binder -> binder.bindTo(registry));
         this.temporaryData = options.dataDir() == null;
@@ -164,6 +165,19 @@ public final class Platform implements AutoCloseable {
         registry.close();
         if (temporaryData) {
             delete(dataDir);
+        }
+    }
+
+    /**
+     * Uses the libraries offered to apps once, from platform code. Some keep state made on their
+     * first use for good (H2 keeps an exception, and with it its first caller's classes); were
+     * that first use an app's, the app's first revision could never be unloaded.
+     */
+    private static void initializeOfferedLibraries() {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:h2:mem:")) {
+            c.isValid(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the embedded database does not start: " + e.getMessage(), e);
         }
     }
 

@@ -90,7 +90,9 @@ final class AppTests {
                 TestFunctions.CHECKED.remove();
             }
         });
-        runner.setContextClassLoader(loader);
+        // Test classes reach JUnit as classes, not names; threads started during the tests (a
+        // database's, a client's) inherit this loader, which therefore must not be the app's.
+        runner.setContextClassLoader(AppTests.class.getClassLoader());
         runner.setDaemon(true);
         runner.start();
         try {

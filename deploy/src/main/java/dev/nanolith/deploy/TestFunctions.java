@@ -25,9 +25,10 @@ public final class TestFunctions implements ParameterResolver {
 
     /**
      * The revision under check, handed from the deploy to JUnit on the thread that runs the
-     * tests: JUnit makes this class itself and can pass it nothing but strings.
+     * tests: JUnit makes this class itself and can pass it nothing but strings. Not inherited, so
+     * that no thread started during the tests can keep the revision alive.
      */
-    static final InheritableThreadLocal<Revision> CHECKED = new InheritableThreadLocal<>();
+    static final ThreadLocal<Revision> CHECKED = new ThreadLocal<>();
 
     private static final String PRINCIPAL = "test";
 

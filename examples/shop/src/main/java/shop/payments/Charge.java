@@ -25,11 +25,17 @@ import java.util.Optional;
  * says which. The call is not retried here: retries are the platform's to make, and the
  * idempotency key makes them safe.
  */
-public final class Charge implements Nano<ChargeRequest, Charged> {
+public final class Charge implements Nano<ChargeRequest, Charged>, AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newHttpClient();
+
+    /** Called by the platform when this revision no longer serves: the client's connections and thread go. */
+    @Override
+    public void close() {
+        http.close();
+    }
 
     @Override
     public Charged apply(ChargeRequest charge, Ctx ctx) throws Exception {

@@ -9,6 +9,9 @@ import dev.nanolith.runtime.load.LoadException;
 @FunctionalInterface
 public interface Dispatcher {
 
-    /** Prepares the function for calls (instantiating it, connecting to it) and returns its invoker. */
+    /**
+     * Prepares the function for calls (instantiating it, connecting to it) and returns its
+     * invoker; an invoker that is {@link AutoCloseable} is closed when its revision retires.
+     */
     Invoker invoker(FunctionSpec function) throws LoadException;
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
 import com.fasterxml.jackson.databind.introspect.AnnotatedParameter;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+import com.fasterxml.jackson.databind.util.LRUMap;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.util.Optional;
@@ -37,6 +39,8 @@ public final class Json {
      */
     public static ObjectMapper mapper() {
         ObjectMapper mapper = new ObjectMapper();
+        // Mappers share one type cache unless told otherwise, and it would hold every revision's classes.
+        mapper.setTypeFactory(TypeFactory.defaultInstance().withCache(new LRUMap<>(16, 200)));
         mapper.setAnnotationIntrospector(new RecordsRequired());
         return mapper
                 .registerModule(new Jdk8Module())

@@ -1,6 +1,5 @@
 package dev.nanolith.runtime;
 
-import dev.nanolith.runtime.load.LoadException;
 import java.util.List;
 
 /**
@@ -13,9 +12,9 @@ public record Pipeline(List<Stage> stages, Dispatcher dispatcher) {
         stages = List.copyOf(stages);
     }
 
-    /** One function's invoker, with every stage around its dispatch. */
-    Invoker compose(FunctionSpec function) throws LoadException {
-        Invoker invoker = dispatcher.invoker(function);
+    /** One function's invoker: every stage around {@code dispatch}, the dispatcher's invoker for it. */
+    Invoker wrap(FunctionSpec function, Invoker dispatch) {
+        Invoker invoker = dispatch;
         for (Stage stage : stages.reversed()) {
             invoker = stage.wrap(function, invoker);
         }

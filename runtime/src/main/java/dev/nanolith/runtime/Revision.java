@@ -2,18 +2,21 @@ package dev.nanolith.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.nanolith.Functions;
 import dev.nanolith.Nano;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.runtime.load.LoadException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One loaded version of an app: its own class loader, its functions and their composed
@@ -35,6 +38,8 @@ public final class Revision {
     private final Map<String, Route> byName;
     private final Map<Class<?>, Route> byClass;
     private final Duration coldStart;
+    private final List<AutoCloseable> closeables;
+    private final LongAdder inFlight = new LongAdder();
 
     /**
      * Composes every function's pipeline, which starts each function (its class initialized,
@@ -53,13 +58,19 @@ public final class Revision {
         Map<String, Route> names = new LinkedHashMap<>();
         Map<Class<?>, Route> byType = new HashMap<>();
         long start = System.nanoTime();
+        List<AutoCloseable> toClose = new ArrayList<>();
         for (FunctionSpec fn : functions) {
             Schemas s = schemas.get(fn.name());
-            Route route = new Route(fn, this, pipeline.compose(fn), s.input(), s.output());
+            Invoker dispatch = pipeline.dispatcher().invoker(fn);
+            if (dispatch instanceof AutoCloseable closeable) {
+                toClose.add(closeable);
+            }
+            Route route = new Route(fn, this, pipeline.wrap(fn, dispatch), s.input(), s.output());
             names.put(fn.name(), route);
             byType.put(fn.implementation(), route);
         }
         this.coldStart = Duration.ofNanos(System.nanoTime() - start);
+        this.closeables = List.copyOf(toClose);
         this.byName = Collections.unmodifiableMap(names);
         this.byClass = Map.copyOf(byType);
     }
@@ -79,6 +90,41 @@ public final class Revision {
     /** The class loader that holds this revision's classes, for nothing else to keep. */
     public ClassLoader loader() {
         return loader;
+    }
+
+    /** Counts an operation that starts on this revision; its end is {@link #exit}. */
+    void enter() {
+        inFlight.increment();
+    }
+
+    void exit() {
+        inFlight.decrement();
+    }
+
+    /**
+     * Lets this revision go once it no longer serves: when the operations in flight on it have
+     * ended, its functions that are {@link AutoCloseable} are closed, and nothing of the platform
+     * keeps its classes, so its class loader can be collected.
+     */
+    void retire() {
+        Thread.ofVirtual().name("retire " + this).start(() -> {
+            try {
+                while (inFlight.sum() > 0) {
+                    Thread.sleep(5);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (AutoCloseable closeable : closeables) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    System.getLogger(Revision.class.getName()).log(System.Logger.Level.WARNING, "closing a function of " + this + " failed", e);
+                }
+            }
+            // Jackson's shared type cache, used by apps that make their own mappers, would hold this revision's classes.
+            TypeFactory.defaultInstance().clearCache();
+        });
     }
 
     /** The compiled classes by binary name. */

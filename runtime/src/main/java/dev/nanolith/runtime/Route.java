@@ -72,7 +72,12 @@ public final class Route {
      * {@link DeadlineExceededException}; a function that ignores interruption ends it late.
      */
     public Object callEntry(Object input, String principal) {
-        return invoke(input, principal, null, System.nanoTime() + NO_DEADLINE);
+        revision.enter();
+        try {
+            return invoke(input, principal, null, System.nanoTime() + NO_DEADLINE);
+        } finally {
+            revision.exit();
+        }
     }
 
     /** Calls the function on this thread, within the caller's deadline. */

@@ -24,7 +24,7 @@ public final class Router {
 
     /**
      * Makes {@code revision} the one that serves its app and returns the revision it replaced,
-     * or null. Calls in flight finish on the old revision.
+     * or null. Calls in flight finish on the old revision, which then retires.
      */
     public synchronized Revision deploy(Revision revision) throws LoadException {
         check(revision);
@@ -36,6 +36,9 @@ public final class Router {
             r.routes().forEach(route -> routes.put(route.name(), route));
         }
         table = new Table(Collections.unmodifiableMap(apps), Map.copyOf(routes));
+        if (previous != null) {
+            previous.retire();
+        }
         return previous;
     }
 

@@ -25,6 +25,25 @@ public final class LocalDispatcher implements Dispatcher {
     public Invoker invoker(FunctionSpec function) throws LoadException {
         Object target = instantiate(function);
         System.Logger log = System.getLogger("fn." + function.name());
+        return new Local(target, call(function, target, log));
+    }
+
+    /** The function's object and how to call it; closing it closes the function, if it is closeable. */
+    private record Local(Object target, Invoker call) implements Invoker, AutoCloseable {
+        @Override
+        public Object invoke(Object input, Call call) {
+            return this.call.invoke(input, call);
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (target instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        }
+    }
+
+    private static Invoker call(FunctionSpec function, Object target, System.Logger log) {
         if (target instanceof Nano<?, ?> nano) {
             @SuppressWarnings("unchecked")
             Nano<Object, Object> fn = (Nano<Object, Object>) nano;
