@@ -4,7 +4,7 @@ nanolith_bench_lib="$root/bench/target/lib"
 
 nanolith_bench_stale() {
   [ -f "$nanolith_bench_lib/bench.jar" ] || return 0
-  [ -n "$(find "$root/pom.xml" "$root/api" "$root/runtime" "$root/gateway" "$root/cli" "$root/examples/payment-simulator" \
+  [ -n "$(find "$root/pom.xml" "$root/api" "$root/runtime" "$root/gateway" "$root/deploy" "$root/cli" "$root/examples/payment-simulator" \
       "$root/bench/pom.xml" "$root/bench/src" \
       \( -name target -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' \) -newer "$nanolith_bench_lib/bench.jar" -print \) \
       2>/dev/null | head -n 1)" ]
@@ -19,7 +19,7 @@ case "${NANOLITH_BENCH_BUILD:-auto}" in
         exit 1
       fi
       echo "bench: building the platform and the benchmarks..." >&2
-      (cd "$root" && mvn -q -B -DskipTests -pl bench -am package) >&2
+      (cd "$root" && mvn -q -B -Dmaven.test.skip=true -pl bench -am package) >&2
     fi ;;
   *) echo "bench: NANOLITH_BENCH_BUILD is '$NANOLITH_BENCH_BUILD' — use auto, always or never." >&2; exit 2 ;;
 esac
