@@ -5,17 +5,13 @@ import dev.nanolith.runtime.load.Compiler;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.load.RevisionClassLoader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.launcher.Launcher;
@@ -48,7 +44,7 @@ final class AppTests {
 
     /** Runs the tests of the app in {@code dir}, if it has any, against {@code revision}. */
     Outcome run(Path dir, Revision revision) throws LoadException {
-        Map<String, String> sources = sources(dir);
+        Map<String, String> sources = Compiler.sources(dir, SOURCES);
         if (sources.isEmpty()) {
             return new Outcome(0);
         }
@@ -132,21 +128,5 @@ final class AppTests {
 
     private static String firstLine(String text) {
         return text.lines().findFirst().orElse("").strip();
-    }
-
-    private static Map<String, String> sources(Path dir) throws LoadException {
-        Path root = dir.resolve(SOURCES);
-        Map<String, String> sources = new TreeMap<>();
-        if (!Files.isDirectory(root)) {
-            return sources;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p)).toList()) {
-                sources.put(Compiler.relative(dir, f), Files.readString(f));
-            }
-        } catch (IOException e) {
-            throw new LoadException(Problem.of(SOURCES, "cannot be read: " + e.getMessage()));
-        }
-        return sources;
     }
 }

@@ -10,10 +10,6 @@ import dev.nanolith.BadInputException;
 import dev.nanolith.DeadlineExceededException;
 import dev.nanolith.NanoException;
 import java.io.IOException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /** A function of one revision, ready to be called: its spec, its composed pipeline, its JSON codec. */

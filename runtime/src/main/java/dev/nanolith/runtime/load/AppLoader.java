@@ -15,7 +15,6 @@ import dev.nanolith.runtime.Pipeline;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.config.FunctionConfig;
-import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
 import java.nio.file.Files;
@@ -31,7 +30,6 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Turns an app directory ({@code nanolith.yaml} and {@code src/main/java}) into a revision:
@@ -132,18 +130,10 @@ public final class AppLoader {
     }
 
     private static Map<String, String> sources(Path dir) throws LoadException {
-        Path root = dir.resolve(SOURCES);
-        if (!Files.isDirectory(root)) {
+        if (!Files.isDirectory(dir.resolve(SOURCES))) {
             throw new LoadException(Problem.of(SOURCES, "missing — put the app's functions under " + SOURCES));
         }
-        Map<String, String> sources = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p)).toList()) {
-                sources.put(Compiler.relative(dir, f), Files.readString(f));
-            }
-        } catch (IOException e) {
-            throw new LoadException(Problem.of(SOURCES, "cannot be read: " + e.getMessage()));
-        }
+        Map<String, String> sources = Compiler.sources(dir, SOURCES);
         if (sources.isEmpty()) {
             throw new LoadException(Problem.of(SOURCES, "has no .java files — an app needs at least one function"));
         }

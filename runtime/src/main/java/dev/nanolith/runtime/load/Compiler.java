@@ -16,11 +16,14 @@ import com.sun.source.util.JavacTask;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import dev.nanolith.Functions;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
@@ -280,8 +285,8 @@ public final class Compiler {
         }
 
         @Override
-        public java.io.InputStream openInputStream() {
-            return new java.io.ByteArrayInputStream(bytes);
+        public InputStream openInputStream() {
+            return new ByteArrayInputStream(bytes);
         }
     }
 
@@ -293,6 +298,26 @@ public final class Compiler {
     /** The class path this platform runs with, which apps are compiled against. */
     public static String defaultClassPath() {
         return System.getProperty("java.class.path");
+    }
+
+    /**
+     * The Java sources under {@code folder} of an app, by their path relative to the app's root;
+     * none when the folder does not exist.
+     */
+    public static Map<String, String> sources(Path app, String folder) throws LoadException {
+        Path root = app.resolve(folder);
+        Map<String, String> sources = new TreeMap<>();
+        if (!Files.isDirectory(root)) {
+            return sources;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p)).toList()) {
+                sources.put(relative(app, f), Files.readString(f));
+            }
+        } catch (IOException e) {
+            throw new LoadException(Problem.of(folder, "cannot be read: " + e.getMessage()));
+        }
+        return sources;
     }
 
     /** A file's path relative to an app's root, with forward slashes, as problems show it. */
