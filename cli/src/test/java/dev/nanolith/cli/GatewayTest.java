@@ -375,6 +375,10 @@ class GatewayTest {
         assertTrue(errors >= 1, r.body());
         assertEquals(calls, observed);
         assertTrue(r.body().contains("nanolith_function_duration_seconds_bucket{app=\"greet\",function=\"greet.upper\",le=\"0.001\"}"));
+        double viaHello = metric(r.body(), "nanolith_edge_duration_seconds_count{app=\"greet\",callee=\"greet.upper\",caller=\"greet.hello\",kind=\"local\"}");
+        double entries = metric(r.body(), "nanolith_edge_duration_seconds_count{app=\"greet\",callee=\"greet.hello\",caller=\"entry\",kind=\"local\"}");
+        assertEquals(calls, viaHello, "every call of greet.upper came from greet.hello");
+        assertTrue(entries >= 2, r.body());
     }
 
     static double metric(String text, String series) {

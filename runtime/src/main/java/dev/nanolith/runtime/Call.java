@@ -38,6 +38,11 @@ public final class Call implements Ctx {
         return route;
     }
 
+    /** The calling function's name, or null for an operation's entry call. */
+    public String from() {
+        return from;
+    }
+
     /** When this call must end, in {@link System#nanoTime()} terms. */
     public long deadline() {
         return deadline;

@@ -9,11 +9,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Counts every call of every function and records its latency. Meters are looked up once per
- * function when its revision loads, so a call only adds to them.
+ * Counts every call of every function and records its latency, per function and per edge
+ * (caller to callee). Meters are looked up once per function when its revision loads, and once
+ * per edge when it is first taken, so a call only adds to them.
  */
 public final class Metrics implements Stage {
 
@@ -23,6 +26,9 @@ public final class Metrics implements Stage {
             Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
             Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5),
             Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
+    /** The caller of an operation's entry call, which no function made. */
+    static final String ENTRY = "entry";
 
     private final MeterRegistry registry;
 
@@ -44,6 +50,7 @@ public final class Metrics implements Stage {
         Counter failures = errors(function, "failed");
         Counter timeouts = errors(function, "timeout");
         Counter refusals = errors(function, "refused");
+        Map<String, Timer> edges = new ConcurrentHashMap<>();
         return (input, call) -> {
             long start = call.started();
             try {
@@ -58,10 +65,25 @@ public final class Metrics implements Stage {
                 failures.increment();
                 throw e;
             } finally {
-                latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                long took = System.nanoTime() - start;
+                latency.record(took, TimeUnit.NANOSECONDS);
                 invocations.increment();
+                String caller = call.from() == null ? ENTRY : call.from();
+                Timer edge = edges.get(caller);
+                (edge != null ? edge : edges.computeIfAbsent(caller, c -> edge(function, c))).record(took, TimeUnit.NANOSECONDS);
             }
         };
+    }
+
+    /**
+     * One caller-to-callee edge: how often it is taken and how long it takes, local or remote —
+     * what tells whether functions that call each other belong in one process.
+     */
+    private Timer edge(FunctionSpec callee, String caller) {
+        return Timer.builder("nanolith.edge.duration")
+                .description("Calls along one edge, caller to callee; caller 'entry' is a call from outside (the gateway, a test)")
+                .tags("app", callee.app(), "caller", caller, "callee", callee.name(), "kind", "local")
+                .register(registry);
     }
 
     private Counter errors(FunctionSpec function, String kind) {
