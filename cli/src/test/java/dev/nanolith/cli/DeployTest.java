@@ -85,7 +85,7 @@ class DeployTest {
                   x.echo:
                     timout: 2s
                 """).source("demo/x/Echo.java", echo()));
-        assertEquals(List.of("nanolith.yaml:4: unknown key 'timout' in functions.x.echo — use config, description, secrets, timeout"), problems);
+        assertEquals(List.of("nanolith.yaml:4: unknown key 'timout' in functions.x.echo — use config, description, isolated, secrets, timeout"), problems);
     }
 
     @Test
@@ -244,6 +244,19 @@ class DeployTest {
                 """).write());
         assertEquals("\"eu gold eu silver\"", http.post("/fn/x.keeper", "\"\"").body());
         assertEquals(List.of("2s", "2s"), http.get("/fn").json().findValuesAsText("timeout"));
+    }
+
+    @Test
+    void servicesMustPlaceExistingFunctionsOnceEach() {
+        List<String> problems = problems(app("""
+                services:
+                  storefront: [x.*]
+                  mirror:
+                    functions: [x.echo, y.*]
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of(
+                "nanolith.yaml:4: services.mirror: 'x.echo' is in service 'storefront' already — a function belongs to one service",
+                "nanolith.yaml:4: services.mirror: 'y.*' matches no function — its functions are x.echo"), problems);
     }
 
     @Test

@@ -11,10 +11,13 @@ import java.util.stream.Collectors;
  * @param app       the app's name
  * @param config    settings every function of the app reads, unless its own config sets the same key
  * @param functions settings per function name
+ * @param services  placement groups by name; functions in none go to the default service
  */
-public record AppConfig(String app, Map<String, String> config, Map<String, FunctionConfig> functions) {
+public record AppConfig(String app, Map<String, String> config, Map<String, FunctionConfig> functions,
+                        Map<String, ServiceConfig> services) {
 
     public AppConfig {
+        services = services == null ? Map.of() : new java.util.LinkedHashMap<>(services);
         config = config == null ? Map.of() : Map.copyOf(config);
         functions = functions == null ? Map.of() : functions.entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue() == null ? FunctionConfig.DEFAULT : e.getValue()));

@@ -12,17 +12,20 @@ import java.util.Map;
  * @param timeout     how long one call may take, its nested calls included
  * @param config      settings the function reads with {@code ctx.config(key)}
  * @param secrets     names of secrets delivered to this function only
+ * @param isolated    whether the function runs in a process of its own in every placement mode
  */
 public record FunctionConfig(
         String description,
         @JsonDeserialize(using = DurationDeserializer.class) Duration timeout,
         Map<String, String> config,
-        List<String> secrets) {
+        List<String> secrets,
+        Boolean isolated) {
 
     /** The entry of a function that {@code nanolith.yaml} does not mention. */
-    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of());
+    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false);
 
     public FunctionConfig {
+        isolated = isolated != null && isolated;
         config = config == null ? Map.of() : Map.copyOf(config);
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
     }

@@ -15,6 +15,7 @@ import dev.nanolith.runtime.Pipeline;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.config.FunctionConfig;
+import dev.nanolith.runtime.placement.Placement;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
 import java.nio.file.Files;
@@ -187,6 +188,30 @@ public final class AppLoader {
 
     private static List<Problem> checkConfig(ConfigFile file, Map<String, Class<?>> functions) {
         List<Problem> problems = new ArrayList<>();
+        Map<String, String> placedIn = new HashMap<>();
+        file.config().services().forEach((service, config) -> {
+            String at = "/services/" + ConfigFile.escape(service);
+            if (!service.matches("[a-z][a-z0-9-]*")) {
+                problems.add(new Problem(ConfigFile.NAME, file.line(at), "service name '" + service
+                        + "' is not valid — use lower-case letters, digits and dashes, starting with a letter"));
+            }
+            for (int i = 0; i < config.functions().size(); i++) {
+                String glob = config.functions().get(i);
+                int line = Math.max(file.line(at + "/" + i), file.line(at + "/functions/" + i));
+                List<String> matched = functions.keySet().stream().filter(f -> Placement.matches(glob, f)).toList();
+                if (matched.isEmpty()) {
+                    problems.add(new Problem(ConfigFile.NAME, line, "services." + service + ": '" + glob
+                            + "' matches no function — its functions are " + String.join(", ", functions.keySet())));
+                }
+                for (String function : matched) {
+                    String other = placedIn.putIfAbsent(function, service);
+                    if (other != null && !other.equals(service)) {
+                        problems.add(new Problem(ConfigFile.NAME, line, "services." + service + ": '" + function
+                                + "' is in service '" + other + "' already — a function belongs to one service"));
+                    }
+                }
+            }
+        });
         for (String name : file.config().functions().keySet()) {
             if (!functions.containsKey(name)) {
                 problems.add(new Problem(ConfigFile.NAME, file.functionLine(name), "functions." + name
