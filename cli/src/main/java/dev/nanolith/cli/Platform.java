@@ -106,6 +106,7 @@ public final class Platform implements AutoCloseable {
         this.gateway = new Gateway(router, registry, options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer),
                 "/admin", new AdminApi(store, deployer, adminToken, this::url)));
+        deployer.warmUp();
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
                 .log(System.Logger.Level.ERROR, "not serving " + problem));
         Files.writeString(dataDir.resolve("url"), url() + "\n");

@@ -42,6 +42,19 @@ final class AppTests {
         this.timeout = timeout;
     }
 
+    /**
+     * Compiles a class and runs an empty test plan once, so that the first push does not pay for
+     * loading javac and JUnit.
+     */
+    void warmUp() {
+        try {
+            compiler.compile(Map.of("Warm.java", "class Warm { @org.junit.jupiter.api.Test void warm() {} }"));
+            LauncherFactory.create().discover(LauncherDiscoveryRequestBuilder.request().build());
+        } catch (LoadException | RuntimeException e) {
+            System.getLogger(AppTests.class.getName()).log(System.Logger.Level.DEBUG, "warming up the app tests failed", e);
+        }
+    }
+
     /** Runs the tests of the app in {@code dir}, if it has any, against {@code revision}. */
     Outcome run(Path dir, Revision revision) throws LoadException {
         Map<String, String> sources = Compiler.sources(dir, SOURCES);

@@ -61,6 +61,11 @@ public final class Deployer {
         this.baseUrl = baseUrl;
     }
 
+    /** Loads the compiler and the test runner in the background, so that the first push is as fast as the next. */
+    public void warmUp() {
+        Thread.ofVirtual().name("deploy warm-up").start(tests::warmUp);
+    }
+
     /** The lock that keeps an app's deploys one at a time. */
     ReentrantLock lock(String app) {
         return locks.computeIfAbsent(app, a -> new ReentrantLock());
