@@ -1,45 +1,47 @@
 package dev.nanolith.runtime.deadline;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Interrupts threads whose call has outlived its deadline. Arming and disarming touch only a
- * concurrent set, no lock shared by all calls; one daemon thread looks at the armed calls every
- * {@link #TICK_NANOS}, so a deadline is enforced within a few milliseconds of its time.
+ * Interrupts threads whose call has outlived its deadline. Arming appends to a lock-free queue
+ * and disarming flips the alarm's state, so a call shares no lock with other calls; one daemon
+ * thread takes in the new alarms and looks at the armed ones every {@link #TICK_NANOS}, so a
+ * deadline is enforced within a few milliseconds of its time.
  */
 public final class Watchdog implements AutoCloseable {
 
     /** How often armed calls are looked at: deadlines are kept to within this. */
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-    private final Set<Alarm> armed = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<Alarm> incoming = new ConcurrentLinkedQueue<>();
     private final Thread ticker;
     private volatile boolean closed;
 
     public Watchdog() {
-        ticker = Thread.ofPlatform().name("nanolith-watchdog").daemon().start(this::tick);
+        ticker = Thread.ofPlatform().name("nanolith-watchdog").daemon().start(this::watch);
     }
 
     /** Arms an alarm that interrupts {@code thread} once {@code System.nanoTime()} passes {@code deadline}. */
     Alarm arm(Thread thread, long deadline) {
-        Alarm alarm = new Alarm(this, thread, deadline);
-        armed.add(alarm);
+        Alarm alarm = new Alarm(thread, deadline);
+        incoming.add(alarm);
         return alarm;
     }
 
-    private void tick() {
+    private void watch() {
+        List<Alarm> watched = new ArrayList<>();
         while (!closed) {
             LockSupport.parkNanos(TICK_NANOS);
-            long now = System.nanoTime();
-            for (Alarm alarm : armed) {
-                if (now - alarm.deadline >= 0) {
-                    alarm.fire();
-                }
+            for (Alarm alarm; (alarm = incoming.poll()) != null; ) {
+                watched.add(alarm);
             }
+            long now = System.nanoTime();
+            watched.removeIf(alarm -> alarm.get() != Alarm.ARMED || now - alarm.deadline >= 0 && alarm.fire());
         }
     }
 
@@ -49,31 +51,27 @@ public final class Watchdog implements AutoCloseable {
         LockSupport.unpark(ticker);
     }
 
-    /** One armed deadline; either the call disarms it or it fires, never both. */
-    static final class Alarm {
-        private static final int ARMED = 0, DISARMED = 1, FIRED = 2;
-        private final AtomicInteger state = new AtomicInteger(ARMED);
-        private final Watchdog owner;
-        private final Thread thread;
+    /** One armed deadline, whose value is its state: either the call disarms it or it fires, never both. */
+    static final class Alarm extends AtomicInteger {
+        static final int ARMED = 0, DISARMED = 1, FIRED = 2;
+        private final transient Thread thread;
         private final long deadline;
 
-        Alarm(Watchdog owner, Thread thread, long deadline) {
-            this.owner = owner;
+        Alarm(Thread thread, long deadline) {
             this.thread = thread;
             this.deadline = deadline;
         }
 
-        private void fire() {
-            if (state.compareAndSet(ARMED, FIRED)) {
-                owner.armed.remove(this);
+        private boolean fire() {
+            if (compareAndSet(ARMED, FIRED)) {
                 thread.interrupt();
             }
+            return true;
         }
 
         /** True if the call ended in time; false if the alarm fired (its interrupt is then cleared). */
         boolean disarm() {
-            if (state.compareAndSet(ARMED, DISARMED)) {
-                owner.armed.remove(this);
+            if (compareAndSet(ARMED, DISARMED)) {
                 return true;
             }
             Thread.interrupted();
