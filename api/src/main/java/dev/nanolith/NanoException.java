@@ -5,7 +5,8 @@ package dev.nanolith;
  * whether the callee runs in this process or in another.
  */
 public abstract sealed class NanoException extends RuntimeException
-        permits NoSuchFunctionException, BadInputException, DeadlineExceededException, FunctionFailedException {
+        permits NoSuchFunctionException, BadInputException, DeadlineExceededException, FunctionFailedException,
+        ServiceUnavailableException {
 
     private final String function;
 

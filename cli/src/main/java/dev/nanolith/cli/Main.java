@@ -6,6 +6,8 @@ import dev.nanolith.gateway.GatewayConfig;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.dispatch.Signature;
+import dev.nanolith.runtime.placement.Placement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Parameters;
 /** The {@code nanolith} command. */
 @Command(name = "nanolith", mixinStandardHelpOptions = true, version = "nanolith 0.1.0",
         description = "Nanoservices in Java: write small functions, run right-sized services.",
-        subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Apps.class, Main.Revisions.class, Main.Rollback.class})
+        subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Apps.class, Main.Revisions.class, Main.Rollback.class,
+                Main.Service.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -62,11 +65,16 @@ public final class Main {
         @Option(names = "--max-body", description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
         int maxBody;
 
+        @Option(names = "--placement", description = "How apps are split into processes: monolith (default), services "
+                + "(as nanolith.yaml's services: say) or nano (one process per function).", defaultValue = "monolith")
+        String placement;
+
         @CommandLine.Mixin
         Data data;
 
         Platform.Options options() {
-            return new Platform.Options(new GatewayConfig(host, port, maxBody), Platform.Options.DEFAULT_TIMEOUT, Map.of(), data.dir());
+            return new Platform.Options(new GatewayConfig(host, port, maxBody), Platform.Options.DEFAULT_TIMEOUT, Map.of(), data.dir())
+                    .placed(Placement.Mode.valueOf(placement.toUpperCase(java.util.Locale.ROOT)));
         }
     }
 
@@ -81,6 +89,11 @@ public final class Main {
             Path shop = home().resolve("examples/shop");
             try (PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0)) {
                 Platform.Options options = server.options().with(Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey()));
+                if (options.placing().mode() != Placement.Mode.MONOLITH) {
+                    // Services in processes of their own share the shop's database through H2's automatic server mode.
+                    Path db = Files.createTempDirectory("nanolith-shop-");
+                    options = options.with(Map.of("SHOP_DB_URL", "jdbc:h2:" + db.resolve("shop") + ";AUTO_SERVER=TRUE"));
+                }
                 return serve(options, List.of(shop), "payment processor (simulated): " + psp.url()
                         + "\n  make it misbehave: curl -s -X POST " + psp.url() + "/control -d '{\"mode\":\"rate-limit\"}'");
             }
@@ -246,6 +259,44 @@ public final class Main {
                 System.out.printf("%s serves %s (%.7s) again, switched in %d ms%n", app, done.path("current").asText(),
                         done.path("commit").asText(), done.path("millis").asLong());
             });
+        }
+    }
+
+    @Command(name = "service", hidden = true, description = "Runs one service of an app: started by the platform, not by people.")
+    static final class Service implements Callable<Integer> {
+        @Option(names = "--app", required = true)
+        Path app;
+
+        @Option(names = "--service", required = true)
+        String service;
+
+        @Option(names = "--placement", required = true)
+        String placement;
+
+        @Option(names = "--port", required = true)
+        int port;
+
+        @Option(names = "--peer")
+        Map<String, String> peers = Map.of();
+
+        @Override
+        public Integer call() throws Exception {
+            String secret = System.getenv("NANOLITH_SERVICE_SECRET");
+            Platform.Placing placing = new Platform.Placing(Placement.Mode.valueOf(placement.toUpperCase(java.util.Locale.ROOT)),
+                    service, peers, secret);
+            Platform.Options options = new Platform.Options(
+                    new GatewayConfig("127.0.0.1", port, GatewayConfig.DEFAULT_MAX_BODY, new Signature(secret)),
+                    Platform.Options.DEFAULT_TIMEOUT, Map.of(), null, placing);
+            try (Platform platform = Platform.start(options)) {
+                platform.deploy(app);
+                System.out.println(Supervisor.READY + " " + platform.port());
+                System.out.flush();
+                new CountDownLatch(1).await();
+            } catch (LoadException e) {
+                System.out.println("service " + service + " cannot load " + app + ":\n" + e.getMessage());
+                return 1;
+            }
+            return 0;
         }
     }
 

@@ -8,10 +8,14 @@ import dev.nanolith.gateway.Gateway;
 import dev.nanolith.gateway.GatewayConfig;
 import dev.nanolith.runtime.Pipeline;
 import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
+import dev.nanolith.runtime.dispatch.PlacedDispatcher;
+import dev.nanolith.runtime.dispatch.Signature;
+import dev.nanolith.runtime.placement.Placement;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.observe.Metrics;
@@ -48,13 +52,23 @@ public final class Platform implements AutoCloseable {
      * @param dataDir        where apps, their repositories and revisions are kept; null for a
      *                       temporary one that is removed when the platform stops
      */
-    public record Options(GatewayConfig gateway, Duration defaultTimeout, Map<String, String> settings, Path dataDir) {
+    public record Options(GatewayConfig gateway, Duration defaultTimeout, Map<String, String> settings, Path dataDir, Placing placing) {
 
         /** The default timeout of a function: 10 seconds. */
         public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
         public Options {
             settings = Map.copyOf(settings);
+        }
+
+        /** Options of a platform whose apps run as monoliths. */
+        public Options(GatewayConfig gateway, Duration defaultTimeout, Map<String, String> settings, Path dataDir) {
+            this(gateway, defaultTimeout, settings, dataDir, Placing.of(Placement.Mode.MONOLITH));
+        }
+
+        /** The same options with apps placed by {@code mode}. */
+        public Options placed(Placement.Mode mode) {
+            return new Options(gateway, defaultTimeout, settings, dataDir, Placing.of(mode));
         }
 
         /** Loopback on {@code port}, default limits, settings from the environment, a temporary data directory. */
@@ -66,12 +80,37 @@ public final class Platform implements AutoCloseable {
         public Options with(Map<String, String> more) {
             Map<String, String> all = new HashMap<>(settings);
             all.putAll(more);
-            return new Options(gateway, defaultTimeout, all, dataDir);
+            return new Options(gateway, defaultTimeout, all, dataDir, placing);
         }
 
         /** The same options with a data directory that outlives the platform. */
         public Options withData(Path dir) {
-            return new Options(gateway, defaultTimeout, settings, dir);
+            return new Options(gateway, defaultTimeout, settings, dir, placing);
+        }
+    }
+
+    /**
+     * Where this process stands in the placement of apps.
+     *
+     * @param mode   how apps are split into services
+     * @param self   the service this process runs, or null for the platform's own process
+     * @param peers  for a service's process: where every service of its revision listens
+     * @param secret what signs the calls between the processes of one platform
+     */
+    public record Placing(Placement.Mode mode, String self, Map<String, String> peers, String secret) {
+
+        public Placing {
+            peers = Map.copyOf(peers);
+        }
+
+        static Placing of(Placement.Mode mode) {
+            return new Placing(mode, null, Map.of(), java.util.UUID.randomUUID().toString());
+        }
+
+        /** Whether a function runs in this process. */
+        boolean local(dev.nanolith.runtime.FunctionSpec function) {
+            return self == null ? mode == Placement.Mode.MONOLITH && function.service().equals(function.app())
+                    : function.service().equals(self);
         }
     }
 
@@ -89,6 +128,9 @@ public final class Platform implements AutoCloseable {
     private final Deployer deployer;
     private final Gateway gateway;
     private final Map<String, Integer> revisions = new HashMap<>();
+    private final Placing placing;
+    private final Map<String, String> settings;
+    private final Supervisor supervisor;
 
     private Platform(Options options) throws IOException {
         initializeOfferedLibraries();
@@ -99,14 +141,21 @@ public final class Platform implements AutoCloseable {
         this.adminToken = AdminApi.token(dataDir);
         Path work = dataDir.resolve("work");
         delete(work);
-        Pipeline pipeline = new Pipeline(List.of(new Metrics(registry), new Deadlines(watchdog)), new LocalDispatcher());
-        this.loader = new AppLoader(pipeline, name -> options.settings().getOrDefault(name, System.getenv(name)), options.defaultTimeout());
+        this.placing = options.placing();
+        this.settings = options.settings();
+        Pipeline pipeline = new Pipeline(List.of(new Metrics(registry, placing::local), new Deadlines(watchdog)),
+                new PlacedDispatcher(placing::local, new LocalDispatcher(), new Signature(placing.secret())));
+        this.loader = new AppLoader(pipeline, name -> options.settings().getOrDefault(name, System.getenv(name)), options.defaultTimeout(),
+                true, placing.mode());
+        this.supervisor = new Supervisor(options.settings(), placing.secret(), placing.mode());
         this.store = new AppStore(dataDir);
-        this.deployer = new Deployer(loader, router, store, TEST_TIMEOUT, work, this::url);
+        this.deployer = new Deployer(loader, router, store, TEST_TIMEOUT, work, this::url, this::place);
         this.gateway = new Gateway(router, registry, options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer),
                 "/admin", new AdminApi(store, deployer, adminToken, this::url)));
-        deployer.warmUp();
+        if (placing.self() == null) {
+            deployer.warmUp();
+        }
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
                 .log(System.Logger.Level.ERROR, "not serving " + problem));
         Files.writeString(dataDir.resolve("url"), url() + "\n");
@@ -130,9 +179,34 @@ public final class Platform implements AutoCloseable {
      */
     public synchronized Revision deploy(Path dir) throws LoadException {
         Revision revision = loader.load(dir, app -> "r" + (revisions.getOrDefault(app, 0) + 1));
+        place(revision, dir);
         router.deploy(revision);
         revisions.merge(revision.app(), 1, Integer::sum);
         return revision;
+    }
+
+    /**
+     * Gives a revision its services outside this process: a service's process is told where its
+     * peers are; the platform's own process starts them. True when processes were started from
+     * {@code dir}, which must then stay until the revision retires.
+     */
+    private boolean place(Revision revision, Path dir) throws LoadException {
+        if (placing.self() != null) {
+            revision.endpoints().putAll(placing.peers());
+            return false;
+        }
+        java.util.Set<String> elsewhere = new java.util.TreeSet<>();
+        revision.routes().stream().map(Route::spec).filter(fn -> !placing.local(fn)).forEach(fn -> elsewhere.add(fn.service()));
+        if (elsewhere.isEmpty()) {
+            return false;
+        }
+        supervisor.start(revision, dir, elsewhere);
+        return true;
+    }
+
+    /** The process id of each service this platform runs in a process of its own, by service name. */
+    public Map<String, Long> servicePids() {
+        return supervisor.pids();
     }
 
     /** The revision that serves {@code app} now, if any. */
@@ -161,6 +235,13 @@ public final class Platform implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        for (Thread retiring : router.revisions().stream().map(Revision::retire).toList()) {
+            try {
+                retiring.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         store.close();
         watchdog.close();
         registry.close();

@@ -35,6 +35,12 @@ public final class Deployer {
 
     private static final System.Logger LOG = System.getLogger(Deployer.class.getName());
 
+    /** Starts the service processes a revision places outside this process; true when it did, and needs its files kept. */
+    @FunctionalInterface
+    public interface Placer {
+        boolean place(Revision revision, Path dir) throws LoadException;
+    }
+
     /** A commit that passed every check and is ready to serve. */
     public record Candidate(Revision revision, RevisionRecord record, Map<String, String> fingerprints, int tests) {
     }
@@ -45,6 +51,7 @@ public final class Deployer {
     private final AppTests tests;
     private final Path work;
     private final Supplier<String> baseUrl;
+    private final Placer placer;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> servingFingerprints = new ConcurrentHashMap<>();
 
@@ -52,7 +59,9 @@ public final class Deployer {
      * @param work    where commits are checked out while they are loaded
      * @param baseUrl the gateway's URL, for the push output
      */
-    public Deployer(AppLoader loader, Router router, AppStore store, Duration testTimeout, Path work, Supplier<String> baseUrl) {
+    public Deployer(AppLoader loader, Router router, AppStore store, Duration testTimeout, Path work, Supplier<String> baseUrl,
+                    Placer placer) {
+        this.placer = placer;
         this.loader = loader;
         this.router = router;
         this.store = store;
@@ -82,7 +91,10 @@ public final class Deployer {
         long start = System.nanoTime();
         Repository repo = store.repository(app);
         String id = store.app(app).orElseThrow().nextId();
-        try (Checkout checkout = Checkout.of(repo, commit, work.resolve(app))) {
+        Checkout checkout = null;
+        boolean keep = false;
+        try {
+            checkout = Checkout.of(repo, commit, work.resolve(app));
             stages.put("checkout", millisSince(start));
             progress.accept(stage("checkout", stages.get("checkout"), ""));
 
@@ -101,6 +113,13 @@ public final class Deployer {
 
             stages.put("warm", warmMillis);
             progress.accept(stage("warm", warmMillis, "every function started"));
+            t = System.nanoTime();
+            keep = placer.place(revision, checkout.dir());
+            if (keep) {
+                revision.closeWhenRetired(checkout);
+                stages.put("services", millisSince(t));
+                progress.accept(stage("services", stages.get("services"), revision.endpoints().size() + " started"));
+            }
 
             RevCommit c = parse(repo, commit);
             RevisionRecord record = new RevisionRecord(id, commit.name(), c.getAuthorIdent().getName() + " <" + c.getAuthorIdent().getEmailAddress() + ">",
@@ -108,6 +127,10 @@ public final class Deployer {
             return new Candidate(revision, record, fingerprints(checkout.dir(), revision), outcome.tests());
         } catch (IOException e) {
             throw new LoadException(Problem.of("repository", "commit " + commit.name() + " cannot be read: " + e.getMessage()));
+        } finally {
+            if (checkout != null && !keep) {
+                checkout.close();
+            }
         }
     }
 
@@ -176,12 +199,23 @@ public final class Deployer {
     }
 
     private void serve(String app, RevisionRecord record) throws LoadException {
-        try (Checkout checkout = Checkout.of(store.repository(app), ObjectId.fromString(record.commit()), work.resolve(app))) {
+        Checkout checkout = null;
+        boolean keep = false;
+        try {
+            checkout = Checkout.of(store.repository(app), ObjectId.fromString(record.commit()), work.resolve(app));
             Revision revision = loader.load(checkout.dir(), app, a -> record.id());
+            keep = placer.place(revision, checkout.dir());
+            if (keep) {
+                revision.closeWhenRetired(checkout);
+            }
             router.deploy(revision);
             servingFingerprints.put(app, fingerprints(checkout.dir(), revision));
         } catch (IOException e) {
             throw new LoadException(Problem.of("repository", "commit " + record.commit() + " cannot be read: " + e.getMessage()));
+        } finally {
+            if (checkout != null && !keep) {
+                checkout.close();
+            }
         }
     }
 

@@ -9,6 +9,9 @@ import dev.nanolith.Caller;
 import dev.nanolith.DeadlineExceededException;
 import dev.nanolith.FunctionFailedException;
 import dev.nanolith.RefusedException;
+import dev.nanolith.ServiceUnavailableException;
+import dev.nanolith.runtime.dispatch.Signature;
+import io.helidon.http.HeaderNames;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.runtime.ErrorIds;
 import dev.nanolith.runtime.Revision;
@@ -129,12 +132,29 @@ public final class Gateway implements AutoCloseable {
         }
         try {
             Object input = route.readInput(body);
-            Object output = route.callEntry(input, Caller.ANONYMOUS.principal());
+            Object output;
+            if (config.internal() == null) {
+                output = route.callEntry(input, Caller.ANONYMOUS.principal());
+            } else {
+                String principal = req.headers().first(HeaderNames.create(Signature.PRINCIPAL)).orElse("");
+                String caller = req.headers().first(HeaderNames.create(Signature.CALLER)).orElse("");
+                long remaining = req.headers().first(HeaderNames.create(Signature.REMAINING))
+                        .filter(v -> v.matches("\\d{1,12}")).map(Long::parseLong).orElse(0L);
+                if (!config.internal().verify(req.headers().first(HeaderNames.create(Signature.SIGNATURE)).orElse(null),
+                        name, principal, caller, remaining)) {
+                    error(res, Status.FORBIDDEN_403, "unsigned-call", "this service takes calls from its own platform only");
+                    return;
+                }
+                output = route.callFrom(input, principal, caller.isEmpty() ? null : caller, remaining);
+            }
             res.header(HeaderValues.CONTENT_TYPE_JSON).send(route.writeOutput(output));
         } catch (BadInputException e) {
             error(res, Status.BAD_REQUEST_400, e.getCause() instanceof JsonMappingException ? "bad-input" : "malformed-json", e.getMessage());
         } catch (DeadlineExceededException e) {
             error(res, Status.GATEWAY_TIMEOUT_504, "deadline-exceeded", e.getMessage());
+        } catch (ServiceUnavailableException e) {
+            res.header(HeaderValues.create("Retry-After", 1));
+            error(res, Status.SERVICE_UNAVAILABLE_503, "service-unavailable", e.getMessage());
         } catch (RefusedException e) {
             e.retryAfter().ifPresent(after -> res.header(HeaderValues.create("Retry-After", Math.max(1, (after.toMillis() + 999) / 1000))));
             error(res, Status.create(e.status()), e.code(), e.getMessage());

@@ -1,13 +1,21 @@
 package dev.nanolith.gateway;
 
+import dev.nanolith.runtime.dispatch.Signature;
+
 /**
  * Where the gateway listens and what it accepts.
  *
  * @param host         the address to bind; loopback unless told otherwise
  * @param port         the port, or 0 for any free one
  * @param maxBodyBytes the largest request body accepted; a larger one gets 413
+ * @param internal     for the process of one service: calls must be signed by the platform (null: a public gateway)
  */
-public record GatewayConfig(String host, int port, int maxBodyBytes) {
+public record GatewayConfig(String host, int port, int maxBodyBytes, Signature internal) {
+
+    /** A public gateway. */
+    public GatewayConfig(String host, int port, int maxBodyBytes) {
+        this(host, port, maxBodyBytes, null);
+    }
 
     /** The largest body accepted by default: 1 MiB. */
     public static final int DEFAULT_MAX_BODY = 1 << 20;

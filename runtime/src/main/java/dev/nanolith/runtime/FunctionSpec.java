@@ -17,6 +17,7 @@ import java.util.Map;
  * @param config         its settings
  * @param secrets        its secrets, by name
  * @param source         where its class is declared, as {@code file:line}
+ * @param service        the service (process) it is placed in
  */
 public record FunctionSpec(
         String app,
@@ -28,7 +29,8 @@ public record FunctionSpec(
         Duration timeout,
         Map<String, String> config,
         Map<String, String> secrets,
-        String source) {
+        String source,
+        String service) {
 
     public FunctionSpec {
         config = Map.copyOf(config);

@@ -39,6 +39,8 @@ public final class Revision {
     private final Map<Class<?>, Route> byClass;
     private final Duration coldStart;
     private final List<AutoCloseable> closeables;
+    private final List<AutoCloseable> retireWith = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, String> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
     private final LongAdder inFlight = new LongAdder();
 
     /**
@@ -106,8 +108,8 @@ public final class Revision {
      * ended, its functions that are {@link AutoCloseable} are closed, and nothing of the platform
      * keeps its classes, so its class loader can be collected.
      */
-    void retire() {
-        Thread.ofVirtual().name("retire " + this).start(() -> {
+    public Thread retire() {
+        return Thread.ofVirtual().name("retire " + this).start(() -> {
             try {
                 while (inFlight.sum() > 0) {
                     Thread.sleep(5);
@@ -115,7 +117,7 @@ public final class Revision {
             } catch (InterruptedException e) {
                 return;
             }
-            for (AutoCloseable closeable : closeables) {
+            for (AutoCloseable closeable : concat(closeables, retireWith)) {
                 try {
                     closeable.close();
                 } catch (Exception e) {
@@ -125,6 +127,25 @@ public final class Revision {
             // Jackson's shared type cache, used by apps that make their own mappers, would hold this revision's classes.
             TypeFactory.defaultInstance().clearCache();
         });
+    }
+
+    /**
+     * Where this revision's services that run in processes of their own listen, by service name:
+     * filled before the revision serves, so that a call never crosses revisions.
+     */
+    public Map<String, String> endpoints() {
+        return endpoints;
+    }
+
+    /** Closes {@code resource} (such as this revision's service processes) when the revision retires. */
+    public void closeWhenRetired(AutoCloseable resource) {
+        retireWith.add(resource);
+    }
+
+    private static List<AutoCloseable> concat(List<AutoCloseable> a, List<AutoCloseable> b) {
+        List<AutoCloseable> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** The compiled classes by binary name. */

@@ -76,6 +76,19 @@ public final class Route {
         }
     }
 
+    /**
+     * Calls the function on this thread for a call that came from another process: its caller,
+     * principal and remaining time come with it.
+     */
+    public Object callFrom(Object input, String principal, String from, long remainingMillis) {
+        revision.enter();
+        try {
+            return invoke(input, principal, from, System.nanoTime() + remainingMillis * 1_000_000);
+        } finally {
+            revision.exit();
+        }
+    }
+
     /** Calls the function on this thread, within the caller's deadline. */
     Object invoke(Object input, String principal, String from, long deadline) {
         return invoker.invoke(input, new Call(this, principal, from, deadline));
@@ -99,6 +112,24 @@ public final class Route {
                     + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new BadInputException(spec.name(), "unreadable input: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes an input of this function as JSON, to carry it to another process. */
+    public byte[] writeInput(Object input) {
+        try {
+            return revision.mapper().writerFor(spec.input()).writeValueAsBytes(input);
+        } catch (JsonProcessingException e) {
+            throw new BadInputException(spec.name(), "the input cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Reads this function's output from the JSON another process answered with. */
+    public Object readOutput(byte[] json) {
+        try {
+            return revision.mapper().readerFor(spec.output()).readValue(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("the output of '" + spec.name() + "' cannot be read: " + e.getMessage(), e);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.nanolith.FunctionFailedException;
 import dev.nanolith.Nano;
 import dev.nanolith.NanoException;
 import dev.nanolith.RefusedException;
+import dev.nanolith.ServiceUnavailableException;
 import dev.nanolith.runtime.Call;
 import dev.nanolith.runtime.Dispatcher;
 import dev.nanolith.runtime.ErrorIds;
@@ -50,7 +51,7 @@ public final class LocalDispatcher implements Dispatcher {
             return (input, call) -> {
                 try {
                     return fn.apply(input, call);
-                } catch (FunctionFailedException | DeadlineExceededException | RefusedException e) {
+                } catch (FunctionFailedException | DeadlineExceededException | ServiceUnavailableException | RefusedException e) {
                     throw e;
                 } catch (Exception | LinkageError | StackOverflowError e) {
                     throw failed(function, call, log, e);
@@ -62,7 +63,7 @@ public final class LocalDispatcher implements Dispatcher {
         return (input, call) -> {
             try {
                 return fn.apply(input);
-            } catch (RefusedException e) {
+            } catch (RefusedException | ServiceUnavailableException e) {
                 throw e;
             } catch (RuntimeException | LinkageError | StackOverflowError e) {
                 throw failed(function, call, log, e);

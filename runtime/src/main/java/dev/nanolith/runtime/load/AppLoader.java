@@ -47,6 +47,7 @@ public final class AppLoader {
     private final Duration defaultTimeout;
     private final Compiler compiler;
     private final boolean ownClasses;
+    private final Placement.Mode placement;
 
     /**
      * @param pipeline       the stages and dispatcher every function's calls go through
@@ -63,6 +64,13 @@ public final class AppLoader {
      *                   and the functions see the same classes
      */
     public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses) {
+        this(pipeline, settings, defaultTimeout, ownClasses, Placement.Mode.MONOLITH);
+    }
+
+    /** @param placement how finely apps are split into services (processes) */
+    public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses,
+                     Placement.Mode placement) {
+        this.placement = placement;
         this.pipeline = pipeline;
         this.settings = settings;
         this.defaultTimeout = defaultTimeout;
@@ -98,6 +106,7 @@ public final class AppLoader {
             throw new LoadException(problems);
         }
         SchemaGenerator schemas = schemaGenerator();
+        Placement plan = Placement.plan(placement, file.config(), functions.keySet());
         List<FunctionSpec> specs = new ArrayList<>();
         Map<String, Revision.Schemas> schemaMap = new HashMap<>();
         for (Map.Entry<String, Class<?>> e : functions.entrySet()) {
@@ -121,7 +130,7 @@ public final class AppLoader {
             }
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
                     input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), secrets,
-                    source.file() + ":" + source.line()));
+                    source.file() + ":" + source.line(), plan.serviceOf().get(name)));
             schemaMap.put(name, new Revision.Schemas(schema(schemas, input), schema(schemas, output)));
         }
         if (!problems.isEmpty()) {

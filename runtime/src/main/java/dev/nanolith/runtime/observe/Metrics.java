@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Counts every call of every function and records its latency, per function and per edge
@@ -31,9 +32,12 @@ public final class Metrics implements Stage {
     static final String ENTRY = "entry";
 
     private final MeterRegistry registry;
+    private final Predicate<FunctionSpec> local;
 
-    public Metrics(MeterRegistry registry) {
+    /** @param local which functions run in this process; calls to the others are remote edges */
+    public Metrics(MeterRegistry registry, Predicate<FunctionSpec> local) {
         this.registry = registry;
+        this.local = local;
     }
 
     @Override
@@ -82,7 +86,7 @@ public final class Metrics implements Stage {
     private Timer edge(FunctionSpec callee, String caller) {
         return Timer.builder("nanolith.edge.duration")
                 .description("Calls along one edge, caller to callee; caller 'entry' is a call from outside (the gateway, a test)")
-                .tags("app", callee.app(), "caller", caller, "callee", callee.name(), "kind", "local")
+                .tags("app", callee.app(), "caller", caller, "callee", callee.name(), "kind", local.test(callee) ? "local" : "remote")
                 .register(registry);
     }
 

@@ -1,0 +1,9 @@
+package dev.nanolith;
+
+/** The called function runs in another process, which cannot be reached now; the platform is restarting it. */
+public final class ServiceUnavailableException extends NanoException {
+
+    public ServiceUnavailableException(String function, String service, Throwable cause) {
+        super(function, "'" + function + "' runs in service '" + service + "', which is down — it is being restarted; try again shortly", cause);
+    }
+}

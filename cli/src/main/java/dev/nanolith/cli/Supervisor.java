@@ -1,0 +1,208 @@
+package dev.nanolith.cli;
+
+import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.load.Problem;
+import dev.nanolith.runtime.placement.Placement;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts one JVM per service that a revision places outside this process, keeps each running
+ * (a process that dies is restarted with back-off; calls into it fail fast meanwhile), and
+ * stops them when the revision retires. A revision serves only once all of its services are up.
+ */
+final class Supervisor {
+
+    /** The line a service process prints when it serves. */
+    static final String READY = "nanolith-service-ready";
+
+    private static final System.Logger LOG = System.getLogger(Supervisor.class.getName());
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Map<String, ServiceProcess> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> environment;
+    private final String secret;
+    private final Placement.Mode mode;
+
+    Supervisor(Map<String, String> environment, String secret, Placement.Mode mode) {
+        this.environment = Map.copyOf(environment);
+        this.secret = secret;
+        this.mode = mode;
+    }
+
+    /**
+     * Starts the processes of {@code services} for {@code revision}, loaded from {@code dir}, and
+     * fills its endpoints; all or nothing.
+     */
+    void start(Revision revision, Path dir, Set<String> services) throws LoadException {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (String service : services) {
+            ports.put(service, freePort());
+        }
+        Map<String, String> urls = new LinkedHashMap<>();
+        ports.forEach((service, port) -> urls.put(service, "http://127.0.0.1:" + port));
+        List<ServiceProcess> started = new ArrayList<>();
+        try {
+            // As many starting at once as there are cores: each compiles the app, and more would only slow all down.
+            try (ExecutorService starter = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors())) {
+                List<CompletableFuture<Void>> ready = new ArrayList<>();
+                for (String service : services) {
+                    ServiceProcess process = new ServiceProcess(service, command(dir, service, ports.get(service), urls), revision);
+                    started.add(process);
+                    ready.add(CompletableFuture.runAsync(process::start, starter));
+                }
+                CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).join();
+            }
+        } catch (RuntimeException e) {
+            started.forEach(ServiceProcess::close);
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new LoadException(Problem.of("services", cause.getMessage()));
+        }
+        revision.endpoints().putAll(urls);
+        started.forEach(revision::closeWhenRetired);
+    }
+
+    /** The process id of each service process running now, by service name. */
+    Map<String, Long> pids() {
+        Map<String, Long> pids = new java.util.TreeMap<>();
+        running.forEach((service, process) -> pids.put(service, process.pid()));
+        return pids;
+    }
+
+    private List<String> command(Path dir, String service, int port, Map<String, String> urls) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // Many small processes: a small heap and the simplest collector keep each one's memory down.
+                "-Xmx256m", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "service",
+                "--app", dir.toAbsolutePath().toString(), "--service", service, "--placement", mode.name().toLowerCase(),
+                "--port", Integer.toString(port)));
+        urls.forEach((name, url) -> command.addAll(List.of("--peer", name + "=" + url)));
+        return command;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One service's process, restarted with back-off when it dies, until it is closed. */
+    private final class ServiceProcess implements AutoCloseable {
+        private final String service;
+        private final List<String> command;
+        private final Revision revision;
+        private volatile Process process;
+        private volatile boolean closed;
+
+        ServiceProcess(String service, List<String> command, Revision revision) {
+            this.service = service;
+            this.command = command;
+            this.revision = revision;
+        }
+
+        /** Starts the process and waits until it serves. */
+        void start() {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            builder.environment().put("NANOLITH_SERVICE_SECRET", secret);
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("service '" + service + "' cannot be started: " + e.getMessage(), e);
+            }
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            CompletableFuture<Boolean> up = new CompletableFuture<>();
+            Thread.ofVirtual().name("service " + service).start(() -> {
+                try {
+                    for (String line; (line = out.readLine()) != null; ) {
+                        if (line.startsWith(READY)) {
+                            up.complete(true);
+                        } else {
+                            LOG.log(System.Logger.Level.INFO, "[" + service + "] " + line);
+                        }
+                    }
+                } catch (IOException e) {
+                    // The process ended; onExit below decides what happens next.
+                }
+                up.complete(false);
+            });
+            boolean serving;
+            try {
+                serving = up.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                serving = false;
+            }
+            if (!serving) {
+                process.destroyForcibly();
+                throw new IllegalStateException("service '" + service + "' did not start within " + START_TIMEOUT.toSeconds() + " s — see the log above");
+            }
+            running.put(service, this);
+            process.onExit().thenRun(this::died);
+        }
+
+        private void died() {
+            if (closed) {
+                return;
+            }
+            String url = revision.endpoints().remove(service);
+            LOG.log(System.Logger.Level.WARNING, "service ''{0}'' of {1} exited with {2}; restarting it", service, revision, process.exitValue());
+            Thread.ofVirtual().start(() -> {
+                for (long backoff = 100; !closed; backoff = Math.min(backoff * 2, 5_000)) {
+                    try {
+                        Thread.sleep(backoff);
+                        start();
+                        if (url != null) {
+                            revision.endpoints().put(service, url);
+                        }
+                        LOG.log(System.Logger.Level.INFO, "service ''{0}'' of {1} serves again", service, revision);
+                        return;
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "restarting service ''{0}'' failed: {1}", service, e.getMessage());
+                    }
+                }
+            });
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            running.remove(service, this);
+            Process p = process;
+            if (p != null) {
+                p.destroy();
+                try {
+                    if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.nanolith.examples.shop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nanolith.cli.Platform;
+import dev.nanolith.examples.psp.PaymentSimulator;
+import dev.nanolith.runtime.placement.Placement;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same shop, unchanged and not rebuilt, as one process and as three services in processes of
+ * their own: the same requests get the same answers, and a killed service is restarted while the
+ * others keep serving.
+ */
+class PlacementTest {
+
+    /** Requests that touch every service: the catalog, a checkout, a refusal, a whole order, reports. */
+    static final List<String[]> SCENARIO = List.of(
+            new String[] {"catalog.list-products", ""},
+            new String[] {"checkout.place-order", "{\"customerId\":2,\"items\":[{\"sku\":\"KB-100\",\"quantity\":1},{\"sku\":\"CB-300\",\"quantity\":2}]}"},
+            new String[] {"checkout.place-order", "{\"customerId\":2,\"items\":[{\"sku\":\"HP-500\",\"quantity\":1}]}"},
+            new String[] {"checkout.place-order", "{\"customerId\":3,\"items\":[{\"sku\":\"MS-200\",\"quantity\":1}]}"},
+            new String[] {"orders.create-order", "{\"token\":\"tk_ada_4d3f\",\"items\":[{\"sku\":\"MN-400\",\"quantity\":1}],"
+                    + "\"shipTo\":{\"name\":\"Ada Lovelace\",\"street\":\"Herengracht 1\",\"postcode\":\"1015 BA\",\"city\":\"Amsterdam\",\"country\":\"NL\"}}"},
+            new String[] {"orders.get-order", "{\"orderId\":1002}"},
+            new String[] {"orders.get-order", "{\"orderId\":999}"},
+            new String[] {"reporting.sales-summary", ""},
+            new String[] {"notification.list-outbox", ""});
+
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void monolithAndServicesAnswerAlikeAndAKilledServiceComesBack() throws Exception {
+        List<String> monolith = run(Placement.Mode.MONOLITH, "mono", platform -> { });
+        List<String> services = run(Placement.Mode.SERVICES, "services", platform -> {
+            assertEquals(List.of("back-office", "payments", "storefront"), List.copyOf(platform.servicePids().keySet()));
+            long payments = platform.servicePids().get("payments");
+            ProcessHandle.of(payments).orElseThrow().destroyForcibly();
+            ProcessHandle.of(payments).orElseThrow().onExit().join();
+            String down = answer(platform, "payments.get-payment-details", "{\"customerId\":2}");
+            assertTrue(down.startsWith("503 {\"error\":\"service-unavailable\""), down);
+            assertTrue(answer(platform, "catalog.list-products", "").startsWith("200 "), "the other services keep serving");
+            String back = "";
+            for (int i = 0; i < 240 && !back.startsWith("200"); i++) {
+                Thread.sleep(500);
+                back = answer(platform, "payments.get-payment-details", "{\"customerId\":2}");
+            }
+            assertTrue(back.startsWith("200 "), "the killed service was restarted: " + back);
+        });
+        assertEquals(monolith, services);
+    }
+
+    /** Starts the shop in one placement, runs the scenario, runs {@code more}, and returns the answers. */
+    List<String> run(Placement.Mode mode, String name, PlatformCheck more) throws Exception {
+        try (PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0);
+             Platform platform = Platform.start(Platform.Options.loopback(0).placed(mode).with(Map.of("PSP_URL", psp.url(),
+                     "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", "jdbc:h2:" + tmp.resolve(name) + ";AUTO_SERVER=TRUE")))) {
+            platform.deploy(ShopServer.APP);
+            List<String> answers = new ArrayList<>();
+            for (String[] request : SCENARIO) {
+                answers.add(request[0] + " -> " + answer(platform, request[0], request[1]));
+            }
+            more.check(platform);
+            return answers;
+        }
+    }
+
+    String answer(Platform platform, String function, String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.url() + "/fn/" + function)).timeout(Duration.ofSeconds(60));
+        request = json.isEmpty() ? request.POST(HttpRequest.BodyPublishers.noBody())
+                : request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
+    }
+
+    @FunctionalInterface
+    interface PlatformCheck {
+        void check(Platform platform) throws Exception;
+    }
+}
