@@ -92,7 +92,7 @@ public final class Main {
                 if (options.placing().mode() != Placement.Mode.MONOLITH) {
                     // Services in processes of their own share the shop's database through H2's automatic server mode.
                     Path db = Files.createTempDirectory("nanolith-shop-");
-                    options = options.with(Map.of("SHOP_DB_URL", "jdbc:h2:" + db.resolve("shop") + ";AUTO_SERVER=TRUE"));
+                    options = options.with(Map.of("SHOP_DB_URL", "jdbc:h2:" + db.resolve("shop") + ";AUTO_SERVER=TRUE;DB_CLOSE_DELAY=-1"));
                 }
                 return serve(options, List.of(shop), "payment processor (simulated): " + psp.url()
                         + "\n  make it misbehave: curl -s -X POST " + psp.url() + "/control -d '{\"mode\":\"rate-limit\"}'");

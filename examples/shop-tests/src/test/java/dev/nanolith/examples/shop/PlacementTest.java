@@ -68,7 +68,7 @@ class PlacementTest {
     List<String> run(Placement.Mode mode, String name, PlatformCheck more) throws Exception {
         try (PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0);
              Platform platform = Platform.start(Platform.Options.loopback(0).placed(mode).with(Map.of("PSP_URL", psp.url(),
-                     "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", "jdbc:h2:" + tmp.resolve(name) + ";AUTO_SERVER=TRUE")))) {
+                     "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", "jdbc:h2:" + tmp.resolve(name) + ";AUTO_SERVER=TRUE;DB_CLOSE_DELAY=-1")))) {
             platform.deploy(ShopServer.APP);
             List<String> answers = new ArrayList<>();
             for (String[] request : SCENARIO) {
