@@ -6,6 +6,7 @@ import dev.nanolith.deploy.Deployer;
 import dev.nanolith.deploy.GitHttp;
 import dev.nanolith.gateway.Gateway;
 import dev.nanolith.gateway.GatewayConfig;
+import dev.nanolith.runtime.FunctionSpec;
 import dev.nanolith.runtime.Pipeline;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
@@ -15,10 +16,10 @@ import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.dispatch.PlacedDispatcher;
 import dev.nanolith.runtime.dispatch.Signature;
-import dev.nanolith.runtime.placement.Placement;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.observe.Metrics;
+import dev.nanolith.runtime.placement.Placement;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -29,11 +30,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -104,11 +112,11 @@ public final class Platform implements AutoCloseable {
         }
 
         static Placing of(Placement.Mode mode) {
-            return new Placing(mode, null, Map.of(), java.util.UUID.randomUUID().toString());
+            return new Placing(mode, null, Map.of(), UUID.randomUUID().toString());
         }
 
         /** Whether a function runs in this process. */
-        boolean local(dev.nanolith.runtime.FunctionSpec function) {
+        boolean local(FunctionSpec function) {
             return self == null ? mode == Placement.Mode.MONOLITH && function.service().equals(function.app())
                     : function.service().equals(self);
         }
@@ -195,7 +203,7 @@ public final class Platform implements AutoCloseable {
             revision.endpoints().putAll(placing.peers());
             return false;
         }
-        java.util.Set<String> elsewhere = new java.util.TreeSet<>();
+        Set<String> elsewhere = new TreeSet<>();
         revision.routes().stream().map(Route::spec).filter(fn -> !placing.local(fn)).forEach(fn -> elsewhere.add(fn.service()));
         if (elsewhere.isEmpty()) {
             return false;
@@ -210,7 +218,7 @@ public final class Platform implements AutoCloseable {
     }
 
     /** The revision that serves {@code app} now, if any. */
-    public java.util.Optional<Revision> serving(String app) {
+    public Optional<Revision> serving(String app) {
         return router.revisions().stream().filter(r -> r.app().equals(app)).findFirst();
     }
 
@@ -256,9 +264,9 @@ public final class Platform implements AutoCloseable {
      * that first use an app's, the app's first revision could never be unloaded.
      */
     private static void initializeOfferedLibraries() {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:h2:mem:")) {
+        try (Connection c = DriverManager.getConnection("jdbc:h2:mem:")) {
             c.isValid(1);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("the embedded database does not start: " + e.getMessage(), e);
         }
     }

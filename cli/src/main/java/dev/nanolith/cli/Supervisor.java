@@ -17,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +37,7 @@ final class Supervisor {
     private static final System.Logger LOG = System.getLogger(Supervisor.class.getName());
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
-    private final Map<String, ServiceProcess> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ServiceProcess> running = new ConcurrentHashMap<>();
     private final Map<String, String> environment;
     private final String secret;
     private final Placement.Mode mode;
@@ -80,7 +82,7 @@ final class Supervisor {
 
     /** The process id of each service process running now, by service name. */
     Map<String, Long> pids() {
-        Map<String, Long> pids = new java.util.TreeMap<>();
+        Map<String, Long> pids = new TreeMap<>();
         running.forEach((service, process) -> pids.put(service, process.pid()));
         return pids;
     }

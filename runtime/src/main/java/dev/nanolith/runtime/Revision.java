@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -39,8 +41,8 @@ public final class Revision {
     private final Map<Class<?>, Route> byClass;
     private final Duration coldStart;
     private final List<AutoCloseable> closeables;
-    private final List<AutoCloseable> retireWith = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Map<String, String> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<AutoCloseable> retireWith = new CopyOnWriteArrayList<>();
+    private final Map<String, String> endpoints = new ConcurrentHashMap<>();
     private final LongAdder inFlight = new LongAdder();
 
     /**
@@ -187,7 +189,12 @@ public final class Revision {
 
             @Override
             public <O> O call(String function, Object input, Class<O> output) {
-                return Revision.this.call(function, input, output, principal, null, System.nanoTime() + Route.NO_DEADLINE);
+                enter();
+                try {
+                    return Revision.this.call(function, input, output, principal, null, System.nanoTime() + Route.NO_DEADLINE);
+                } finally {
+                    exit();
+                }
             }
         };
     }

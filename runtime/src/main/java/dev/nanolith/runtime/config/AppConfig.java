@@ -1,6 +1,8 @@
 package dev.nanolith.runtime.config;
 
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -17,7 +19,7 @@ public record AppConfig(String app, Map<String, String> config, Map<String, Func
                         Map<String, ServiceConfig> services) {
 
     public AppConfig {
-        services = services == null ? Map.of() : new java.util.LinkedHashMap<>(services);
+        services = services == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(services));
         config = config == null ? Map.of() : Map.copyOf(config);
         functions = functions == null ? Map.of() : functions.entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue() == null ? FunctionConfig.DEFAULT : e.getValue()));
