@@ -7,6 +7,7 @@ import dev.nanolith.cli.Platform;
 import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
+import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -153,7 +154,7 @@ public final class GranularityBench {
     /** Remote edges taken so far, summed over the platform's process and every service process. */
     static double remoteEdges(Platform platform, Revision revision) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        List<String> urls = new ArrayList<>(revision.endpoints().values());
+        List<String> urls = new ArrayList<>(revision.endpoints().values().stream().map(Endpoint::http).toList());
         urls.add(platform.url());
         double sum = 0;
         for (String url : urls) {

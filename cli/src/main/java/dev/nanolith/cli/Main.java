@@ -6,12 +6,14 @@ import dev.nanolith.gateway.GatewayConfig;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.load.LoadException;
-import dev.nanolith.runtime.dispatch.Signature;
+import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -74,7 +76,7 @@ public final class Main {
 
         Platform.Options options() {
             return new Platform.Options(new GatewayConfig(host, port, maxBody), Platform.Options.DEFAULT_TIMEOUT, Map.of(), data.dir())
-                    .placed(Placement.Mode.valueOf(placement.toUpperCase(java.util.Locale.ROOT)));
+                    .placed(Placement.Mode.valueOf(placement.toUpperCase(Locale.ROOT)));
         }
     }
 
@@ -276,22 +278,35 @@ public final class Main {
         @Option(names = "--port", required = true)
         int port;
 
+        @Option(names = "--wire-port", required = true)
+        int wirePort;
+
+        @Option(names = "--compiled", required = true)
+        Path compiled;
+
         @Option(names = "--peer")
         Map<String, String> peers = Map.of();
 
         @Override
         public Integer call() throws Exception {
             String secret = System.getenv("NANOLITH_SERVICE_SECRET");
-            Platform.Placing placing = new Platform.Placing(Placement.Mode.valueOf(placement.toUpperCase(java.util.Locale.ROOT)),
-                    service, peers, secret);
+            Map<String, Endpoint> endpoints = new HashMap<>();
+            peers.forEach((name, endpoint) -> endpoints.put(name, Endpoint.parse(endpoint)));
+            Platform.Placing placing = new Platform.Placing(Placement.Mode.valueOf(placement.toUpperCase(Locale.ROOT)),
+                    service, endpoints, wirePort, secret, compiled);
             Platform.Options options = new Platform.Options(
-                    new GatewayConfig("127.0.0.1", port, GatewayConfig.DEFAULT_MAX_BODY, new Signature(secret)),
+                    new GatewayConfig("127.0.0.1", port, GatewayConfig.DEFAULT_MAX_BODY, true),
                     Platform.Options.DEFAULT_TIMEOUT, Map.of(), null, placing);
             try (Platform platform = Platform.start(options)) {
                 platform.deploy(app);
+                Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
                 System.out.println(Supervisor.READY + " " + platform.port());
                 System.out.flush();
-                new CountDownLatch(1).await();
+                // The platform's process holds this process's input open while it runs: at its end, even by kill -9, this one ends.
+                while (System.in.read() >= 0) {
+                    // nothing is sent; reading only waits for the end
+                }
+                System.exit(0);
             } catch (LoadException e) {
                 System.out.println("service " + service + " cannot load " + app + ":\n" + e.getMessage());
                 return 1;
@@ -352,9 +367,9 @@ public final class Main {
             if (note != null) {
                 System.out.println("  " + note);
             }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            stopped.await();
+            // The platform stops its service processes and drains its calls before the JVM ends.
+            Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
+            new CountDownLatch(1).await();
         }
         return 0;
     }

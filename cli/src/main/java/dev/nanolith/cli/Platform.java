@@ -16,9 +16,11 @@ import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.dispatch.PlacedDispatcher;
 import dev.nanolith.runtime.dispatch.Signature;
+import dev.nanolith.runtime.dispatch.WireServer;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.observe.Metrics;
+import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -42,6 +44,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -103,16 +106,18 @@ public final class Platform implements AutoCloseable {
      * @param mode   how apps are split into services
      * @param self   the service this process runs, or null for the platform's own process
      * @param peers  for a service's process: where every service of its revision listens
-     * @param secret what signs the calls between the processes of one platform
+     * @param wirePort for a service's process: where it takes calls from the others
+     * @param secret what proves a connection between the processes of one platform
+     * @param compiled for a service's process: the app as the platform's process compiled it
      */
-    public record Placing(Placement.Mode mode, String self, Map<String, String> peers, String secret) {
+    public record Placing(Placement.Mode mode, String self, Map<String, Endpoint> peers, int wirePort, String secret, Path compiled) {
 
         public Placing {
             peers = Map.copyOf(peers);
         }
 
         static Placing of(Placement.Mode mode) {
-            return new Placing(mode, null, Map.of(), UUID.randomUUID().toString());
+            return new Placing(mode, null, Map.of(), 0, UUID.randomUUID().toString(), null);
         }
 
         /** Whether a function runs in this process. */
@@ -139,6 +144,9 @@ public final class Platform implements AutoCloseable {
     private final Placing placing;
     private final Map<String, String> settings;
     private final Supervisor supervisor;
+    private final PlacedDispatcher dispatcher;
+    private final WireServer wire;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Platform(Options options) throws IOException {
         initializeOfferedLibraries();
@@ -151,16 +159,17 @@ public final class Platform implements AutoCloseable {
         delete(work);
         this.placing = options.placing();
         this.settings = options.settings();
-        Pipeline pipeline = new Pipeline(List.of(new Metrics(registry, placing::local), new Deadlines(watchdog)),
-                new PlacedDispatcher(placing::local, new LocalDispatcher(), new Signature(placing.secret())));
+        this.dispatcher = new PlacedDispatcher(placing::local, new LocalDispatcher(), new Signature(placing.secret()));
+        Pipeline pipeline = new Pipeline(List.of(new Metrics(registry, placing::local), new Deadlines(watchdog)), dispatcher);
         this.loader = new AppLoader(pipeline, name -> options.settings().getOrDefault(name, System.getenv(name)), options.defaultTimeout(),
-                true, placing.mode());
+                true, placing.mode(), placing.compiled());
         this.supervisor = new Supervisor(options.settings(), placing.secret(), placing.mode());
         this.store = new AppStore(dataDir);
         this.deployer = new Deployer(loader, router, store, TEST_TIMEOUT, work, this::url, this::place);
         this.gateway = new Gateway(router, registry, options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer),
                 "/admin", new AdminApi(store, deployer, adminToken, this::url)));
+        this.wire = placing.self() == null ? null : new WireServer(router, new Signature(placing.secret()), watchdog, placing.wirePort());
         if (placing.self() == null) {
             deployer.warmUp();
         }
@@ -242,7 +251,17 @@ public final class Platform implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         gateway.close();
+        if (wire != null) {
+            try {
+                wire.close();
+            } catch (IOException e) {
+                // the port is being released either way
+            }
+        }
         for (Thread retiring : router.revisions().stream().map(Revision::retire).toList()) {
             try {
                 retiring.join(10_000);
@@ -250,6 +269,7 @@ public final class Platform implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        dispatcher.close();
         store.close();
         watchdog.close();
         registry.close();

@@ -3,14 +3,18 @@ package dev.nanolith.cli;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
+import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Starts one JVM per service that a revision places outside this process, keeps each running
@@ -36,6 +41,14 @@ final class Supervisor {
 
     private static final System.Logger LOG = System.getLogger(Supervisor.class.getName());
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    /**
+     * The class-data archive of service processes (CDS): classes parsed and verified once, mapped
+     * by every later process, which then starts in about half the time. Kept per user, for the
+     * JDK and class path it was made with.
+     */
+    private static final Path CLASS_ARCHIVE = classArchive();
+    private static final AtomicBoolean ARCHIVING = new AtomicBoolean();
 
     private final Map<String, ServiceProcess> running = new ConcurrentHashMap<>();
     private final Map<String, String> environment;
@@ -53,19 +66,25 @@ final class Supervisor {
      * fills its endpoints; all or nothing.
      */
     void start(Revision revision, Path dir, Set<String> services) throws LoadException {
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        for (String service : services) {
-            ports.put(service, freePort());
+        Path compiled;
+        try {
+            compiled = Files.createTempFile("nanolith-" + revision.app() + "-" + revision.id() + "-", ".classes.json");
+            revision.compiled().write(compiled);
+        } catch (IOException e) {
+            throw new LoadException(Problem.of("services", "cannot keep the compiled app for its services: " + e.getMessage()));
         }
-        Map<String, String> urls = new LinkedHashMap<>();
-        ports.forEach((service, port) -> urls.put(service, "http://127.0.0.1:" + port));
+        Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+        for (String service : services) {
+            endpoints.put(service, new Endpoint("127.0.0.1", freePort(), freePort()));
+        }
         List<ServiceProcess> started = new ArrayList<>();
         try {
             // As many starting at once as there are cores: each compiles the app, and more would only slow all down.
             try (ExecutorService starter = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors())) {
                 List<CompletableFuture<Void>> ready = new ArrayList<>();
                 for (String service : services) {
-                    ServiceProcess process = new ServiceProcess(service, command(dir, service, ports.get(service), urls), revision);
+                    Path archive = claimArchive();
+                    ServiceProcess process = new ServiceProcess(service, command(dir, compiled, service, endpoints, archive), revision, archive);
                     started.add(process);
                     ready.add(CompletableFuture.runAsync(process::start, starter));
                 }
@@ -73,11 +92,13 @@ final class Supervisor {
             }
         } catch (RuntimeException e) {
             started.forEach(ServiceProcess::close);
+            delete(compiled);
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new LoadException(Problem.of("services", cause.getMessage()));
         }
-        revision.endpoints().putAll(urls);
+        revision.endpoints().putAll(endpoints);
         started.forEach(revision::closeWhenRetired);
+        revision.closeWhenRetired(() -> delete(compiled));
     }
 
     /** The process id of each service process running now, by service name. */
@@ -87,15 +108,58 @@ final class Supervisor {
         return pids;
     }
 
-    private List<String> command(Path dir, String service, int port, Map<String, String> urls) {
+    /**
+     * Where the first service process started without an archive writes one when it stops, to
+     * be moved into place then; null when there is an archive, or one is being made.
+     */
+    private static Path claimArchive() {
+        if (Files.isRegularFile(CLASS_ARCHIVE) || !ARCHIVING.compareAndSet(false, true)) {
+            return null;
+        }
+        try {
+            Files.createDirectories(CLASS_ARCHIVE.getParent());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "service processes start without a class-data archive: " + e.getMessage());
+            return null;
+        }
+        return CLASS_ARCHIVE.resolveSibling(CLASS_ARCHIVE.getFileName() + "." + ProcessHandle.current().pid());
+    }
+
+    private List<String> command(Path dir, Path compiled, String service, Map<String, Endpoint> endpoints, Path archive) {
+        Endpoint self = endpoints.get(service);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Many small processes: a small heap and the simplest collector keep each one's memory down.
-                "-Xmx256m", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "service",
-                "--app", dir.toAbsolutePath().toString(), "--service", service, "--placement", mode.name().toLowerCase(),
-                "--port", Integer.toString(port)));
-        urls.forEach((name, url) -> command.addAll(List.of("--peer", name + "=" + url)));
+                "-Xmx256m", "-XX:+UseSerialGC", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        if (archive != null) {
+            command.add("-XX:ArchiveClassesAtExit=" + archive);
+        } else if (Files.isRegularFile(CLASS_ARCHIVE)) {
+            command.add("-XX:SharedArchiveFile=" + CLASS_ARCHIVE);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "service",
+                "--app", dir.toAbsolutePath().toString(), "--compiled", compiled.toString(), "--service", service, "--placement", mode.name().toLowerCase(),
+                "--port", Integer.toString(self.httpPort()), "--wire-port", Integer.toString(self.wirePort())));
+        endpoints.forEach((name, endpoint) -> command.addAll(List.of("--peer", name + "=" + endpoint)));
         return command;
+    }
+
+    /** Where the archive for this JDK and class path is kept: a name made of both, in the user's cache. */
+    private static Path classArchive() {
+        StringBuilder key = new StringBuilder(System.getProperty("java.home")).append(System.getProperty("java.vm.version"));
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            File file = new File(entry);
+            key.append(entry).append(file.length()).append(file.lastModified());
+        }
+        String cache = System.getenv("XDG_CACHE_HOME");
+        Path dir = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache");
+        return dir.resolve("nanolith").resolve("services-" + Integer.toHexString(key.toString().hashCode()) + ".jsa");
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot delete " + file + ": " + e.getMessage());
+        }
     }
 
     private static int freePort() {
@@ -111,13 +175,15 @@ final class Supervisor {
         private final String service;
         private final List<String> command;
         private final Revision revision;
+        private final Path archive;
         private volatile Process process;
         private volatile boolean closed;
 
-        ServiceProcess(String service, List<String> command, Revision revision) {
+        ServiceProcess(String service, List<String> command, Revision revision, Path archive) {
             this.service = service;
             this.command = command;
             this.revision = revision;
+            this.archive = archive;
         }
 
         /** Starts the process and waits until it serves. */
@@ -164,15 +230,15 @@ final class Supervisor {
             if (closed) {
                 return;
             }
-            String url = revision.endpoints().remove(service);
+            Endpoint endpoint = revision.endpoints().remove(service);
             LOG.log(System.Logger.Level.WARNING, "service ''{0}'' of {1} exited with {2}; restarting it", service, revision, process.exitValue());
             Thread.ofVirtual().start(() -> {
                 for (long backoff = 100; !closed; backoff = Math.min(backoff * 2, 5_000)) {
                     try {
                         Thread.sleep(backoff);
                         start();
-                        if (url != null) {
-                            revision.endpoints().put(service, url);
+                        if (endpoint != null) {
+                            revision.endpoints().put(service, endpoint);
                         }
                         LOG.log(System.Logger.Level.INFO, "service ''{0}'' of {1} serves again", service, revision);
                         return;
@@ -199,7 +265,11 @@ final class Supervisor {
                 try {
                     if (!p.waitFor(5, TimeUnit.SECONDS)) {
                         p.destroyForcibly();
+                    } else if (archive != null && Files.isRegularFile(archive)) {
+                        Files.move(archive, CLASS_ARCHIVE, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     }
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "the class-data archive was not kept: " + e.getMessage());
                 } catch (InterruptedException e) {
                     p.destroyForcibly();
                     Thread.currentThread().interrupt();

@@ -10,14 +10,15 @@ import dev.nanolith.DeadlineExceededException;
 import dev.nanolith.FunctionFailedException;
 import dev.nanolith.RefusedException;
 import dev.nanolith.ServiceUnavailableException;
-import dev.nanolith.runtime.dispatch.Signature;
-import io.helidon.http.HeaderNames;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.runtime.ErrorIds;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.Router;
+import dev.nanolith.runtime.Trace;
 import dev.nanolith.runtime.config.Durations;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
@@ -42,6 +43,7 @@ import java.util.OptionalLong;
 public final class Gateway implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
+    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Router router;
@@ -102,6 +104,11 @@ public final class Gateway implements AutoCloseable {
 
     private void call(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
+        if (config.internal()) {
+            error(res, Status.FORBIDDEN_403, "internal-port", "this port belongs to one service's process, which takes calls from"
+                    + " its platform only — call " + name + " through the platform's gateway");
+            return;
+        }
         Route route = router.route(name);
         if (route == null) {
             error(res, Status.NOT_FOUND_404, "no-such-function", new NoSuchFunctionException(name).getMessage() + " — GET /fn lists the functions");
@@ -130,23 +137,10 @@ public final class Gateway implements AutoCloseable {
             tooLarge(res, -1);
             return;
         }
+        Trace trace = Trace.of(req.headers().first(TRACEPARENT).orElse(null));
         try {
             Object input = route.readInput(body);
-            Object output;
-            if (config.internal() == null) {
-                output = route.callEntry(input, Caller.ANONYMOUS.principal());
-            } else {
-                String principal = req.headers().first(HeaderNames.create(Signature.PRINCIPAL)).orElse("");
-                String caller = req.headers().first(HeaderNames.create(Signature.CALLER)).orElse("");
-                long remaining = req.headers().first(HeaderNames.create(Signature.REMAINING))
-                        .filter(v -> v.matches("\\d{1,12}")).map(Long::parseLong).orElse(0L);
-                if (!config.internal().verify(req.headers().first(HeaderNames.create(Signature.SIGNATURE)).orElse(null),
-                        name, principal, caller, remaining)) {
-                    error(res, Status.FORBIDDEN_403, "unsigned-call", "this service takes calls from its own platform only");
-                    return;
-                }
-                output = route.callFrom(input, principal, caller.isEmpty() ? null : caller, remaining);
-            }
+            Object output = route.callEntry(input, Caller.ANONYMOUS.principal(), trace);
             res.header(HeaderValues.CONTENT_TYPE_JSON).send(route.writeOutput(output));
         } catch (BadInputException e) {
             error(res, Status.BAD_REQUEST_400, e.getCause() instanceof JsonMappingException ? "bad-input" : "malformed-json", e.getMessage());
@@ -162,7 +156,7 @@ public final class Gateway implements AutoCloseable {
             failed(res, e.errorId(), e.getMessage());
         } catch (RuntimeException | Error e) {
             String id = ErrorIds.next();
-            LOG.log(System.Logger.Level.ERROR, "call of '" + name + "' failed, error id " + id, e);
+            LOG.log(System.Logger.Level.ERROR, "call of '" + name + "' failed, error id " + id + ", trace " + trace, e);
             failed(res, id, "'" + name + "' failed (error id " + id + ")");
         }
     }

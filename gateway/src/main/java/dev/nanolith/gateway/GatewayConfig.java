@@ -1,20 +1,19 @@
 package dev.nanolith.gateway;
 
-import dev.nanolith.runtime.dispatch.Signature;
-
 /**
  * Where the gateway listens and what it accepts.
  *
  * @param host         the address to bind; loopback unless told otherwise
  * @param port         the port, or 0 for any free one
  * @param maxBodyBytes the largest request body accepted; a larger one gets 413
- * @param internal     for the process of one service: calls must be signed by the platform (null: a public gateway)
+ * @param internal     for the process of one service: health and metrics only; its functions take
+ *                     calls from the platform's other processes, not from clients
  */
-public record GatewayConfig(String host, int port, int maxBodyBytes, Signature internal) {
+public record GatewayConfig(String host, int port, int maxBodyBytes, boolean internal) {
 
     /** A public gateway. */
     public GatewayConfig(String host, int port, int maxBodyBytes) {
-        this(host, port, maxBodyBytes, null);
+        this(host, port, maxBodyBytes, false);
     }
 
     /** The largest body accepted by default: 1 MiB. */

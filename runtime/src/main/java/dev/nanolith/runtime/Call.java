@@ -17,15 +17,18 @@ public final class Call implements Ctx {
     private final Route route;
     private final String principal;
     private final String from;
+    private final Trace trace;
     private final long started;
     private long deadline;
+    private int sentBytes = -1, receivedBytes = -1;
 
-    Call(Route route, String principal, String from, long deadline) {
+    Call(Route route, String principal, String from, long deadline, Trace trace) {
         this.route = route;
         this.principal = principal;
         this.from = from;
         this.started = System.nanoTime();
         this.deadline = deadline;
+        this.trace = trace;
     }
 
     /** When this call started, in {@link System#nanoTime()} terms: read once, for every stage. */
@@ -43,6 +46,27 @@ public final class Call implements Ctx {
         return from;
     }
 
+    /** The trace of the operation this call is part of. */
+    public Trace trace() {
+        return trace;
+    }
+
+    /** Records what a call into another process carried: the request's and the answer's bytes. */
+    public void transferred(int sent, int received) {
+        this.sentBytes = sent;
+        this.receivedBytes = received;
+    }
+
+    /** The request's bytes, for a call that went to another process; -1 otherwise. */
+    public int sentBytes() {
+        return sentBytes;
+    }
+
+    /** The answer's bytes, for a call that went to another process; -1 otherwise. */
+    public int receivedBytes() {
+        return receivedBytes;
+    }
+
     /** When this call must end, in {@link System#nanoTime()} terms. */
     public long deadline() {
         return deadline;
@@ -57,13 +81,13 @@ public final class Call implements Ctx {
     public <I, O> O call(Class<? extends Nano<I, O>> function, I input) {
         Route callee = route.revision().route(function);
         @SuppressWarnings("unchecked")
-        O output = (O) callee.invoke(input, principal, route.name(), deadline);
+        O output = (O) callee.invoke(input, principal, route.name(), deadline, trace);
         return output;
     }
 
     @Override
     public <O> O call(String function, Object input, Class<O> output) {
-        return route.revision().call(function, input, output, principal, route.name(), deadline);
+        return route.revision().call(function, input, output, principal, route.name(), deadline, trace);
     }
 
     @Override

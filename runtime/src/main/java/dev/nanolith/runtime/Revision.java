@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.nanolith.Functions;
 import dev.nanolith.Nano;
 import dev.nanolith.NoSuchFunctionException;
+import dev.nanolith.runtime.load.Compiler;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.placement.Endpoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * One loaded version of an app: its own class loader, its functions and their composed
@@ -36,40 +39,40 @@ public final class Revision {
     private final Instant loadedAt;
     private final ClassLoader loader;
     private final ObjectMapper mapper;
-    private final Map<String, byte[]> classes;
+    private final Compiler.Output compiled;
     private final Map<String, Route> byName;
     private final Map<Class<?>, Route> byClass;
     private final Duration coldStart;
     private final List<AutoCloseable> closeables;
     private final List<AutoCloseable> retireWith = new CopyOnWriteArrayList<>();
-    private final Map<String, String> endpoints = new ConcurrentHashMap<>();
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final LongAdder inFlight = new LongAdder();
 
     /**
      * Composes every function's pipeline, which starts each function (its class initialized,
      * its object made); fails if any function cannot be started.
      *
-     * @param classes the compiled classes by binary name, kept for compiling the app's tests against
+     * @param compiled what compiling the app gave, kept for compiling its tests against and for
+     *                 its services' processes to load without compiling again
      */
-    public Revision(String app, String id, ClassLoader loader, Map<String, byte[]> classes, ObjectMapper mapper,
-                    List<FunctionSpec> functions, Map<String, Schemas> schemas, Pipeline pipeline) throws LoadException {
+    public Revision(String app, String id, ClassLoader loader, Compiler.Output compiled, ObjectMapper mapper,
+                    List<FunctionSpec> functions, Function<FunctionSpec, Schemas> schemas, Pipeline pipeline) throws LoadException {
         this.app = app;
         this.id = id;
         this.loadedAt = Instant.now();
         this.loader = loader;
-        this.classes = Map.copyOf(classes);
+        this.compiled = compiled;
         this.mapper = mapper;
         Map<String, Route> names = new LinkedHashMap<>();
         Map<Class<?>, Route> byType = new HashMap<>();
         long start = System.nanoTime();
         List<AutoCloseable> toClose = new ArrayList<>();
         for (FunctionSpec fn : functions) {
-            Schemas s = schemas.get(fn.name());
             Invoker dispatch = pipeline.dispatcher().invoker(fn);
             if (dispatch instanceof AutoCloseable closeable) {
                 toClose.add(closeable);
             }
-            Route route = new Route(fn, this, pipeline.wrap(fn, dispatch), s.input(), s.output());
+            Route route = new Route(fn, this, pipeline.wrap(fn, dispatch), schemas);
             names.put(fn.name(), route);
             byType.put(fn.implementation(), route);
         }
@@ -135,7 +138,7 @@ public final class Revision {
      * Where this revision's services that run in processes of their own listen, by service name:
      * filled before the revision serves, so that a call never crosses revisions.
      */
-    public Map<String, String> endpoints() {
+    public Map<String, Endpoint> endpoints() {
         return endpoints;
     }
 
@@ -152,7 +155,12 @@ public final class Revision {
 
     /** The compiled classes by binary name. */
     public Map<String, byte[]> classes() {
-        return classes;
+        return compiled.classes();
+    }
+
+    /** What compiling the app gave: its classes and what its sources say of them. */
+    public Compiler.Output compiled() {
+        return compiled;
     }
 
     /** How long starting every function took: classes initialized, objects made, pipelines composed. */
@@ -191,7 +199,7 @@ public final class Revision {
             public <O> O call(String function, Object input, Class<O> output) {
                 enter();
                 try {
-                    return Revision.this.call(function, input, output, principal, null, System.nanoTime() + Route.NO_DEADLINE);
+                    return Revision.this.call(function, input, output, principal, null, System.nanoTime() + Route.NO_DEADLINE, Trace.next());
                 } finally {
                     exit();
                 }
@@ -200,12 +208,12 @@ public final class Revision {
     }
 
     /** A call by name: the callee's input and the caller's output converted when their types differ. */
-    <O> O call(String function, Object input, Class<O> output, String principal, String from, long deadline) {
+    <O> O call(String function, Object input, Class<O> output, String principal, String from, long deadline, Trace trace) {
         Route callee = route(function);
         if (callee == null) {
             throw new NoSuchFunctionException(function);
         }
-        Object result = callee.invoke(callee.convertInput(input), principal, from, deadline);
+        Object result = callee.invoke(callee.convertInput(input), principal, from, deadline, trace);
         return result == null || output.isInstance(result) ? output.cast(result) : mapper.convertValue(result, output);
     }
 

@@ -10,6 +10,7 @@ import dev.nanolith.BadInputException;
 import dev.nanolith.DeadlineExceededException;
 import dev.nanolith.NanoException;
 import java.io.IOException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** A function of one revision, ready to be called: its spec, its composed pipeline, its JSON codec. */
@@ -23,18 +24,17 @@ public final class Route {
     private final Invoker invoker;
     private final ObjectReader reader;
     private final ObjectWriter writer;
-    private final JsonNode inputSchema;
-    private final JsonNode outputSchema;
+    private final Function<FunctionSpec, Revision.Schemas> schemaOf;
+    private Revision.Schemas schemas;
     private final System.Logger log;
 
-    Route(FunctionSpec spec, Revision revision, Invoker invoker, JsonNode inputSchema, JsonNode outputSchema) {
+    Route(FunctionSpec spec, Revision revision, Invoker invoker, Function<FunctionSpec, Revision.Schemas> schemaOf) {
         this.spec = spec;
         this.revision = revision;
         this.invoker = invoker;
         this.reader = revision.mapper().readerFor(spec.input());
         this.writer = revision.mapper().writerFor(spec.output());
-        this.inputSchema = inputSchema;
-        this.outputSchema = outputSchema;
+        this.schemaOf = schemaOf;
         this.log = System.getLogger("fn." + spec.name());
     }
 
@@ -51,11 +51,18 @@ public final class Route {
     }
 
     public JsonNode inputSchema() {
-        return inputSchema;
+        return schemas().input();
     }
 
     public JsonNode outputSchema() {
-        return outputSchema;
+        return schemas().output();
+    }
+
+    private synchronized Revision.Schemas schemas() {
+        if (schemas == null) {
+            schemas = schemaOf.apply(spec);
+        }
+        return schemas;
     }
 
     System.Logger log() {
@@ -68,9 +75,14 @@ public final class Route {
      * {@link DeadlineExceededException}; a function that ignores interruption ends it late.
      */
     public Object callEntry(Object input, String principal) {
+        return callEntry(input, principal, Trace.next());
+    }
+
+    /** Calls the function as the entry of an operation of {@code trace}, as {@link #callEntry(Object, String)} does. */
+    public Object callEntry(Object input, String principal, Trace trace) {
         revision.enter();
         try {
-            return invoke(input, principal, null, System.nanoTime() + NO_DEADLINE);
+            return invoke(input, principal, null, System.nanoTime() + NO_DEADLINE, trace);
         } finally {
             revision.exit();
         }
@@ -78,20 +90,20 @@ public final class Route {
 
     /**
      * Calls the function on this thread for a call that came from another process: its caller,
-     * principal and remaining time come with it.
+     * principal, deadline and trace come with it.
      */
-    public Object callFrom(Object input, String principal, String from, long remainingMillis) {
+    public Object callFrom(Object input, String principal, String from, long deadline, Trace trace) {
         revision.enter();
         try {
-            return invoke(input, principal, from, System.nanoTime() + remainingMillis * 1_000_000);
+            return invoke(input, principal, from, deadline, trace);
         } finally {
             revision.exit();
         }
     }
 
     /** Calls the function on this thread, within the caller's deadline. */
-    Object invoke(Object input, String principal, String from, long deadline) {
-        return invoker.invoke(input, new Call(this, principal, from, deadline));
+    Object invoke(Object input, String principal, String from, long deadline, Trace trace) {
+        return invoker.invoke(input, new Call(this, principal, from, deadline, trace));
     }
 
     /** Reads a JSON body as this function's input; a mismatch names the field. */

@@ -27,7 +27,7 @@ public final class Watchdog implements AutoCloseable {
     }
 
     /** Arms an alarm that interrupts {@code thread} once {@code System.nanoTime()} passes {@code deadline}. */
-    Alarm arm(Thread thread, long deadline) {
+    public Alarm arm(Thread thread, long deadline) {
         Alarm alarm = new Alarm(thread, deadline);
         incoming.add(alarm);
         return alarm;
@@ -52,7 +52,7 @@ public final class Watchdog implements AutoCloseable {
     }
 
     /** One armed deadline, whose value is its state: either the call disarms it or it fires, never both. */
-    static final class Alarm extends AtomicInteger {
+    public static final class Alarm extends AtomicInteger {
         static final int ARMED = 0, DISARMED = 1, FIRED = 2;
         private final transient Thread thread;
         private final long deadline;
@@ -70,7 +70,7 @@ public final class Watchdog implements AutoCloseable {
         }
 
         /** True if the call ended in time; false if the alarm fired (its interrupt is then cleared). */
-        boolean disarm() {
+        public boolean disarm() {
             if (compareAndSet(ARMED, DISARMED)) {
                 return true;
             }

@@ -81,7 +81,7 @@ public final class LocalDispatcher implements Dispatcher {
             return new DeadlineExceededException(function.name(), function.timeout());
         }
         String id = ErrorIds.next();
-        log.log(System.Logger.Level.ERROR, "'" + function.name() + "' failed, error id " + id, cause);
+        log.log(System.Logger.Level.ERROR, "'" + function.name() + "' failed, error id " + id + ", trace " + call.trace(), cause);
         return new FunctionFailedException(function.name(), id, cause);
     }
 

@@ -1,43 +1,42 @@
 package dev.nanolith.runtime.dispatch;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nanolith.BadInputException;
 import dev.nanolith.DeadlineExceededException;
-import dev.nanolith.FunctionFailedException;
-import dev.nanolith.NoSuchFunctionException;
-import dev.nanolith.RefusedException;
 import dev.nanolith.ServiceUnavailableException;
 import dev.nanolith.runtime.Call;
 import dev.nanolith.runtime.Dispatcher;
 import dev.nanolith.runtime.FunctionSpec;
 import dev.nanolith.runtime.Invoker;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.placement.Endpoint;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.time.Duration;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Predicate;
 
 /**
  * Runs each function where its placement puts it: in this process when it belongs to this
- * process's service, otherwise in its service's process, over HTTP/1.1 keep-alive on loopback
- * with JSON bodies. The caller's identity and remaining time travel with the call, signed; the
- * callee's answer comes back as the same value or the same exception a local call would give.
+ * process's service, otherwise in its service's process, over {@link Wire} on loopback. The
+ * caller's identity, remaining time and trace travel with the call; the callee's answer comes
+ * back as the same value or the same exception a local call would give. Connections are kept
+ * and reused, one per concurrent call; a caller interrupted at its deadline closes its own.
  */
-public final class PlacedDispatcher implements Dispatcher {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+public final class PlacedDispatcher implements Dispatcher, AutoCloseable {
 
     private final Predicate<FunctionSpec> local;
     private final Dispatcher here;
     private final Signature signature;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<Endpoint, Deque<Connection>> idle = new ConcurrentHashMap<>();
 
     /**
      * @param local which functions run in this process
@@ -55,68 +54,112 @@ public final class PlacedDispatcher implements Dispatcher {
     }
 
     private Object remote(FunctionSpec function, Object input, Call call) {
-        String base = call.route().revision().endpoints().get(function.service());
-        if (base == null) {
+        Endpoint endpoint = call.route().revision().endpoints().get(function.service());
+        if (endpoint == null) {
             throw new ServiceUnavailableException(function.name(), function.service(), null);
         }
         long remaining = Math.max(1, Math.min(function.timeout().toMillis(), (call.deadline() - System.nanoTime()) / 1_000_000));
-        String principal = call.caller().principal();
-        String caller = call.from() == null ? "" : call.from();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/fn/" + function.name()))
-                .timeout(Duration.ofMillis(remaining + 250))
-                .header("Content-Type", "application/json")
-                .header(Signature.PRINCIPAL, principal)
-                .header(Signature.CALLER, caller)
-                .header(Signature.REMAINING, Long.toString(remaining))
-                .header(Signature.SIGNATURE, signature.sign(function.name(), principal, caller, remaining))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(call.route().writeInput(input)))
-                .build();
-        HttpResponse<byte[]> response;
+        Wire.Request request = new Wire.Request(function.name(), call.caller().principal(), call.from(), remaining, call.trace(),
+                call.route().writeInput(input));
+        Deque<Connection> pool = idle.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>());
+        Connection connection;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (ConnectException e) {
-            throw new ServiceUnavailableException(function.name(), function.service(), e);
-        } catch (HttpTimeoutException e) {
-            throw new DeadlineExceededException(function.name(), function.timeout());
+            connection = take(pool, endpoint);
         } catch (IOException e) {
             throw new ServiceUnavailableException(function.name(), function.service(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeadlineExceededException(function.name(), function.timeout());
         }
-        if (response.statusCode() == 200) {
-            return call.route().readOutput(response.body());
+        boolean answered = false;
+        try {
+            int sent = Wire.write(connection.out, request);
+            call.transferred(sent, -1);
+            byte[] output;
+            try {
+                output = Wire.readAnswer(connection.in, function);
+            } finally {
+                // An answer read whole, value or failure, leaves the connection ready for the next call.
+                answered = !Thread.currentThread().isInterrupted();
+            }
+            call.transferred(sent, Wire.answerBytes(output));
+            return call.route().readOutput(output);
+        } catch (IOException e) {
+            answered = false;
+            if (Thread.interrupted() || System.nanoTime() - call.deadline() >= 0) {
+                throw new DeadlineExceededException(function.name(), function.timeout());
+            }
+            throw new ServiceUnavailableException(function.name(), function.service(), e);
+        } finally {
+            if (answered) {
+                pool.push(connection);
+            } else {
+                connection.close();
+            }
         }
-        throw failure(function, response);
     }
 
-    /** The exception the callee's process answered with, as a local call would have thrown it. */
-    private static RuntimeException failure(FunctionSpec function, HttpResponse<byte[]> response) {
-        JsonNode error;
-        try {
-            error = JSON.readTree(response.body());
-        } catch (IOException e) {
-            error = JSON.createObjectNode();
-        }
-        String code = error.path("error").asText("");
-        String message = error.path("message").asText("");
-        return switch (code) {
-            case "deadline-exceeded" -> new DeadlineExceededException(function.name(), function.timeout());
-            case "function-failed" -> new FunctionFailedException(function.name(), error.path("errorId").asText("unknown"), null);
-            case "no-such-function" -> new NoSuchFunctionException(function.name());
-            case "bad-input", "malformed-json" -> new BadInputException(function.name(), message, null);
-            case "service-unavailable" -> new ServiceUnavailableException(function.name(), function.service(), null);
-            default -> {
-                int status = response.statusCode();
-                if (status == 503) {
-                    yield RefusedException.unavailable(code, message, response.headers().firstValue("Retry-After")
-                            .map(s -> Duration.ofSeconds(Long.parseLong(s))).orElse(Duration.ofSeconds(1)));
-                }
-                if (status >= 400 && status < 500) {
-                    yield RefusedException.withStatus(status, code, message);
-                }
-                yield new FunctionFailedException(function.name(), "remote-" + status, null);
+    /** An idle connection that is still open, or a new one. */
+    private Connection take(Deque<Connection> pool, Endpoint endpoint) throws IOException {
+        for (Connection c; (c = pool.poll()) != null; ) {
+            if (c.open()) {
+                return c;
             }
-        };
+            c.close();
+        }
+        return new Connection(endpoint, signature);
+    }
+
+    /** Closes every idle connection. */
+    @Override
+    public void close() {
+        idle.values().forEach(pool -> {
+            for (Connection c; (c = pool.poll()) != null; ) {
+                c.close();
+            }
+        });
+    }
+
+    /** One connection to a service's process, used by one call at a time. */
+    private static final class Connection {
+        private final SocketChannel channel;
+        private final DataOutputStream out;
+        private final DataInputStream in;
+        private final ByteBuffer probe = ByteBuffer.allocate(1);
+
+        Connection(Endpoint endpoint, Signature signature) throws IOException {
+            channel = SocketChannel.open(new InetSocketAddress(endpoint.host(), endpoint.wirePort()));
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+            in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
+            byte[] challenge = new byte[Wire.CHALLENGE_BYTES];
+            in.readFully(challenge);
+            out.write(signature.answer(challenge));
+            out.flush();
+            if (in.readByte() != Wire.ACCEPTED) {
+                close();
+                throw new IOException("the process at " + endpoint + " refused this platform's secret");
+            }
+        }
+
+        /**
+         * Whether the process at the other end still has this connection open: a process that
+         * was restarted closed it, and a call sent on it would be lost.
+         */
+        boolean open() {
+            try {
+                channel.configureBlocking(false);
+                int read = channel.read(probe.clear());
+                channel.configureBlocking(true);
+                return read == 0;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // closing a connection that already broke
+            }
+        }
     }
 }

@@ -3,19 +3,17 @@ package dev.nanolith.runtime.dispatch;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs what a call between services says of itself (function, caller, principal, deadline), so
- * that a service trusts only calls from its own platform.
+ * Proves that a connection between two processes comes from the same platform: the answer to a
+ * random challenge is its HMAC-SHA256 under the secret the platform gave its processes.
  */
 public final class Signature {
 
-    /** Headers of a call between services. */
-    public static final String PRINCIPAL = "Nanolith-Principal", CALLER = "Nanolith-Caller",
-            REMAINING = "Nanolith-Remaining-Ms", SIGNATURE = "Nanolith-Signature";
+    /** The length of an answer. */
+    static final int BYTES = 32;
 
     private final SecretKeySpec key;
 
@@ -23,21 +21,19 @@ public final class Signature {
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 
-    /** The signature of one call. */
-    public String sign(String function, String principal, String caller, long remainingMillis) {
+    /** The answer to {@code challenge}. */
+    byte[] answer(byte[] challenge) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            byte[] text = (function + "\n" + principal + "\n" + caller + "\n" + remainingMillis).getBytes(StandardCharsets.UTF_8);
-            return HexFormat.of().formatHex(mac.doFinal(text));
+            return mac.doFinal(challenge);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is not available", e);
         }
     }
 
-    /** Whether {@code signature} is this platform's, in constant time. */
-    public boolean verify(String signature, String function, String principal, String caller, long remainingMillis) {
-        return signature != null && MessageDigest.isEqual(signature.getBytes(StandardCharsets.US_ASCII),
-                sign(function, principal, caller, remainingMillis).getBytes(StandardCharsets.US_ASCII));
+    /** Whether {@code answer} is this platform's answer to {@code challenge}, in constant time. */
+    boolean verify(byte[] answer, byte[] challenge) {
+        return MessageDigest.isEqual(answer, answer(challenge));
     }
 }

@@ -46,6 +46,7 @@ public final class AppLoader {
     private final UnaryOperator<String> settings;
     private final Duration defaultTimeout;
     private final Compiler compiler;
+    private final Path precompiled;
     private final boolean ownClasses;
     private final Placement.Mode placement;
 
@@ -70,6 +71,17 @@ public final class AppLoader {
     /** @param placement how finely apps are split into services (processes) */
     public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses,
                      Placement.Mode placement) {
+        this(pipeline, settings, defaultTimeout, ownClasses, placement, null);
+    }
+
+    /**
+     * @param precompiled for a service's process: what the platform's own process compiled of the
+     *                    app, written by {@link Compiler.Output#write}, loaded instead of compiling
+     *                    again (null: compile)
+     */
+    public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses,
+                     Placement.Mode placement, Path precompiled) {
+        this.precompiled = precompiled;
         this.placement = placement;
         this.pipeline = pipeline;
         this.settings = settings;
@@ -95,7 +107,7 @@ public final class AppLoader {
                     + "', but this is the repository of '" + expected + "' — set app: " + expected + " or push to the repository of '" + app + "'"));
         }
         String id = ids.apply(app);
-        Compiler.Output compiled = compiler.compile(sources(dir));
+        Compiler.Output compiled = precompiled != null ? Compiler.Output.read(precompiled) : compiler.compile(sources(dir));
         ClassLoader loader = new RevisionClassLoader(app + "@" + id, compiled.classes(), AppLoader.class.getClassLoader(), ownClasses);
         ObjectMapper mapper = Json.mapper();
         List<Problem> problems = new ArrayList<>();
@@ -105,10 +117,8 @@ public final class AppLoader {
         if (!problems.isEmpty()) {
             throw new LoadException(problems);
         }
-        SchemaGenerator schemas = schemaGenerator();
         Placement plan = Placement.plan(placement, file.config(), functions.keySet());
         List<FunctionSpec> specs = new ArrayList<>();
-        Map<String, Revision.Schemas> schemaMap = new HashMap<>();
         for (Map.Entry<String, Class<?>> e : functions.entrySet()) {
             String name = e.getKey();
             Class<?> type = e.getValue();
@@ -131,12 +141,17 @@ public final class AppLoader {
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
                     input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), secrets,
                     source.file() + ":" + source.line(), plan.serviceOf().get(name)));
-            schemaMap.put(name, new Revision.Schemas(schema(schemas, input), schema(schemas, output)));
         }
         if (!problems.isEmpty()) {
             throw new LoadException(problems);
         }
-        return new Revision(app, id, loader, compiled.classes(), mapper, specs, schemaMap, pipeline);
+        // Schemas are made when first asked for (GET /fn): most processes, a service's among them, never are.
+        SchemaGenerator schemas = schemaGenerator();
+        return new Revision(app, id, loader, compiled, mapper, specs, fn -> {
+            synchronized (schemas) {
+                return new Revision.Schemas(schema(schemas, fn.input()), schema(schemas, fn.output()));
+            }
+        }, pipeline);
     }
 
     private static Map<String, String> sources(Path dir) throws LoadException {

@@ -15,6 +15,7 @@ import com.sun.source.util.DocTrees;
 import com.sun.source.util.JavacTask;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nanolith.Functions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -67,6 +68,22 @@ public final class Compiler {
 
     /** What a successful compilation gives: class bytes by binary name, and what the source says of them. */
     public record Output(Map<String, byte[]> classes, Map<String, SourceClass> sources, List<CallSite> calls) {
+
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        /** Keeps this output in {@code file}, for another process of the platform to load. */
+        public void write(Path file) throws IOException {
+            JSON.writeValue(file.toFile(), this);
+        }
+
+        /** An output kept by {@link #write}. */
+        public static Output read(Path file) throws LoadException {
+            try {
+                return JSON.readValue(file.toFile(), Output.class);
+            } catch (IOException e) {
+                throw new LoadException(Problem.of("platform", "the compiled app in " + file + " cannot be read: " + e.getMessage()));
+            }
+        }
     }
 
     private final String classPath;

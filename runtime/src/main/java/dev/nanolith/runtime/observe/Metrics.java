@@ -2,10 +2,12 @@ package dev.nanolith.runtime.observe;
 
 import dev.nanolith.DeadlineExceededException;
 import dev.nanolith.RefusedException;
+import dev.nanolith.runtime.Call;
 import dev.nanolith.runtime.FunctionSpec;
 import dev.nanolith.runtime.Invoker;
 import dev.nanolith.runtime.Stage;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -54,7 +56,7 @@ public final class Metrics implements Stage {
         Counter failures = errors(function, "failed");
         Counter timeouts = errors(function, "timeout");
         Counter refusals = errors(function, "refused");
-        Map<String, Timer> edges = new ConcurrentHashMap<>();
+        Map<String, Edge> edges = new ConcurrentHashMap<>();
         return (input, call) -> {
             long start = call.started();
             try {
@@ -73,21 +75,47 @@ public final class Metrics implements Stage {
                 latency.record(took, TimeUnit.NANOSECONDS);
                 invocations.increment();
                 String caller = call.from() == null ? ENTRY : call.from();
-                Timer edge = edges.get(caller);
-                (edge != null ? edge : edges.computeIfAbsent(caller, c -> edge(function, c))).record(took, TimeUnit.NANOSECONDS);
+                Edge edge = edges.get(caller);
+                (edge != null ? edge : edges.computeIfAbsent(caller, c -> edge(function, c))).record(took, call);
             }
         };
     }
 
     /**
-     * One caller-to-callee edge: how often it is taken and how long it takes, local or remote —
-     * what tells whether functions that call each other belong in one process.
+     * One caller-to-callee edge: how often it is taken and how long it takes, local or remote,
+     * and for a remote edge the bytes each way — what tells whether functions that call each
+     * other belong in one process.
      */
-    private Timer edge(FunctionSpec callee, String caller) {
-        return Timer.builder("nanolith.edge.duration")
+    private Edge edge(FunctionSpec callee, String caller) {
+        String kind = local.test(callee) ? "local" : "remote";
+        Timer time = Timer.builder("nanolith.edge.duration")
                 .description("Calls along one edge, caller to callee; caller 'entry' is a call from outside (the gateway, a test)")
-                .tags("app", callee.app(), "caller", caller, "callee", callee.name(), "kind", local.test(callee) ? "local" : "remote")
+                .tags("app", callee.app(), "caller", caller, "callee", callee.name(), "kind", kind)
                 .register(registry);
+        if (kind.equals("local")) {
+            return new Edge(time, null, null);
+        }
+        return new Edge(time, bytes(callee, caller, "sent"), bytes(callee, caller, "received"));
+    }
+
+    private DistributionSummary bytes(FunctionSpec callee, String caller, String direction) {
+        return DistributionSummary.builder("nanolith.edge.bytes").baseUnit("bytes")
+                .description("Bytes of the calls along a remote edge: requests sent, answers received")
+                .tags("app", callee.app(), "caller", caller, "callee", callee.name(), "direction", direction)
+                .register(registry);
+    }
+
+    /** The meters of one edge; a local edge carries no bytes. */
+    private record Edge(Timer time, DistributionSummary sent, DistributionSummary received) {
+        void record(long nanos, Call call) {
+            time.record(nanos, TimeUnit.NANOSECONDS);
+            if (sent != null && call.sentBytes() >= 0) {
+                sent.record(call.sentBytes());
+            }
+            if (received != null && call.receivedBytes() >= 0) {
+                received.record(call.receivedBytes());
+            }
+        }
     }
 
     private Counter errors(FunctionSpec function, String kind) {

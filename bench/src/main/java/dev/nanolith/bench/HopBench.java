@@ -1,0 +1,197 @@
+package dev.nanolith.bench;
+
+import dev.nanolith.Caller;
+import dev.nanolith.cli.Platform;
+import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.Route;
+import dev.nanolith.runtime.placement.Placement;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What one remote hop costs: the same call of {@code hot.echo} in the caller's process and in a
+ * process of its own (nano placement), against a raw TCP round trip of the same size between
+ * two threads on loopback, all measured in one run at a fixed concurrency.
+ * Usage: {@code HopBench [seconds per case] [concurrency]}.
+ */
+public final class HopBench {
+
+    private static final String TEXT = "{\"text\":\"hello, nanolith\",\"n\":42}";
+
+    /** One measured case: per-call latencies in ns, sorted. */
+    record Case(String name, long[] nanos) {
+        double p(double quantile) {
+            return nanos[Math.min(nanos.length - 1, (int) (nanos.length * quantile))] / 1e3;
+        }
+
+        double perSecond(double seconds) {
+            return nanos.length / seconds;
+        }
+    }
+
+    /** A call to measure; runs on each client's own thread. */
+    interface Op {
+        void run() throws Exception;
+    }
+
+    private HopBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        List<Case> cases = new ArrayList<>();
+        cases.add(tcp(seconds, concurrency));
+        for (Placement.Mode mode : List.of(Placement.Mode.MONOLITH, Placement.Mode.NANO)) {
+            try (Platform platform = Platform.start(Platform.Options.loopback(0).placed(mode))) {
+                Revision revision = platform.deploy(Apps.dir("hot"));
+                Route echo = revision.route("hot.echo");
+                Route doubleSum = revision.route("hot.double-sum");
+                Object message = echo.readInput(TEXT.getBytes());
+                Object pair = doubleSum.readInput("{\"a\":1,\"b\":2}".getBytes());
+                String where = mode == Placement.Mode.MONOLITH ? "local" : "remote";
+                cases.add(measure("hot.echo, " + where, seconds, concurrency, () -> echo.callEntry(message, Caller.ANONYMOUS.principal())));
+                cases.add(measure("hot.double-sum, " + where, seconds, concurrency,
+                        () -> doubleSum.callEntry(pair, Caller.ANONYMOUS.principal())));
+            }
+        }
+        print(cases, seconds, concurrency);
+    }
+
+    /** The floor of any transport: a raw TCP round trip of the call's size on loopback, one connection per client. */
+    static Case tcp(int seconds, int concurrency) throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket s = server.accept();
+                        s.setTcpNoDelay(true);
+                        Thread.ofPlatform().daemon().start(() -> bounce(s));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            List<Socket> sockets = new ArrayList<>();
+            ThreadLocal<Peer> mine = ThreadLocal.withInitial(() -> {
+                try {
+                    Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                    s.setTcpNoDelay(true);
+                    synchronized (sockets) {
+                        sockets.add(s);
+                    }
+                    return new Peer(s);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            byte[] payload = TEXT.getBytes();
+            Case result = measure("raw TCP round trip", seconds, concurrency, () -> {
+                Peer peer = mine.get();
+                peer.out.writeInt(payload.length);
+                peer.out.write(payload);
+                peer.out.flush();
+                peer.in.readFully(new byte[peer.in.readInt()]);
+            });
+            for (Socket s : sockets) {
+                s.close();
+            }
+            return result;
+        }
+    }
+
+    /** Buffered streams of one connection, as the platform's own connections have. */
+    private record Peer(DataInputStream in, DataOutputStream out) {
+        Peer(Socket s) throws IOException {
+            this(new DataInputStream(new BufferedInputStream(s.getInputStream())), new DataOutputStream(new BufferedOutputStream(s.getOutputStream())));
+        }
+    }
+
+    private static void bounce(Socket s) {
+        try (s) {
+            Peer peer = new Peer(s);
+            while (true) {
+                byte[] bytes = new byte[peer.in.readInt()];
+                peer.in.readFully(bytes);
+                peer.out.writeInt(bytes.length);
+                peer.out.write(bytes);
+                peer.out.flush();
+            }
+        } catch (IOException e) {
+            // the client closed its connection
+        }
+    }
+
+    /** Runs {@code op} for a few seconds to warm up, then for {@code seconds} from {@code concurrency} threads. */
+    static Case measure(String name, int seconds, int concurrency, Op op) throws InterruptedException {
+        System.err.println("bench: " + name);
+        run(Math.max(2, seconds / 2), concurrency, op);
+        return new Case(name, run(seconds, concurrency, op));
+    }
+
+    private static long[] run(int seconds, int concurrency, Op op) throws InterruptedException {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        List<long[]> all = new ArrayList<>();
+        AtomicBoolean failed = new AtomicBoolean();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < concurrency; c++) {
+            clients.add(Thread.ofPlatform().start(() -> {
+                long[] mine = new long[1 << 16];
+                int n = 0;
+                try {
+                    while (!failed.get()) {
+                        long start = System.nanoTime();
+                        if (start >= end) {
+                            break;
+                        }
+                        op.run();
+                        if (n == mine.length) {
+                            mine = Arrays.copyOf(mine, n * 2);
+                        }
+                        mine[n++] = System.nanoTime() - start;
+                    }
+                } catch (Exception e) {
+                    e.printStackTrace();
+                    failed.set(true);
+                }
+                synchronized (all) {
+                    all.add(Arrays.copyOf(mine, n));
+                }
+            }));
+        }
+        for (Thread t : clients) {
+            t.join();
+        }
+        if (failed.get()) {
+            throw new IllegalStateException("a call failed; see above");
+        }
+        long[] nanos = all.stream().flatMapToLong(Arrays::stream).toArray();
+        Arrays.sort(nanos);
+        return nanos;
+    }
+
+    static void print(List<Case> cases, int seconds, int concurrency) {
+        System.out.printf("%none remote hop on loopback, %d concurrent caller(s), %d s per case, all measured in this run%n%n", concurrency, seconds);
+        System.out.printf("%-28s %10s %10s %12s%n", "case", "p50 µs", "p99 µs", "calls/s");
+        for (Case c : cases) {
+            System.out.printf("%-28s %10.1f %10.1f %12.0f%n", c.name(), c.p(0.5), c.p(0.99), c.perSecond(seconds));
+        }
+        Case tcp = cases.get(0);
+        double local = cases.get(1).p(0.5), remote = cases.get(3).p(0.5);
+        double hop = remote - local;
+        double nested = (cases.get(4).p(0.5) - cases.get(2).p(0.5)) / 2;
+        System.out.printf("%nremote hop (hot.echo remote - local, p50): %.1f µs = %.1fx a raw TCP round trip (%.1f µs)%n", hop, hop / tcp.p(0.5), tcp.p(0.5));
+        System.out.printf("per hop over 2 nested hops (hot.double-sum remote - local, p50 / 2): %.1f µs%n", nested);
+        System.out.printf("target: each remote hop adds <= 150 µs at p50: %s%n", Math.max(hop, nested) <= 150 ? "met" : "NOT met");
+    }
+}

@@ -1,0 +1,241 @@
+package dev.nanolith.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nanolith.runtime.placement.Endpoint;
+import dev.nanolith.runtime.placement.Placement;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Calls between two services in processes of their own: what travels with a call (trace,
+ * deadline), what each edge records (bytes), and who may connect.
+ */
+class RemoteCallTest {
+
+    static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    @TempDir
+    static Path tmp;
+
+    static Platform platform;
+    static Http http;
+    static final List<String> serviceLog = new CopyOnWriteArrayList<>();
+    static final Logger SUPERVISOR = Logger.getLogger(Supervisor.class.getName());
+    static final Handler CAPTURE = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            serviceLog.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeAll
+    static void start() throws Exception {
+        SUPERVISOR.addHandler(CAPTURE);
+        Path app = TestApp.in(tmp.resolve("relay"))
+                .yaml("""
+                        app: relay
+                        functions:
+                          front.impatient:
+                            timeout: 300ms
+                        services:
+                          front: [front.*]
+                          back: [back.*]
+                        """)
+                .source("front/Relay.java", """
+                        package front;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+
+                        /** Passes its text to back.echo. */
+                        public class Relay implements Nano<back.Text, back.Text> {
+                            public back.Text apply(back.Text input, Ctx ctx) {
+                                return ctx.call(back.Echo.class, input);
+                            }
+                        }
+                        """)
+                .source("front/Breaking.java", """
+                        package front;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+
+                        /** Calls back.broken, which fails. */
+                        public class Breaking implements Nano<back.Text, back.Text> {
+                            public back.Text apply(back.Text input, Ctx ctx) {
+                                return ctx.call(back.Broken.class, input);
+                            }
+                        }
+                        """)
+                .source("front/Impatient.java", """
+                        package front;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+
+                        /** Waits for back.slow longer than its own timeout allows. */
+                        public class Impatient implements Nano<back.Text, back.Text> {
+                            public back.Text apply(back.Text input, Ctx ctx) {
+                                return ctx.call(back.Slow.class, input);
+                            }
+                        }
+                        """)
+                .source("back/Text.java", """
+                        package back;
+
+                        public record Text(String text) {
+                        }
+                        """)
+                .source("back/Echo.java", """
+                        package back;
+
+                        import java.util.function.Function;
+
+                        /** Returns its input. */
+                        public class Echo implements Function<Text, Text> {
+                            public Text apply(Text input) {
+                                return input;
+                            }
+                        }
+                        """)
+                .source("back/Broken.java", """
+                        package back;
+
+                        import java.util.function.Function;
+
+                        /** Always fails. */
+                        public class Broken implements Function<Text, Text> {
+                            public Text apply(Text input) {
+                                throw new IllegalStateException("broken on purpose");
+                            }
+                        }
+                        """)
+                .source("back/Slow.java", """
+                        package back;
+
+                        import java.util.function.Function;
+
+                        /** Takes five seconds, unless interrupted. */
+                        public class Slow implements Function<Text, Text> {
+                            public Text apply(Text input) {
+                                try {
+                                    Thread.sleep(5_000);
+                                } catch (InterruptedException e) {
+                                    throw new IllegalStateException("interrupted");
+                                }
+                                return input;
+                            }
+                        }
+                        """)
+                .write();
+        platform = Platform.start(Platform.Options.loopback(0).placed(Placement.Mode.SERVICES));
+        platform.deploy(app);
+        http = new Http(platform.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        platform.close();
+        SUPERVISOR.removeHandler(CAPTURE);
+    }
+
+    @Test
+    void aFailureInAnotherProcessIsLoggedThereWithTheClientsTrace() throws Exception {
+        Http.Response r = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/fn/front.breaking"))
+                .header("Content-Type", "application/json").header("traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")));
+        assertEquals(500, r.status(), r.body());
+        String errorId = r.json().path("errorId").asText();
+        String logged = "";
+        for (int i = 0; i < 100 && logged.isEmpty(); i++) {
+            logged = serviceLog.stream().filter(line -> line.startsWith("[back]") && line.contains(errorId)).findFirst().orElse("");
+            Thread.sleep(50);
+        }
+        assertTrue(logged.contains("error id " + errorId + ", trace " + TRACE), "the back service's log: " + logged);
+    }
+
+    @Test
+    void theCallersDeadlineHoldsInTheCalleesProcess() {
+        long start = System.nanoTime();
+        Http.Response r = http.post("/fn/front.impatient", "{\"text\":\"hi\"}");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(504, r.status(), r.body());
+        assertEquals("deadline-exceeded", r.json().path("error").asText());
+        assertTrue(millis < 3_000, "answered after " + millis + " ms, not after back.slow's 5 s");
+    }
+
+    @Test
+    void everyRemoteEdgeCountsItsBytes() {
+        String input = "{\"text\":\"" + "x".repeat(1000) + "\"}";
+        assertEquals(200, http.post("/fn/front.relay", input).status());
+        assertEquals(200, http.post("/fn/front.relay", input).status());
+        String metrics = http.get("/metrics").body();
+        // The platform's process calls front.relay remotely; front's own process calls back.echo.
+        double sentCount = metric(metrics, "nanolith_edge_bytes_count", "entry", "front.relay", "sent");
+        double sent = metric(metrics, "nanolith_edge_bytes_sum", "entry", "front.relay", "sent");
+        double received = metric(metrics, "nanolith_edge_bytes_sum", "entry", "front.relay", "received");
+        assertEquals(2, sentCount);
+        assertTrue(sent > 2 * 1000 && sent < 2 * 1200, "bytes sent: " + sent);
+        assertTrue(received > 2 * 1000 && received < 2 * 1100, "bytes received: " + received);
+        Endpoint front = platform.serving("relay").orElseThrow().endpoints().get("front");
+        String frontMetrics = new Http(front.http()).get("/metrics").body();
+        assertEquals(2, metric(frontMetrics, "nanolith_edge_bytes_count", "front.relay", "back.echo", "sent"));
+    }
+
+    @Test
+    void aServicesPortsTakeNoCallsFromOutsideThePlatform() throws IOException {
+        Endpoint back = platform.serving("relay").orElseThrow().endpoints().get("back");
+        Http.Response direct = new Http(back.http()).post("/fn/back.echo", "{\"text\":\"hi\"}");
+        assertEquals(403, direct.status(), direct.body());
+        assertEquals("internal-port", direct.json().path("error").asText());
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), back.wirePort())) {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            in.readFully(new byte[32]);
+            socket.getOutputStream().write(new byte[32]);
+            assertEquals(-1, in.read(), "a connection that cannot answer the challenge is closed");
+        }
+    }
+
+    private static double metric(String text, String name, String caller, String callee, String direction) {
+        Matcher m = Pattern.compile("^" + name + "\\{([^}]*)} (\\S+)$", Pattern.MULTILINE).matcher(text);
+        while (m.find()) {
+            Map<String, String> tags = new HashMap<>();
+            for (String tag : m.group(1).split(",")) {
+                String[] kv = tag.split("=", 2);
+                tags.put(kv[0], kv[1].replace("\"", ""));
+            }
+            if (caller.equals(tags.get("caller")) && callee.equals(tags.get("callee")) && direction.equals(tags.get("direction"))) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        throw new AssertionError("no " + name + " for " + caller + " -> " + callee + " (" + direction + ") in:\n" + text);
+    }
+}

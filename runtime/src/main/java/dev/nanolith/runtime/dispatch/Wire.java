@@ -1,0 +1,148 @@
+package dev.nanolith.runtime.dispatch;
+
+import dev.nanolith.BadInputException;
+import dev.nanolith.DeadlineExceededException;
+import dev.nanolith.FunctionFailedException;
+import dev.nanolith.NoSuchFunctionException;
+import dev.nanolith.RefusedException;
+import dev.nanolith.ServiceUnavailableException;
+import dev.nanolith.runtime.FunctionSpec;
+import dev.nanolith.runtime.Trace;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The protocol of calls between the processes of one platform, over one TCP connection per
+ * concurrent call on loopback. A connection opens with a handshake: the server sends a random
+ * challenge, the client answers with its HMAC under the platform's secret, the server
+ * acknowledges; a client that cannot answer is disconnected. Then, strictly in turn, a request
+ * (function, principal, caller, remaining milliseconds, trace id, JSON input) and its answer
+ * (a kind byte, then the JSON output or what the failure needs to be thrown again as the same
+ * exception in the caller).
+ */
+final class Wire {
+
+    static final int CHALLENGE_BYTES = 32;
+    static final byte ACCEPTED = 1;
+
+    /** Kinds of answer. */
+    static final byte OK = 0, DEADLINE = 1, FAILED = 2, NO_SUCH_FUNCTION = 3, BAD_INPUT = 4, UNAVAILABLE = 5, REFUSED = 6;
+
+    /** Longest message carried: a refusal's message reaches clients, and this is plenty for one. */
+    private static final int MAX_MESSAGE = 8_000;
+
+    /** One call, as it travels. */
+    record Request(String function, String principal, String caller, long remainingMillis, Trace trace, byte[] input) {
+    }
+
+    private Wire() {
+    }
+
+    /** Writes a request; the number of bytes written. */
+    static int write(DataOutputStream out, Request request) throws IOException {
+        String caller = request.caller() == null ? "" : request.caller();
+        out.writeUTF(request.function());
+        out.writeUTF(request.principal());
+        out.writeUTF(caller);
+        out.writeLong(request.remainingMillis());
+        out.writeLong(request.trace().high());
+        out.writeLong(request.trace().low());
+        out.writeInt(request.input().length);
+        out.write(request.input());
+        out.flush();
+        return utf(request.function()) + utf(request.principal()) + utf(caller) + 3 * Long.BYTES + Integer.BYTES + request.input().length;
+    }
+
+    static Request readRequest(DataInputStream in) throws IOException {
+        String function = in.readUTF();
+        String principal = in.readUTF();
+        String caller = in.readUTF();
+        long remaining = in.readLong();
+        Trace trace = new Trace(in.readLong(), in.readLong());
+        byte[] input = new byte[in.readInt()];
+        in.readFully(input);
+        return new Request(function, principal, caller.isEmpty() ? null : caller, remaining, trace, input);
+    }
+
+    /** Writes a function's output; the number of bytes written. */
+    static int writeOutput(DataOutputStream out, byte[] json) throws IOException {
+        out.writeByte(OK);
+        out.writeInt(json.length);
+        out.write(json);
+        out.flush();
+        return answerBytes(json);
+    }
+
+    /** The size of an answer that carried {@code json}. */
+    static int answerBytes(byte[] json) {
+        return 1 + Integer.BYTES + json.length;
+    }
+
+    /** Writes how a call failed: one of the exceptions a call may end with, as the caller will see it. */
+    static void writeFailure(DataOutputStream out, RuntimeException failure) throws IOException {
+        switch (failure) {
+            case DeadlineExceededException e -> out.writeByte(DEADLINE);
+            case FunctionFailedException e -> {
+                out.writeByte(FAILED);
+                out.writeUTF(e.errorId());
+            }
+            case NoSuchFunctionException e -> out.writeByte(NO_SUCH_FUNCTION);
+            case BadInputException e -> {
+                out.writeByte(BAD_INPUT);
+                out.writeUTF(clip(e.getMessage()));
+            }
+            case ServiceUnavailableException e -> out.writeByte(UNAVAILABLE);
+            case RefusedException e -> {
+                out.writeByte(REFUSED);
+                out.writeShort(e.status());
+                out.writeUTF(clip(e.code()));
+                out.writeUTF(clip(e.getMessage()));
+                out.writeLong(e.retryAfter().map(Duration::toMillis).orElse(-1L));
+            }
+            default -> throw new IllegalArgumentException("not a failure a call ends with: " + failure);
+        }
+        out.flush();
+    }
+
+    /**
+     * Reads an answer to a call of {@code function}: the output's JSON, or the exception the
+     * callee's process ended the call with, thrown as a local call would have thrown it.
+     */
+    static byte[] readAnswer(DataInputStream in, FunctionSpec function) throws IOException {
+        byte kind = in.readByte();
+        String name = function.name();
+        switch (kind) {
+            case OK -> {
+                byte[] json = new byte[in.readInt()];
+                in.readFully(json);
+                return json;
+            }
+            case DEADLINE -> throw new DeadlineExceededException(name, function.timeout());
+            case FAILED -> throw new FunctionFailedException(name, in.readUTF(), null);
+            case NO_SUCH_FUNCTION -> throw new NoSuchFunctionException(name);
+            case BAD_INPUT -> throw new BadInputException(name, in.readUTF(), null);
+            case UNAVAILABLE -> throw new ServiceUnavailableException(name, function.service(), null);
+            case REFUSED -> {
+                int status = in.readShort();
+                String code = in.readUTF();
+                String message = in.readUTF();
+                long retryAfter = in.readLong();
+                throw status == 503 ? RefusedException.unavailable(code, message, Duration.ofMillis(Math.max(0, retryAfter)))
+                        : RefusedException.withStatus(status, code, message);
+            }
+            default -> throw new IOException("unknown answer kind " + kind + " from the process of '" + function.service() + "'");
+        }
+    }
+
+    /** The size of a string as {@link DataOutputStream#writeUTF} writes it (for the names and ids carried, all UTF-8). */
+    private static int utf(String text) {
+        return 2 + text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static String clip(String text) {
+        return text == null ? "" : text.length() <= MAX_MESSAGE ? text : text.substring(0, MAX_MESSAGE);
+    }
+}

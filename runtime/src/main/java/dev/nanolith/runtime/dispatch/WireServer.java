@@ -1,0 +1,141 @@
+package dev.nanolith.runtime.dispatch;
+
+import dev.nanolith.DeadlineExceededException;
+import dev.nanolith.FunctionFailedException;
+import dev.nanolith.NanoException;
+import dev.nanolith.NoSuchFunctionException;
+import dev.nanolith.RefusedException;
+import dev.nanolith.runtime.ErrorIds;
+import dev.nanolith.runtime.Route;
+import dev.nanolith.runtime.Router;
+import dev.nanolith.runtime.deadline.Watchdog;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.SecureRandom;
+
+/**
+ * Takes the calls of the platform's other processes into this process's functions, over
+ * {@link Wire}: a thread per connection, calls run on it within the deadline the caller sent, as
+ * its own process would have run them. Platform threads, not virtual ones: a virtual thread's
+ * blocking read is handed to a poller thread and back, which doubled the cost of a hop
+ * (bench/hop.sh), and connections are few — one per call in flight between two processes.
+ */
+public final class WireServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(WireServer.class.getName());
+
+    private final Router router;
+    private final Signature signature;
+    private final Watchdog watchdog;
+    private final ServerSocket server;
+    private final SecureRandom random = new SecureRandom();
+
+    /** Listens on {@code port} of the loopback address (0: any free one). */
+    public WireServer(Router router, Signature signature, Watchdog watchdog, int port) throws IOException {
+        this.router = router;
+        this.signature = signature;
+        this.watchdog = watchdog;
+        this.server = new ServerSocket(port, 128, InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().name("nanolith-wire").daemon().start(this::accept);
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                socket.setTcpNoDelay(true);
+                Thread.ofPlatform().name("nanolith-wire-call").daemon().start(() -> serve(socket));
+            } catch (IOException e) {
+                if (!server.isClosed()) {
+                    LOG.log(System.Logger.Level.WARNING, "accepting a call connection failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket;
+             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()))) {
+            if (!handshake(in, out)) {
+                return;
+            }
+            while (true) {
+                Wire.Request request;
+                try {
+                    request = Wire.readRequest(in);
+                } catch (EOFException e) {
+                    return;
+                }
+                answer(request, out);
+            }
+        } catch (IOException e) {
+            // The caller went away (its deadline, its process ended): nothing to answer.
+        }
+    }
+
+    private boolean handshake(DataInputStream in, DataOutputStream out) throws IOException {
+        byte[] challenge = new byte[Wire.CHALLENGE_BYTES];
+        random.nextBytes(challenge);
+        out.write(challenge);
+        out.flush();
+        byte[] answer = new byte[Signature.BYTES];
+        in.readFully(answer);
+        if (!signature.verify(answer, challenge)) {
+            LOG.log(System.Logger.Level.WARNING, "a connection without the platform's secret was refused");
+            return false;
+        }
+        out.writeByte(Wire.ACCEPTED);
+        out.flush();
+        return true;
+    }
+
+    private void answer(Wire.Request request, DataOutputStream out) throws IOException {
+        Route route = router.route(request.function());
+        if (route == null) {
+            Wire.writeFailure(out, new NoSuchFunctionException(request.function()));
+            return;
+        }
+        long deadline = System.nanoTime() + request.remainingMillis() * 1_000_000;
+        // The caller's deadline holds here as it would in the caller's process: the call is interrupted when it passes.
+        Watchdog.Alarm alarm = watchdog.arm(Thread.currentThread(), deadline);
+        byte[] output;
+        RuntimeException failure = null;
+        try {
+            output = route.writeOutput(route.callFrom(route.readInput(request.input()), request.principal(), request.caller(), deadline,
+                    request.trace()));
+        } catch (NanoException | RefusedException e) {
+            failure = e;
+            output = null;
+        } catch (RuntimeException | Error e) {
+            String id = ErrorIds.next();
+            LOG.log(System.Logger.Level.ERROR, "call of '" + request.function() + "' failed, error id " + id + ", trace " + request.trace(), e);
+            failure = new FunctionFailedException(request.function(), id, e);
+            output = null;
+        }
+        if (!alarm.disarm()) {
+            failure = new DeadlineExceededException(request.function(), route.spec().timeout());
+        }
+        if (failure != null) {
+            Wire.writeFailure(out, failure);
+        } else {
+            Wire.writeOutput(out, output);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
