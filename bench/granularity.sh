@@ -4,7 +4,7 @@
 #
 #   bench/granularity.sh [seconds per placement, default 15] [concurrency, default 8] [modes, default monolith,services,nano]
 #
-# nano starts 22 JVMs, each compiling the app: on a 2-core machine that alone takes minutes.
+# nano starts 22 JVMs: on a 2-core machine that alone takes a minute or two.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bin/jdk.sh"

@@ -2,7 +2,7 @@
 # What one remote hop costs: hot.echo called in-process and in a process of its own, against a
 # raw TCP round trip on loopback, measured in one run; prints the table and the hop's cost.
 #
-#   bench/hop.sh [seconds per case, default 10] [concurrent callers, default 1]
+#   bench/hop.sh [seconds per case, default 10] [concurrent callers, default 1] [pause between a caller's calls in µs, default 0]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bin/jdk.sh"

@@ -2,15 +2,18 @@ package shop;
 
 import dev.nanolith.Ctx;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
- * The shop's database: connections to the JDBC URL in the app's {@code db-url} setting, with the
- * schema and the seed data in place before the first one is handed out.
+ * The shop's database: connections to the JDBC URL in the app's {@code db-url} setting, from a
+ * pool (opening a connection to a database server costs milliseconds; a query, microseconds),
+ * with the schema and the seed data in place before the first one is handed out. The pools go
+ * with the revision: its functions that use the database close them when it retires.
  */
 public final class Db {
 
@@ -124,16 +127,22 @@ public final class Db {
                 VALUES (s.id, s.name, s.email, HASH('SHA-256', s.token), s.card)
             """;
 
-    // The databases this revision has prepared; it goes with the revision's class loader.
+    // The databases this revision has prepared, and its pools; they go with the revision's class loader.
     private static final Set<String> PREPARED = ConcurrentHashMap.newKeySet();
+    private static final Map<String, JdbcConnectionPool> POOLS = new ConcurrentHashMap<>();
+    private static final int MAX_CONNECTIONS = 64;
 
     private Db() {
     }
 
-    /** A new connection that commits each statement; close it when done. */
+    /** A connection that commits each statement; close it when done, which gives it back. */
     public static Connection connect(Ctx ctx) throws SQLException {
         String url = ctx.config("db-url");
-        Connection connection = DriverManager.getConnection(url);
+        Connection connection = POOLS.computeIfAbsent(url, u -> {
+            JdbcConnectionPool pool = JdbcConnectionPool.create(u, "", "");
+            pool.setMaxConnections(MAX_CONNECTIONS);
+            return pool;
+        }).getConnection();
         if (!PREPARED.contains(url)) {
             prepare(url, connection);
         }
@@ -153,6 +162,12 @@ public final class Db {
                 throw e;
             }
         }
+    }
+
+    /** Closes this revision's connections. */
+    static void release() {
+        POOLS.values().forEach(JdbcConnectionPool::dispose);
+        POOLS.clear();
     }
 
     private static synchronized void prepare(String url, Connection connection) throws SQLException {

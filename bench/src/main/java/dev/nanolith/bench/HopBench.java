@@ -17,12 +17,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What one remote hop costs: the same call of {@code hot.echo} in the caller's process and in a
  * process of its own (nano placement), against a raw TCP round trip of the same size between
- * two threads on loopback, all measured in one run at a fixed concurrency.
- * Usage: {@code HopBench [seconds per case] [concurrency]}.
+ * two threads on loopback, all measured in one run at a fixed concurrency. A pause between a
+ * caller's calls shows sparse traffic, where every call finds the processes idle.
+ * Usage: {@code HopBench [seconds per case] [concurrency] [pause µs]}.
  */
 public final class HopBench {
 
@@ -50,8 +52,14 @@ public final class HopBench {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        long pauseNanos = (args.length > 2 ? Long.parseLong(args[2]) : 0) * 1_000;
+        print(cases(seconds, concurrency, pauseNanos), seconds, concurrency, pauseNanos);
+    }
+
+    /** Measures every case: raw TCP, then each call in one process, then across processes. */
+    static List<Case> cases(int seconds, int concurrency, long pauseNanos) throws Exception {
         List<Case> cases = new ArrayList<>();
-        cases.add(tcp(seconds, concurrency));
+        cases.add(tcp(seconds, concurrency, pauseNanos));
         for (Placement.Mode mode : List.of(Placement.Mode.MONOLITH, Placement.Mode.NANO)) {
             try (Platform platform = Platform.start(Platform.Options.loopback(0).placed(mode))) {
                 Revision revision = platform.deploy(Apps.dir("hot"));
@@ -60,16 +68,21 @@ public final class HopBench {
                 Object message = echo.readInput(TEXT.getBytes());
                 Object pair = doubleSum.readInput("{\"a\":1,\"b\":2}".getBytes());
                 String where = mode == Placement.Mode.MONOLITH ? "local" : "remote";
-                cases.add(measure("hot.echo, " + where, seconds, concurrency, () -> echo.callEntry(message, Caller.ANONYMOUS.principal())));
-                cases.add(measure("hot.double-sum, " + where, seconds, concurrency,
+                cases.add(measure("hot.echo, " + where, seconds, concurrency, pauseNanos, () -> echo.callEntry(message, Caller.ANONYMOUS.principal())));
+                cases.add(measure("hot.double-sum, " + where, seconds, concurrency, pauseNanos,
                         () -> doubleSum.callEntry(pair, Caller.ANONYMOUS.principal())));
             }
         }
-        print(cases, seconds, concurrency);
+        return cases;
+    }
+
+    /** What one hop adds at p50: the remote call of {@code hot.echo} less the local one. */
+    static double hopMicros(List<Case> cases) {
+        return cases.get(3).p(0.5) - cases.get(1).p(0.5);
     }
 
     /** The floor of any transport: a raw TCP round trip of the call's size on loopback, one connection per client. */
-    static Case tcp(int seconds, int concurrency) throws Exception {
+    static Case tcp(int seconds, int concurrency, long pauseNanos) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread.ofPlatform().daemon().start(() -> {
                 while (!server.isClosed()) {
@@ -96,7 +109,7 @@ public final class HopBench {
                 }
             });
             byte[] payload = TEXT.getBytes();
-            Case result = measure("raw TCP round trip", seconds, concurrency, () -> {
+            Case result = measure("raw TCP round trip", seconds, concurrency, pauseNanos, () -> {
                 Peer peer = mine.get();
                 peer.out.writeInt(payload.length);
                 peer.out.write(payload);
@@ -133,13 +146,13 @@ public final class HopBench {
     }
 
     /** Runs {@code op} for a few seconds to warm up, then for {@code seconds} from {@code concurrency} threads. */
-    static Case measure(String name, int seconds, int concurrency, Op op) throws InterruptedException {
+    static Case measure(String name, int seconds, int concurrency, long pauseNanos, Op op) throws InterruptedException {
         System.err.println("bench: " + name);
-        run(Math.max(2, seconds / 2), concurrency, op);
-        return new Case(name, run(seconds, concurrency, op));
+        run(Math.max(2, seconds / 2), concurrency, pauseNanos, op);
+        return new Case(name, run(seconds, concurrency, pauseNanos, op));
     }
 
-    private static long[] run(int seconds, int concurrency, Op op) throws InterruptedException {
+    private static long[] run(int seconds, int concurrency, long pauseNanos, Op op) throws InterruptedException {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         List<long[]> all = new ArrayList<>();
         AtomicBoolean failed = new AtomicBoolean();
@@ -159,6 +172,9 @@ public final class HopBench {
                             mine = Arrays.copyOf(mine, n * 2);
                         }
                         mine[n++] = System.nanoTime() - start;
+                        if (pauseNanos > 0) {
+                            LockSupport.parkNanos(pauseNanos);
+                        }
                     }
                 } catch (Exception e) {
                     e.printStackTrace();
@@ -180,15 +196,15 @@ public final class HopBench {
         return nanos;
     }
 
-    static void print(List<Case> cases, int seconds, int concurrency) {
-        System.out.printf("%none remote hop on loopback, %d concurrent caller(s), %d s per case, all measured in this run%n%n", concurrency, seconds);
+    static void print(List<Case> cases, int seconds, int concurrency, long pauseNanos) {
+        System.out.printf("%none remote hop on loopback, %d concurrent caller(s), %d µs pause between a caller's calls, %d s per case,"
+                + " all measured in this run%n%n", concurrency, pauseNanos / 1_000, seconds);
         System.out.printf("%-28s %10s %10s %12s%n", "case", "p50 µs", "p99 µs", "calls/s");
         for (Case c : cases) {
             System.out.printf("%-28s %10.1f %10.1f %12.0f%n", c.name(), c.p(0.5), c.p(0.99), c.perSecond(seconds));
         }
         Case tcp = cases.get(0);
-        double local = cases.get(1).p(0.5), remote = cases.get(3).p(0.5);
-        double hop = remote - local;
+        double hop = hopMicros(cases);
         double nested = (cases.get(4).p(0.5) - cases.get(2).p(0.5)) / 2;
         System.out.printf("%nremote hop (hot.echo remote - local, p50): %.1f µs = %.1fx a raw TCP round trip (%.1f µs)%n", hop, hop / tcp.p(0.5), tcp.p(0.5));
         System.out.printf("per hop over 2 nested hops (hot.double-sum remote - local, p50 / 2): %.1f µs%n", nested);

@@ -218,6 +218,8 @@ public final class Platform implements AutoCloseable {
             return false;
         }
         supervisor.start(revision, dir, elsewhere);
+        List<Endpoint> endpoints = List.copyOf(revision.endpoints().values());
+        revision.closeWhenRetired(() -> dispatcher.disconnect(endpoints));
         return true;
     }
 

@@ -10,6 +10,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -48,9 +50,10 @@ final class Supervisor {
      * JDK and class path it was made with.
      */
     private static final Path CLASS_ARCHIVE = classArchive();
-    private static final AtomicBoolean ARCHIVING = new AtomicBoolean();
 
     private final Map<String, ServiceProcess> running = new ConcurrentHashMap<>();
+    private final AtomicBoolean archiving = new AtomicBoolean();
+    private final Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
     private final Map<String, String> environment;
     private final String secret;
     private final Placement.Mode mode;
@@ -79,12 +82,13 @@ final class Supervisor {
         }
         List<ServiceProcess> started = new ArrayList<>();
         try {
-            // As many starting at once as there are cores: each compiles the app, and more would only slow all down.
+            // As many starting at once as there are cores: each starting JVM keeps one busy, and more would only slow all down.
             try (ExecutorService starter = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors())) {
                 List<CompletableFuture<Void>> ready = new ArrayList<>();
                 for (String service : services) {
                     Path archive = claimArchive();
-                    ServiceProcess process = new ServiceProcess(service, command(dir, compiled, service, endpoints, archive), revision, archive);
+                    ServiceProcess process = new ServiceProcess(service, command(dir, compiled, service, endpoints, archive), revision,
+                            endpoints.get(service), archive);
                     started.add(process);
                     ready.add(CompletableFuture.runAsync(process::start, starter));
                 }
@@ -112,8 +116,8 @@ final class Supervisor {
      * Where the first service process started without an archive writes one when it stops, to
      * be moved into place then; null when there is an archive, or one is being made.
      */
-    private static Path claimArchive() {
-        if (Files.isRegularFile(CLASS_ARCHIVE) || !ARCHIVING.compareAndSet(false, true)) {
+    private Path claimArchive() {
+        if (Files.isRegularFile(CLASS_ARCHIVE) || !archiving.compareAndSet(false, true)) {
             return null;
         }
         try {
@@ -162,11 +166,44 @@ final class Supervisor {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * A port for a service process to listen on: one free now, not handed to another process of
+     * this platform, and below the range the system takes ports for outgoing connections from
+     * (any connection opened before the process binds could otherwise take it).
+     */
+    private int freePort() {
+        int below = ephemeralPorts();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(below / 2, below);
+            if (!handedOut.add(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                handedOut.remove(port);
+            }
+        }
+        throw new IllegalStateException("no free port between " + below / 2 + " and " + below + " for a service process");
+    }
+
+    private static boolean waitFor(Process process, int seconds) {
+        try {
+            return process.waitFor(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The first port of the system's range for outgoing connections (Linux's default when unknown). */
+    private static int ephemeralPorts() {
+        try {
+            // Read line by line: proc files report no size, and readString of one can stop short.
+            int first = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).getFirst().trim().split("\\s+")[0]);
+            return first >= 4_096 ? first : 32_768;
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 
@@ -175,14 +212,16 @@ final class Supervisor {
         private final String service;
         private final List<String> command;
         private final Revision revision;
+        private final Endpoint endpoint;
         private final Path archive;
         private volatile Process process;
         private volatile boolean closed;
 
-        ServiceProcess(String service, List<String> command, Revision revision, Path archive) {
+        ServiceProcess(String service, List<String> command, Revision revision, Endpoint endpoint, Path archive) {
             this.service = service;
             this.command = command;
             this.revision = revision;
+            this.endpoint = endpoint;
             this.archive = archive;
         }
 
@@ -219,8 +258,11 @@ final class Supervisor {
                 serving = false;
             }
             if (!serving) {
+                boolean ended = waitFor(process, 1);
                 process.destroyForcibly();
-                throw new IllegalStateException("service '" + service + "' did not start within " + START_TIMEOUT.toSeconds() + " s — see the log above");
+                throw new IllegalStateException(ended
+                        ? "service '" + service + "' ended with exit code " + process.exitValue() + " before it served — see the log above"
+                        : "service '" + service + "' did not start within " + START_TIMEOUT.toSeconds() + " s — see the log above");
             }
             running.put(service, this);
             process.onExit().thenRun(this::died);
@@ -259,6 +301,7 @@ final class Supervisor {
         public void close() {
             closed = true;
             running.remove(service, this);
+            handedOut.removeAll(List.of(endpoint.wirePort(), endpoint.httpPort()));
             Process p = process;
             if (p != null) {
                 p.destroy();

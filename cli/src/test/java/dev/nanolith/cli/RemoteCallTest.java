@@ -78,7 +78,7 @@ class RemoteCallTest {
                         /** Passes its text to back.echo. */
                         public class Relay implements Nano<back.Text, back.Text> {
                             public back.Text apply(back.Text input, Ctx ctx) {
-                                return ctx.call(back.Echo.class, input);
+                                return ctx.call("back.echo", input, back.Text.class);
                             }
                         }
                         """)
@@ -91,7 +91,7 @@ class RemoteCallTest {
                         /** Calls back.broken, which fails. */
                         public class Breaking implements Nano<back.Text, back.Text> {
                             public back.Text apply(back.Text input, Ctx ctx) {
-                                return ctx.call(back.Broken.class, input);
+                                return ctx.call("back.broken", input, back.Text.class);
                             }
                         }
                         """)
@@ -104,7 +104,7 @@ class RemoteCallTest {
                         /** Waits for back.slow longer than its own timeout allows. */
                         public class Impatient implements Nano<back.Text, back.Text> {
                             public back.Text apply(back.Text input, Ctx ctx) {
-                                return ctx.call(back.Slow.class, input);
+                                return ctx.call("back.slow", input, back.Text.class);
                             }
                         }
                         """)

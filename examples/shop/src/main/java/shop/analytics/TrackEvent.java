@@ -5,9 +5,10 @@ import dev.nanolith.Nano;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import shop.Db;
+import shop.UsesDb;
 
 /** Records something a customer did, for the analysts to count later. */
-public final class TrackEvent implements Nano<TrackEvent.Event, Void> {
+public final class TrackEvent implements Nano<TrackEvent.Event, Void>, UsesDb {
 
     /**
      * What happened.

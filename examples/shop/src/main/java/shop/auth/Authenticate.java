@@ -7,13 +7,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Optional;
 import shop.Db;
+import shop.UsesDb;
 
 /**
  * Finds the customer a token belongs to; an unknown token finds no one.
  *
  * <p>Only a hash of each token is stored, so the customers table gives away no tokens.
  */
-public final class Authenticate implements Nano<Authenticate.Credentials, Optional<Customer>> {
+public final class Authenticate implements Nano<Authenticate.Credentials, Optional<Customer>>, UsesDb {
 
     /** What a customer presents: the token they were given when they signed up. */
     public record Credentials(String token) {

@@ -9,9 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import shop.Db;
+import shop.UsesDb;
 
 /** Looks up products by SKU; a SKU the catalog does not have is left out of the answer. */
-public final class FindProducts implements Nano<List<String>, Map<String, Product>> {
+public final class FindProducts implements Nano<List<String>, Map<String, Product>>, UsesDb {
 
     @Override
     public Map<String, Product> apply(List<String> skus, Ctx ctx) throws Exception {

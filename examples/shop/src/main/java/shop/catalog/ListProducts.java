@@ -8,9 +8,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import shop.Db;
+import shop.UsesDb;
 
 /** Lists every product for sale with its price and how many are in stock. */
-public final class ListProducts implements Nano<Void, List<ListProducts.Listing>> {
+public final class ListProducts implements Nano<Void, List<ListProducts.Listing>>, UsesDb {
 
     /** A product as the catalog page shows it. */
     public record Listing(String sku, String name, long priceCents, int inStock) {

@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import shop.Db;
 import shop.Item;
+import shop.UsesDb;
 
 /** Tells which items are short of stock right now; an empty answer means all are there. */
-public final class CheckStock implements Nano<List<Item>, List<Shortage>> {
+public final class CheckStock implements Nano<List<Item>, List<Shortage>>, UsesDb {
 
     @Override
     public List<Shortage> apply(List<Item> items, Ctx ctx) throws Exception {

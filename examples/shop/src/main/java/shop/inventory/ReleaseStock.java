@@ -5,9 +5,10 @@ import dev.nanolith.Nano;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import shop.Db;
+import shop.UsesDb;
 
 /** Puts the items of a reservation back in stock, after its order could not be paid; releasing twice does nothing. */
-public final class ReleaseStock implements Nano<Reservation, Void> {
+public final class ReleaseStock implements Nano<Reservation, Void>, UsesDb {
 
     @Override
     public Void apply(Reservation reservation, Ctx ctx) throws Exception {

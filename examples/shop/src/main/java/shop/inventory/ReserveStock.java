@@ -15,6 +15,7 @@ import java.util.UUID;
 import shop.Db;
 import shop.Item;
 import shop.Problem;
+import shop.UsesDb;
 
 /**
  * Takes items out of stock for an order about to be paid, all of them or none: when some are
@@ -23,7 +24,7 @@ import shop.Problem;
  * <p>Each product's stock is lowered only where enough is left, in one transaction, so that
  * concurrent orders can never take stock below zero.
  */
-public final class ReserveStock implements Nano<List<Item>, Reservation> {
+public final class ReserveStock implements Nano<List<Item>, Reservation>, UsesDb {
 
     // The check constraint on_hand >= 0: the database's own guard against overselling.
     private static final String CHECK_VIOLATION = "23513";

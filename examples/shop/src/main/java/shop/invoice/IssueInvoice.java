@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import shop.Db;
+import shop.UsesDb;
 import shop.orders.GetOrder;
 import shop.orders.Order;
 
@@ -15,7 +16,7 @@ import shop.orders.Order;
  * Issues the invoice of a paid order under the next invoice number, stating the VAT its total
  * includes; an order is invoiced once, however often this is asked.
  */
-public final class IssueInvoice implements Nano<IssueInvoice.InvoiceRequest, IssueInvoice.Invoice> {
+public final class IssueInvoice implements Nano<IssueInvoice.InvoiceRequest, IssueInvoice.Invoice>, UsesDb {
 
     /** The order to invoice. */
     public record InvoiceRequest(long orderId) {

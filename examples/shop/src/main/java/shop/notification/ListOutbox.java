@@ -8,9 +8,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import shop.Db;
+import shop.UsesDb;
 
 /** Lists the emails in the outbox, oldest first. */
-public final class ListOutbox implements Nano<Void, List<ListOutbox.Email>> {
+public final class ListOutbox implements Nano<Void, List<ListOutbox.Email>>, UsesDb {
 
     /** One email waiting to be sent. */
     public record Email(long id, String to, String subject, String body) {

@@ -7,10 +7,11 @@ import java.sql.PreparedStatement;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import shop.Db;
+import shop.UsesDb;
 import shop.orders.Order;
 
 /** Writes the confirmation email of a placed order to the outbox, from which it is sent. */
-public final class SendOrderConfirmation implements Nano<SendOrderConfirmation.Confirmation, Void> {
+public final class SendOrderConfirmation implements Nano<SendOrderConfirmation.Confirmation, Void>, UsesDb {
 
     /** The order to confirm and who to confirm it to. */
     public record Confirmation(String name, String email, Order order) {

@@ -9,9 +9,10 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import shop.Db;
+import shop.UsesDb;
 
 /** Reads an order back with its lines; an unknown order number is refused as not found (404). */
-public final class GetOrder implements Nano<GetOrder.OrderNumber, Order> {
+public final class GetOrder implements Nano<GetOrder.OrderNumber, Order>, UsesDb {
 
     /** Which order. */
     public record OrderNumber(long orderId) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import shop.Db;
+import shop.UsesDb;
 import shop.pricing.Quote;
 
 /**
@@ -18,7 +19,7 @@ import shop.pricing.Quote;
  * <p>The reservation must hold exactly the order's items: the stock it took is what the order
  * sold.
  */
-public final class RecordOrder implements Nano<RecordOrder.PaidOrder, Order> {
+public final class RecordOrder implements Nano<RecordOrder.PaidOrder, Order>, UsesDb {
 
     /** An order that has been paid for. */
     public record PaidOrder(long customerId, String reservationId, Quote quote, String chargeId) {

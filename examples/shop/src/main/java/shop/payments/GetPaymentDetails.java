@@ -7,9 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Optional;
 import shop.Db;
+import shop.UsesDb;
 
 /** Fetches the card on file and the email address of a customer; an unknown customer has none. */
-public final class GetPaymentDetails implements Nano<GetPaymentDetails.Payer, Optional<PaymentDetails>> {
+public final class GetPaymentDetails implements Nano<GetPaymentDetails.Payer, Optional<PaymentDetails>>, UsesDb {
 
     /** The customer who pays. */
     public record Payer(long customerId) {

@@ -5,13 +5,14 @@ import dev.nanolith.Nano;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import shop.Db;
+import shop.UsesDb;
 import shop.orders.Order;
 
 /**
  * Adds a placed order to the sales ledger that reports are made from; recording an order twice
  * counts it once.
  */
-public final class RecordSale implements Nano<Order, Void> {
+public final class RecordSale implements Nano<Order, Void>, UsesDb {
 
     @Override
     public Void apply(Order order, Ctx ctx) throws Exception {

@@ -8,9 +8,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import shop.Db;
+import shop.UsesDb;
 
 /** Sums up the sales so far: orders, units sold and revenue, in total and per product. */
-public final class SalesSummary implements Nano<Void, SalesSummary.Summary> {
+public final class SalesSummary implements Nano<Void, SalesSummary.Summary>, UsesDb {
 
     /** The sales so far; revenue counts what the products sold for, without shipping fees. */
     public record Summary(long orders, long unitsSold, long revenueCents, List<ProductSales> products) {

@@ -6,12 +6,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
 import shop.Db;
+import shop.UsesDb;
 
 /**
  * Books the shipment of an order with the carrier that serves its country and gives its
  * tracking number; an order is booked once, however often this is asked.
  */
-public final class ScheduleShipment implements Nano<ScheduleShipment.ShipmentRequest, ScheduleShipment.Shipment> {
+public final class ScheduleShipment implements Nano<ScheduleShipment.ShipmentRequest, ScheduleShipment.Shipment>, UsesDb {
 
     /** The order to ship and where to. */
     public record ShipmentRequest(long orderId, Address shipTo) {

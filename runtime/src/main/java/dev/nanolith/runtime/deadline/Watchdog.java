@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * Interrupts threads whose call has outlived its deadline. Arming appends to a lock-free queue
  * and disarming flips the alarm's state, so a call shares no lock with other calls; one daemon
  * thread takes in the new alarms and looks at the armed ones every {@link #TICK_NANOS}, so a
- * deadline is enforced within a few milliseconds of its time.
+ * deadline is enforced within a few milliseconds of its time. With no alarm armed the thread
+ * sleeps until the next one: an idle process (one of many service processes) costs no wake-ups.
  */
 public final class Watchdog implements AutoCloseable {
 
@@ -21,6 +22,7 @@ public final class Watchdog implements AutoCloseable {
     private final ConcurrentLinkedQueue<Alarm> incoming = new ConcurrentLinkedQueue<>();
     private final Thread ticker;
     private volatile boolean closed;
+    private volatile boolean idle;
 
     public Watchdog() {
         ticker = Thread.ofPlatform().name("nanolith-watchdog").daemon().start(this::watch);
@@ -30,13 +32,25 @@ public final class Watchdog implements AutoCloseable {
     public Alarm arm(Thread thread, long deadline) {
         Alarm alarm = new Alarm(thread, deadline);
         incoming.add(alarm);
+        if (idle) {
+            LockSupport.unpark(ticker);
+        }
         return alarm;
     }
 
     private void watch() {
         List<Alarm> watched = new ArrayList<>();
         while (!closed) {
-            LockSupport.parkNanos(TICK_NANOS);
+            if (watched.isEmpty()) {
+                idle = true;
+                // Looked at again once idle is set: an alarm armed meanwhile either is seen here or unparks this thread.
+                if (incoming.isEmpty() && !closed) {
+                    LockSupport.park(this);
+                }
+                idle = false;
+            } else {
+                LockSupport.parkNanos(TICK_NANOS);
+            }
             for (Alarm alarm; (alarm = incoming.poll()) != null; ) {
                 watched.add(alarm);
             }

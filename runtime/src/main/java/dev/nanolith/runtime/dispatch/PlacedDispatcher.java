@@ -18,7 +18,9 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.util.Collection;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -107,14 +109,23 @@ public final class PlacedDispatcher implements Dispatcher, AutoCloseable {
         return new Connection(endpoint, signature);
     }
 
+    /** Closes the idle connections to {@code endpoints}, whose processes have stopped or are stopping. */
+    public void disconnect(Collection<Endpoint> endpoints) {
+        endpoints.forEach(endpoint -> close(idle.remove(endpoint)));
+    }
+
     /** Closes every idle connection. */
     @Override
     public void close() {
-        idle.values().forEach(pool -> {
+        disconnect(List.copyOf(idle.keySet()));
+    }
+
+    private static void close(Deque<Connection> pool) {
+        if (pool != null) {
             for (Connection c; (c = pool.poll()) != null; ) {
                 c.close();
             }
-        });
+        }
     }
 
     /** One connection to a service's process, used by one call at a time. */

@@ -31,6 +31,9 @@ final class Wire {
     /** Kinds of answer. */
     static final byte OK = 0, DEADLINE = 1, FAILED = 2, NO_SUCH_FUNCTION = 3, BAD_INPUT = 4, UNAVAILABLE = 5, REFUSED = 6;
 
+    /** Largest JSON body carried: a longer length is a broken stream, not a call. */
+    private static final int MAX_BODY = 64 << 20;
+
     /** Longest message carried: a refusal's message reaches clients, and this is plenty for one. */
     private static final int MAX_MESSAGE = 8_000;
 
@@ -62,8 +65,7 @@ final class Wire {
         String caller = in.readUTF();
         long remaining = in.readLong();
         Trace trace = new Trace(in.readLong(), in.readLong());
-        byte[] input = new byte[in.readInt()];
-        in.readFully(input);
+        byte[] input = body(in);
         return new Request(function, principal, caller.isEmpty() ? null : caller, remaining, trace, input);
     }
 
@@ -116,9 +118,7 @@ final class Wire {
         String name = function.name();
         switch (kind) {
             case OK -> {
-                byte[] json = new byte[in.readInt()];
-                in.readFully(json);
-                return json;
+                return body(in);
             }
             case DEADLINE -> throw new DeadlineExceededException(name, function.timeout());
             case FAILED -> throw new FunctionFailedException(name, in.readUTF(), null);
@@ -135,6 +135,16 @@ final class Wire {
             }
             default -> throw new IOException("unknown answer kind " + kind + " from the process of '" + function.service() + "'");
         }
+    }
+
+    private static byte[] body(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > MAX_BODY) {
+            throw new IOException("a body of " + length + " bytes: the stream is broken");
+        }
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return body;
     }
 
     /** The size of a string as {@link DataOutputStream#writeUTF} writes it (for the names and ids carried, all UTF-8). */
