@@ -28,7 +28,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -122,13 +121,15 @@ public final class GranularityBench {
                 try (Connection c = DriverManager.getConnection(dbUrl)) {
                     c.createStatement().executeUpdate("UPDATE stock SET on_hand = 1000000000");
                 }
-                System.err.println("bench: " + name + ": warming up");
-                load(url, Duration.ofSeconds(10), concurrency);
+                // The floor, measured first, also warms what every placement shares in this JVM (the database server, the HTTP
+                // server, Jackson): with the same warm-up as the others it was measured colder, and slower than the monolith.
+                Duration warmUp = Duration.ofSeconds(mode == null ? 40 : 10);
+                System.err.println("bench: " + name + ": warming up for " + warmUp.toSeconds() + " s");
+                load(url, warmUp, concurrency);
                 Edges before = edges(platform, revision);
                 System.err.println("bench: " + name + ": measuring for " + duration.toSeconds() + " s");
                 long[] latencies = load(url, duration, concurrency);
                 double hops = (edges(platform, revision).remoteCalls() - before.remoteCalls()) / latencies.length;
-                Arrays.sort(latencies);
                 List<Long> pids = new ArrayList<>(platform.servicePids().values());
                 pids.add(ProcessHandle.current().pid());
                 long rss = rss(pids);
@@ -136,7 +137,6 @@ public final class GranularityBench {
                 System.err.println("bench: " + name + ": measuring one client alone for " + duration.toSeconds() + " s");
                 Edges beforeAlone = edges(platform, revision);
                 long[] alone = load(url, duration, 1);
-                Arrays.sort(alone);
                 double hop = hops > 0 ? edges(platform, revision).hopMicrosSince(beforeAlone) : Double.NaN;
                 return new Row(name, pids.size(), latencies[latencies.length / 2] / 1e3, latencies[(int) (latencies.length * 0.99)] / 1e3,
                         latencies.length / (double) duration.toSeconds(), rss, hops, alone[alone.length / 2] / 1e3, hop);
@@ -150,48 +150,17 @@ public final class GranularityBench {
         }
     }
 
-    /** Requests at a fixed concurrency for a while, bounded in time; the latency of each in ns. A failed request ends the run. */
+    /** Requests at a fixed concurrency for a while, bounded in time; the latency of each in ns, sorted. A failed request ends the run. */
     static long[] load(String url, Duration duration, int concurrency) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(ORDER)).build();
-        long end = System.nanoTime() + duration.toNanos();
-        List<long[]> perClient = new ArrayList<>();
-        List<Thread> clients = new ArrayList<>();
-        AtomicBoolean failed = new AtomicBoolean();
-        for (int c = 0; c < concurrency; c++) {
-            clients.add(Thread.ofPlatform().start(() -> {
-                long[] mine = new long[1024];
-                int n = 0;
-                while (System.nanoTime() < end && !failed.get()) {
-                    long start = System.nanoTime();
-                    try {
-                        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-                        if (r.statusCode() != 200) {
-                            System.err.println("bench: " + r.statusCode() + " " + r.body());
-                            failed.set(true);
-                        }
-                    } catch (IOException | InterruptedException e) {
-                        System.err.println("bench: " + e);
-                        failed.set(true);
-                    }
-                    if (n == mine.length) {
-                        mine = Arrays.copyOf(mine, n * 2);
-                    }
-                    mine[n++] = System.nanoTime() - start;
-                }
-                synchronized (perClient) {
-                    perClient.add(Arrays.copyOf(mine, n));
-                }
-            }));
-        }
-        for (Thread t : clients) {
-            t.join();
-        }
-        if (failed.get()) {
-            throw new IllegalStateException("a request failed; see above");
-        }
-        return perClient.stream().flatMapToLong(Arrays::stream).toArray();
+        return HopBench.run((int) duration.toSeconds(), concurrency, 0, () -> {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("create-order answered " + r.statusCode() + " " + r.body());
+            }
+        });
     }
 
     /** The edge meters of the platform's process and every service process, summed. */

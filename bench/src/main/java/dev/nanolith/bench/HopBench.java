@@ -152,7 +152,8 @@ public final class HopBench {
         return new Case(name, run(seconds, concurrency, pauseNanos, op));
     }
 
-    private static long[] run(int seconds, int concurrency, long pauseNanos, Op op) throws InterruptedException {
+    /** Calls {@code op} from {@code concurrency} threads for {@code seconds}; the latency of each call in ns, sorted. A failure ends the run. */
+    static long[] run(int seconds, int concurrency, long pauseNanos, Op op) throws InterruptedException {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         List<long[]> all = new ArrayList<>();
         AtomicBoolean failed = new AtomicBoolean();

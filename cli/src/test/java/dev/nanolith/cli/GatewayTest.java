@@ -12,10 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,26 +26,11 @@ class GatewayTest {
     static Path dir;
     static Platform platform;
     static Http http;
-    static final List<LogRecord> log = new CopyOnWriteArrayList<>();
-    static final Logger upperLog = Logger.getLogger("fn.greet.upper");
-    static final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            log.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    static LogCapture upperLog;
 
     @BeforeAll
     static void start() throws Exception {
-        upperLog.addHandler(capture);
+        upperLog = LogCapture.of("fn.greet.upper");
         platform = Platform.start(new Platform.Options(new GatewayConfig("127.0.0.1", 0, MAX_BODY), Duration.ofSeconds(5), Map.of(), null));
         platform.deploy(greetApp(dir.resolve("greet")));
         http = new Http(platform.url());
@@ -58,7 +39,7 @@ class GatewayTest {
     @AfterAll
     static void stop() {
         platform.close();
-        upperLog.removeHandler(capture);
+        upperLog.close();
     }
 
     static Path greetApp(Path at) {
@@ -304,7 +285,7 @@ class GatewayTest {
         String id = body.path("errorId").asText();
         assertTrue(id.matches("e-[0-9a-f]{12}"), id);
         assertTrue(!r.body().contains("the secret reason") && !r.body().contains("Exception"), r.body());
-        assertTrue(log.stream().anyMatch(rec -> rec.getMessage().contains(id) && rec.getThrown() != null
+        assertTrue(upperLog.records.stream().anyMatch(rec -> rec.getMessage().contains(id) && rec.getThrown() != null
                 && rec.getThrown().getMessage().equals("the secret reason")), "the log has the error id with its cause");
     }
 

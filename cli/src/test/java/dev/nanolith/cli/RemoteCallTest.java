@@ -13,12 +13,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -39,26 +35,11 @@ class RemoteCallTest {
 
     static Platform platform;
     static Http http;
-    static final List<String> serviceLog = new CopyOnWriteArrayList<>();
-    static final Logger SUPERVISOR = Logger.getLogger(Supervisor.class.getName());
-    static final Handler CAPTURE = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            serviceLog.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    static LogCapture supervisor;
 
     @BeforeAll
     static void start() throws Exception {
-        SUPERVISOR.addHandler(CAPTURE);
+        supervisor = LogCapture.of(Supervisor.class.getName());
         Path app = TestApp.in(tmp.resolve("relay"))
                 .yaml("""
                         app: relay
@@ -164,7 +145,7 @@ class RemoteCallTest {
     @AfterAll
     static void stop() {
         platform.close();
-        SUPERVISOR.removeHandler(CAPTURE);
+        supervisor.close();
     }
 
     @Test
@@ -176,7 +157,8 @@ class RemoteCallTest {
         String errorId = r.json().path("errorId").asText();
         String logged = "";
         for (int i = 0; i < 100 && logged.isEmpty(); i++) {
-            logged = serviceLog.stream().filter(line -> line.startsWith("[back]") && line.contains(errorId)).findFirst().orElse("");
+            logged = supervisor.records.stream().map(LogRecord::getMessage).filter(line -> line.startsWith("[back]") && line.contains(errorId))
+                    .findFirst().orElse("");
             Thread.sleep(50);
         }
         assertTrue(logged.contains("error id " + errorId + ", trace " + TRACE), "the back service's log: " + logged);
