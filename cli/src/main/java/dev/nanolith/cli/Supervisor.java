@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ final class Supervisor {
      */
     private static final Path CLASS_ARCHIVE = classArchive();
 
-    private final Map<String, ServiceProcess> running = new ConcurrentHashMap<>();
+    private final Set<ServiceProcess> running = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean archiving = new AtomicBoolean();
     private final Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
     private final Map<String, String> environment;
@@ -105,10 +106,11 @@ final class Supervisor {
         revision.closeWhenRetired(() -> delete(compiled));
     }
 
-    /** The process id of each service process running now, by service name. */
+    /** The process id of each service process running now, by service name (the newest, while two revisions overlap). */
     Map<String, Long> pids() {
         Map<String, Long> pids = new TreeMap<>();
-        running.forEach((service, process) -> pids.put(service, process.pid()));
+        running.stream().sorted(Comparator.comparing(process -> process.revision.loadedAt()))
+                .forEach(process -> pids.put(process.service, process.pid()));
         return pids;
     }
 
@@ -264,7 +266,7 @@ final class Supervisor {
                         ? "service '" + service + "' ended with exit code " + process.exitValue() + " before it served — see the log above"
                         : "service '" + service + "' did not start within " + START_TIMEOUT.toSeconds() + " s — see the log above");
             }
-            running.put(service, this);
+            running.add(this);
             process.onExit().thenRun(this::died);
         }
 
@@ -300,7 +302,7 @@ final class Supervisor {
         @Override
         public void close() {
             closed = true;
-            running.remove(service, this);
+            running.remove(this);
             handedOut.removeAll(List.of(endpoint.wirePort(), endpoint.httpPort()));
             Process p = process;
             if (p != null) {

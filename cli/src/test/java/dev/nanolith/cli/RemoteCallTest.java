@@ -1,16 +1,22 @@
 package dev.nanolith.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,6 +42,8 @@ class RemoteCallTest {
     static Platform platform;
     static Http http;
     static LogCapture supervisor;
+    /** A port the test holds: a function that needs it cannot start. */
+    static ServerSocket held;
 
     @BeforeAll
     static void start() throws Exception {
@@ -137,15 +145,18 @@ class RemoteCallTest {
                         }
                         """)
                 .write();
-        platform = Platform.start(Platform.Options.loopback(0).placed(Placement.Mode.SERVICES));
+        held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        platform = Platform.start(Platform.Options.loopback(0).placed(Placement.Mode.SERVICES)
+                .with(Map.of("HELD_PORT", Integer.toString(held.getLocalPort()))));
         platform.deploy(app);
         http = new Http(platform.url());
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         platform.close();
         supervisor.close();
+        held.close();
     }
 
     @Test
@@ -203,6 +214,83 @@ class RemoteCallTest {
             in.readFully(new byte[32]);
             socket.getOutputStream().write(new byte[32]);
             assertEquals(-1, in.read(), "a connection that cannot answer the challenge is closed");
+        }
+    }
+
+    @Test
+    void aDeployWhoseServiceCannotStartIsAbortedAndTheOldRevisionServes() throws Exception {
+        String version = """
+                package keep;
+
+                import java.util.function.Function;
+
+                /** Says which revision answers. */
+                public class Version implements Function<Void, String> {
+                    public String apply(Void input) {
+                        return "%s";
+                    }
+                }
+                """;
+        String yaml = """
+                app: keep
+                services:
+                  versions: [keep.version]
+                  holders: [keep.holder]
+                """;
+        Path v1 = TestApp.in(tmp.resolve("keep-v1")).yaml(yaml).source("keep/Version.java", version.formatted("v1"))
+                .source("keep/Holder.java", holder("")).write();
+        platform.deploy(v1);
+        assertEquals("\"v1\"", http.post("/fn/keep.version", "").body());
+        assertEquals(2, processesOf(v1), "a process for each service");
+        Path v2 = TestApp.in(tmp.resolve("keep-v2")).yaml(yaml).source("keep/Version.java", version.formatted("v2"))
+                .source("keep/Holder.java", holder("""
+                        try {
+                            port = new java.net.ServerSocket(Integer.parseInt(System.getenv("HELD_PORT")), 1, java.net.InetAddress.getLoopbackAddress());
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        """)).write();
+        LoadException refused = assertThrows(LoadException.class, () -> platform.deploy(v2));
+        assertTrue(refused.getMessage().contains("service 'holders' ended with exit code 1 before it served"), refused.getMessage());
+        assertEquals("\"v1\"", http.post("/fn/keep.version", "").body(), "the old revision serves on");
+        for (int i = 0; i < 100 && processesOf(v2) > 0; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(0, processesOf(v2), "the new revision's service that did start was stopped");
+    }
+
+    /** A function whose process cannot start when {@code start} fails: it holds a port for its life. */
+    private static String holder(String start) {
+        return """
+                package keep;
+
+                import java.util.function.Function;
+
+                /** Holds a port while it lives. */
+                public class Holder implements Function<Void, String> {
+                    private java.net.ServerSocket port;
+
+                    public Holder() {
+                        %s
+                    }
+
+                    public String apply(Void input) {
+                        return "holding";
+                    }
+                }
+                """.formatted(start);
+    }
+
+    /** The processes started for the app in {@code app}, by their command lines. */
+    private static long processesOf(Path app) {
+        return ProcessHandle.allProcesses().filter(p -> commandLine(p.pid()).contains(" --app " + app.toAbsolutePath() + " ")).count();
+    }
+
+    private static String commandLine(long pid) {
+        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "cmdline"))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
         }
     }
 
