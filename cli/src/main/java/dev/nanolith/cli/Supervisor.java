@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * Starts one JVM per service that a revision places outside this process, keeps each running
@@ -51,6 +53,8 @@ final class Supervisor {
      * JDK and class path it was made with.
      */
     private static final Path CLASS_ARCHIVE = classArchive();
+    /** How long an archive may take to be written: younger files of another platform are left alone. */
+    private static final Duration ARCHIVE_IN_PROGRESS = Duration.ofMinutes(10);
 
     private final Set<ServiceProcess> running = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean archiving = new AtomicBoolean();
@@ -307,19 +311,45 @@ final class Supervisor {
             Process p = process;
             if (p != null) {
                 p.destroy();
-                try {
-                    if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
-                    } else if (archive != null && Files.isRegularFile(archive)) {
-                        Files.move(archive, CLASS_ARCHIVE, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "the class-data archive was not kept: " + e.getMessage());
-                } catch (InterruptedException e) {
+                // The process that writes the archive does so as it exits, which takes a few seconds more.
+                if (waitFor(p, archive != null ? 30 : 5)) {
+                    keepArchive();
+                } else {
                     p.destroyForcibly();
-                    Thread.currentThread().interrupt();
                 }
             }
+            if (archive != null) {
+                delete(archive);
+            }
+        }
+
+        /** Moves the archive this process wrote as it stopped into place, and removes older ones. */
+        private void keepArchive() {
+            if (archive == null || !Files.isRegularFile(archive)) {
+                return;
+            }
+            try {
+                Files.move(archive, CLASS_ARCHIVE, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "the class-data archive was not kept: " + e.getMessage());
+                return;
+            }
+            // Archives of earlier builds, and ones left half-written by processes that were killed; not those being written now.
+            Instant old = Instant.now().minus(ARCHIVE_IN_PROGRESS);
+            try (Stream<Path> files = Files.list(CLASS_ARCHIVE.getParent())) {
+                files.filter(f -> f.getFileName().toString().startsWith("services-") && !f.equals(CLASS_ARCHIVE))
+                        .filter(f -> modifiedBefore(f, old)).forEach(Supervisor::delete);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "older class-data archives were not removed: " + e.getMessage());
+            }
+        }
+    }
+
+    private static boolean modifiedBefore(Path file, Instant time) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant().isBefore(time);
+        } catch (IOException e) {
+            return false;
         }
     }
 }
