@@ -41,6 +41,11 @@ public final class Call implements Ctx {
         return route;
     }
 
+    /** Who the operation runs for: what {@link #caller()} says, without making a {@code Caller}. */
+    public String principal() {
+        return principal;
+    }
+
     /** The calling function's name, or null for an operation's entry call. */
     public String from() {
         return from;

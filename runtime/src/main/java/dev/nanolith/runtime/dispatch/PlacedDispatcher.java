@@ -61,7 +61,7 @@ public final class PlacedDispatcher implements Dispatcher, AutoCloseable {
             throw new ServiceUnavailableException(function.name(), function.service(), null);
         }
         long remaining = Math.max(1, Math.min(function.timeout().toMillis(), (call.deadline() - System.nanoTime()) / 1_000_000));
-        Wire.Request request = new Wire.Request(function.name(), call.caller().principal(), call.from(), remaining, call.trace(),
+        Wire.Request request = new Wire.Request(function.name(), call.principal(), call.from(), remaining, call.trace(),
                 call.route().writeInput(input));
         Deque<Connection> pool = idle.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>());
         Connection connection;
@@ -70,32 +70,26 @@ public final class PlacedDispatcher implements Dispatcher, AutoCloseable {
         } catch (IOException e) {
             throw new ServiceUnavailableException(function.name(), function.service(), e);
         }
-        boolean answered = false;
+        byte[] output;
         try {
             int sent = Wire.write(connection.out, request);
             call.transferred(sent, -1);
-            byte[] output;
-            try {
-                output = Wire.readAnswer(connection.in, function);
-            } finally {
-                // An answer read whole, value or failure, leaves the connection ready for the next call.
-                answered = !Thread.currentThread().isInterrupted();
-            }
+            output = Wire.readAnswer(connection.in, function);
             call.transferred(sent, Wire.answerBytes(output));
-            return call.route().readOutput(output);
         } catch (IOException e) {
-            answered = false;
+            connection.close();
             if (Thread.interrupted() || System.nanoTime() - call.deadline() >= 0) {
                 throw new DeadlineExceededException(function.name(), function.timeout());
             }
             throw new ServiceUnavailableException(function.name(), function.service(), e);
-        } finally {
-            if (answered) {
-                pool.push(connection);
-            } else {
-                connection.close();
-            }
+        } catch (RuntimeException failure) {
+            // The callee's failure, read whole: the connection is ready for the next call.
+            pool.push(connection);
+            throw failure;
         }
+        // A connection interrupted at the deadline was closed by the interrupt; the next take() finds it closed.
+        pool.push(connection);
+        return call.route().readOutput(output);
     }
 
     /** An idle connection that is still open, or a new one. */
