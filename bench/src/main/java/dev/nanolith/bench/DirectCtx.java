@@ -6,6 +6,9 @@ import dev.nanolith.Nano;
 import java.lang.System.Logger;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The baseline's context: a call to the one function it knows is a plain Java call of its
@@ -34,6 +37,21 @@ final class DirectCtx implements Ctx {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public <I, O> O apply(Class<? extends Function<I, O>> function, I input) {
+        throw new UnsupportedOperationException("the baseline calls a Nano only");
+    }
+
+    @Override
+    public <O> O get(Class<? extends Supplier<O>> function) {
+        throw new UnsupportedOperationException("the baseline calls a Nano only");
+    }
+
+    @Override
+    public <I> void accept(Class<? extends Consumer<I>> function, I input) {
+        throw new UnsupportedOperationException("the baseline calls a Nano only");
     }
 
     @Override

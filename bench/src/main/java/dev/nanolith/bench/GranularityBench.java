@@ -28,7 +28,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.h2.tools.Server;
@@ -234,6 +236,22 @@ public final class GranularityBench {
         @SuppressWarnings("unchecked")
         public <I, O> O call(Class<? extends Nano<I, O>> callee, I input) {
             return (O) callee(names.get(callee), input);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <I, O> O apply(Class<? extends Function<I, O>> callee, I input) {
+            return (O) callee(names.get(callee), input);
+        }
+
+        @Override
+        public <O> O get(Class<? extends Supplier<O>> callee) {
+            throw new UnsupportedOperationException("the shop has no suppliers");
+        }
+
+        @Override
+        public <I> void accept(Class<? extends Consumer<I>> callee, I input) {
+            throw new UnsupportedOperationException("the shop has no consumers");
         }
 
         @Override

@@ -1,10 +1,12 @@
 package dev.nanolith.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nanolith.deploy.Check;
 import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.gateway.GatewayConfig;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
+import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
@@ -25,8 +27,8 @@ import picocli.CommandLine.Parameters;
 /** The {@code nanolith} command. */
 @Command(name = "nanolith", mixinStandardHelpOptions = true, version = "nanolith 0.1.0",
         description = "Nanoservices in Java: write small functions, run right-sized services.",
-        subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Apps.class, Main.Revisions.class, Main.Rollback.class,
-                Main.Service.class})
+        subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Test.class, Main.Dev.class, Main.Apps.class,
+                Main.Revisions.class, Main.Rollback.class, Main.Service.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -118,7 +120,8 @@ public final class Main {
     }
 
     @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Writes a new app (one function, one test, nanolith.yaml) and prints the git lines that deploy it.")
+            description = "Writes a new app (one function, one test, nanolith.yaml, a Maven pom.xml for IDEs and mvn test) and prints the"
+                    + " git lines that deploy it.")
     static final class Init implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "The new app's directory.")
         Path dir;
@@ -164,6 +167,80 @@ public final class Main {
             System.out.println("  git push nanolith main");
             System.out.println("Then call it:");
             System.out.println("  curl -s " + url + "/fn/" + pkg + ".greet -H 'Content-Type: application/json' -d '{\"name\":\"Ada\"}'");
+            System.out.println("Before a push, ./nanolith test " + dir + " runs the checks a push runs, and ./nanolith dev " + dir
+                    + " serves the app and redeploys it on every change; mvn test in " + dir + " runs its tests, and pom.xml opens in an IDE.");
+            return 0;
+        }
+    }
+
+    @Command(name = "test", mixinStandardHelpOptions = true,
+            description = "Checks an app's working directory exactly as a push to main is checked (nanolith.yaml, compile and load,"
+                    + " the app's tests, the start of every function) and prints the same report; exit code 1 when a push would be refused.")
+    static final class Test implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "The app's directory: nanolith.yaml, src/main/java, src/test/java.")
+        Path dir;
+
+        @Override
+        public Integer call() {
+            if (!Files.isDirectory(dir)) {
+                System.err.println("nanolith: " + dir + " is not a directory — give the directory of an app");
+                return 2;
+            }
+            System.out.println("nanolith: checking " + dir.toAbsolutePath().normalize());
+            try (Watchdog watchdog = new Watchdog()) {
+                Check.Passed passed = Platform.check(watchdog).run(dir, null, app -> "local", (revision, files) -> false,
+                        System.out::println);
+                System.out.println("nanolith: " + passed.revision().app() + " passes every check of a push");
+                passed.revision().retire();
+                return 0;
+            } catch (LoadException e) {
+                System.out.println("nanolith: a push of " + dir.toAbsolutePath().normalize().getFileName() + " would be refused. Fix:");
+                Check.fix(e).forEach(System.out::println);
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "dev", mixinStandardHelpOptions = true,
+            description = "Serves an app's working directory and, whenever one of its files changes, checks it as a push is checked"
+                    + " and serves the new revision if it passes; the last good revision serves meanwhile.")
+    static final class Dev implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "The app's directory: nanolith.yaml, src/main/java, src/test/java.")
+        Path dir;
+
+        @Option(names = "--port", description = "Gateway port (default: ${DEFAULT-VALUE}; 0 picks a free one).", defaultValue = "8080")
+        int port;
+
+        @Option(names = "--placement", description = "monolith (default), services or nano, as for run.", defaultValue = "monolith")
+        String placement;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isDirectory(dir)) {
+                System.err.println("nanolith: " + dir + " is not a directory — give the directory of an app");
+                return 2;
+            }
+            Platform.Options options = new Platform.Options(GatewayConfig.loopback(port), Platform.Options.DEFAULT_TIMEOUT, Map.of(), null)
+                    .placed(Placement.Mode.valueOf(placement.toUpperCase(Locale.ROOT)));
+            Platform platform;
+            try {
+                platform = Platform.start(options);
+            } catch (RuntimeException e) {
+                System.err.println("nanolith: cannot start on 127.0.0.1:" + port + " — " + rootMessage(e) + " (choose another port with --port)");
+                return 1;
+            }
+            try (platform; DevLoop loop = new DevLoop(platform, dir, System.out)) {
+                System.out.println("nanolith dev: serving " + dir + " on " + platform.url()
+                        + "; every change is checked as a push is, and served when it passes (Ctrl-C stops)");
+                Thread main = Thread.currentThread();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    main.interrupt();
+                    platform.close();
+                }));
+                loop.run();
+            } catch (InterruptedException e) {
+                // stopped
+            }
             return 0;
         }
     }
@@ -354,7 +431,7 @@ public final class Main {
                     revision = platform.deploy(app);
                 } catch (LoadException e) {
                     System.err.println("nanolith: " + app + " was not deployed:");
-                    e.problems().forEach(p -> System.err.println("  " + p));
+                    Check.fix(e).forEach(System.err::println);
                     return 1;
                 }
                 System.out.printf("deployed %s %s in %d ms:%n", revision.app(), revision.id(), (System.nanoTime() - start) / 1_000_000);

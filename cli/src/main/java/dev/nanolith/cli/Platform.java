@@ -2,6 +2,7 @@ package dev.nanolith.cli;
 
 import dev.nanolith.deploy.AdminApi;
 import dev.nanolith.deploy.AppStore;
+import dev.nanolith.deploy.Check;
 import dev.nanolith.deploy.Deployer;
 import dev.nanolith.deploy.GitHttp;
 import dev.nanolith.gateway.Gateway;
@@ -45,6 +46,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -178,6 +180,16 @@ public final class Platform implements AutoCloseable {
         Files.writeString(dataDir.resolve("url"), url() + "\n");
     }
 
+    /**
+     * The checks of a push with no platform around them, for {@code nanolith test}: functions run
+     * in this process, settings and secrets come from the environment, and {@code watchdog} (closed
+     * by the caller) enforces timeouts.
+     */
+    static Check check(Watchdog watchdog) {
+        Pipeline pipeline = new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher());
+        return new Check(new AppLoader(pipeline, System::getenv, Options.DEFAULT_TIMEOUT), TEST_TIMEOUT);
+    }
+
     /** Starts a platform; its gateway is listening and its apps serving when this returns. */
     public static Platform start(Options options) {
         try {
@@ -198,6 +210,29 @@ public final class Platform implements AutoCloseable {
         Revision revision = loader.load(dir, app -> "r" + (revisions.getOrDefault(app, 0) + 1));
         place(revision, dir);
         router.deploy(revision);
+        revisions.merge(revision.app(), 1, Integer::sum);
+        return revision;
+    }
+
+    /**
+     * Checks the app in {@code dir} as a push is checked — config, compile and load, the app's own
+     * tests, the start of every function, reporting each stage to {@code progress} — and serves it
+     * as its next revision when it passes.
+     *
+     * @throws LoadException with every problem found; the serving revision is untouched
+     */
+    public synchronized Revision deploy(Path dir, Consumer<String> progress) throws LoadException {
+        Revision revision = deployer.check().run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), this::place, progress)
+                .revision();
+        try {
+            router.check(revision);
+            long t = System.nanoTime();
+            router.deploy(revision);
+            progress.accept(Check.stage("switch", (System.nanoTime() - t) / 1_000_000, "traffic moved to " + revision.id()));
+        } catch (LoadException | RuntimeException e) {
+            revision.retire();
+            throw e;
+        }
         revisions.merge(revision.app(), 1, Integer::sum);
         return revision;
     }

@@ -197,11 +197,54 @@ class GatewayTest {
     }
 
     @Test
-    void malformedJsonIs400() {
-        Http.Response r = http.post("/fn/greet.hello", "{\"name\":");
+    void malformedJsonIsDescribedByLineColumnAndWhatWasExpected() {
+        Map<String, String> cases = Map.of(
+                "{\"name\":\"Ada\",}", "malformed JSON at line 1, column 15: expected a field name in double quotes, found '}' — remove the comma before it",
+                "{'name':'Ada'}", "malformed JSON at line 1, column 2: expected a field name in double quotes, or }, found \"'\" (JSON strings and field names are in double quotes)",
+                "{\n  \"name\": Ada\n}", "malformed JSON at line 2, column 11: expected a value (an object, an array, a string in double quotes, a number, true, false or null), found 'Ada'",
+                "{\"name\":", "malformed JSON at line 1, column 9: expected a value, found the end of the body (the object opened at line 1, column 1 is not closed)",
+                "{\"name\" \"Ada\"}", "malformed JSON at line 1, column 9: expected ':' after the field name, found '\"'",
+                "{\"name\":\"Ada\"} {}", "malformed JSON at line 1, column 16: expected the end of the body after one JSON value, found '{'",
+                "name=Ada", "malformed JSON at line 1, column 1: expected a value (an object, an array, a string in double quotes, a number, true, false or null), found 'name'");
+        cases.forEach((body, message) -> {
+            Http.Response r = http.post("/fn/greet.hello", body);
+            assertEquals(400, r.status(), body);
+            assertEquals("malformed-json", r.json().path("error").asText(), body);
+            assertEquals(message, r.json().path("message").asText(), body);
+        });
+    }
+
+    @Test
+    void aMisspeltFieldIsNamedWithTheFieldItWasMeantToBeEvenWhenThatOneIsMissing() {
+        Http.Response r = http.post("/fn/greet.hello", "{\"nmae\":\"Ada\"}");
         assertEquals(400, r.status());
-        assertEquals("malformed-json", r.json().path("error").asText());
-        assertTrue(r.json().path("message").asText().contains("line 1, column"), r.body());
+        assertEquals("bad-input", r.json().path("error").asText());
+        assertEquals("field 'nmae' is not part of the input — did you mean 'name'?", r.json().path("message").asText());
+
+        Http.Response nested = http.post("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qyt\":2}]}");
+        assertEquals("field 'lines[0].qyt' is not part of 'lines[0]' — did you mean 'qty'?", nested.json().path("message").asText());
+    }
+
+    @Test
+    void aValueOfAnotherJsonKindIsRefusedNotCoerced() {
+        Map<String, String> cases = Map.of(
+                "{\"name\":42}", "field 'name' must be a string, not the number 42",
+                "{\"name\":true}", "field 'name' must be a string, not true",
+                "{\"name\":{\"first\":\"Ada\"}}", "field 'name' must be a string, not an object",
+                "[\"Ada\"]", "the input must be an object, not an array",
+                "null", "the input is null — send the input as JSON (GET /fn shows its schema)");
+        cases.forEach((body, message) -> {
+            Http.Response r = http.post("/fn/greet.hello", body);
+            assertEquals(400, r.status(), body);
+            assertEquals("bad-input", r.json().path("error").asText(), body);
+            assertEquals(message, r.json().path("message").asText(), body);
+        });
+        assertEquals("field 'lines[0].qty' must be a whole number, not the string \"2\"", http.post("/fn/orders.place",
+                "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qty\":\"2\"}]}").json().path("message").asText());
+        assertEquals("field 'lines[0].qty' must be a whole number, not the number 2.5", http.post("/fn/orders.place",
+                "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qty\":2.5}]}").json().path("message").asText());
+        assertEquals("field 'customer' must be a string, not the number 7", http.post("/fn/orders.place",
+                "{\"customer\":7,\"lines\":[]}").json().path("message").asText());
     }
 
     @Test
@@ -217,7 +260,7 @@ class GatewayTest {
 
         Http.Response unknown = http.post("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[],\"coupon\":\"x\"}");
         assertEquals(400, unknown.status());
-        assertEquals("field 'coupon' is not part of the input — known fields: customer, lines, note", unknown.json().path("message").asText());
+        assertEquals("field 'coupon' is not part of the input — its fields are customer, lines, note", unknown.json().path("message").asText());
 
         Http.Response empty = http.post("/fn/orders.place", "");
         assertEquals(400, empty.status());

@@ -13,6 +13,7 @@ final class TestApp {
     private final Path dir;
     private String yaml = "";
     private final Map<String, String> sources = new LinkedHashMap<>();
+    private final Map<String, String> tests = new LinkedHashMap<>();
 
     private TestApp(Path dir) {
         this.dir = dir;
@@ -33,6 +34,12 @@ final class TestApp {
         return this;
     }
 
+    /** Adds a test by its path under src/test/java, such as {@code demo/greet/HelloTest.java}. */
+    TestApp test(String path, String text) {
+        tests.put(path, text);
+        return this;
+    }
+
     /** Writes the app, replacing what an earlier write left, and returns its directory. */
     Path write() {
         try {
@@ -43,14 +50,19 @@ final class TestApp {
             }
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("nanolith.yaml"), yaml);
-            for (Map.Entry<String, String> e : sources.entrySet()) {
-                Path file = dir.resolve("src/main/java").resolve(e.getKey());
-                Files.createDirectories(file.getParent());
-                Files.writeString(file, e.getValue());
-            }
+            write("src/main/java", sources);
+            write("src/test/java", tests);
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private void write(String folder, Map<String, String> files) throws IOException {
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            Path file = dir.resolve(folder).resolve(e.getKey());
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, e.getValue());
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.nanolith.runtime.load.Compiler;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.load.RevisionClassLoader;
+import dev.nanolith.testing.TestFunctions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,8 +75,7 @@ final class AppTests {
         List<Problem> failures = new ArrayList<>();
         int[] count = new int[1];
         AtomicReference<Throwable> crash = new AtomicReference<>();
-        Thread runner = Thread.ofPlatform().name("app-tests:" + revision.app()).unstarted(() -> {
-            TestFunctions.CHECKED.set(revision);
+        Thread runner = Thread.ofPlatform().name("app-tests:" + revision.app()).unstarted(() -> TestFunctions.against(revision, () -> {
             try {
                 Launcher launcher = LauncherFactory.create();
                 LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
@@ -95,10 +95,8 @@ final class AppTests {
                 });
             } catch (Throwable e) {
                 crash.set(e);
-            } finally {
-                TestFunctions.CHECKED.remove();
             }
-        });
+        }));
         // Test classes reach JUnit as classes, not names; threads started during the tests (a
         // database's, a client's) inherit this loader, which therefore must not be the app's.
         runner.setContextClassLoader(AppTests.class.getClassLoader());

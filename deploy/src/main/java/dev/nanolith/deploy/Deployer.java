@@ -35,12 +35,6 @@ public final class Deployer {
 
     private static final System.Logger LOG = System.getLogger(Deployer.class.getName());
 
-    /** Starts the service processes a revision places outside this process; true when it did, and needs its files kept. */
-    @FunctionalInterface
-    public interface Placer {
-        boolean place(Revision revision, Path dir) throws LoadException;
-    }
-
     /** A commit that passed every check and is ready to serve. */
     public record Candidate(Revision revision, RevisionRecord record, Map<String, String> fingerprints, int tests) {
     }
@@ -48,10 +42,10 @@ public final class Deployer {
     private final AppLoader loader;
     private final Router router;
     private final AppStore store;
-    private final AppTests tests;
+    private final Check check;
     private final Path work;
     private final Supplier<String> baseUrl;
-    private final Placer placer;
+    private final Check.Placer placer;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> servingFingerprints = new ConcurrentHashMap<>();
 
@@ -60,19 +54,24 @@ public final class Deployer {
      * @param baseUrl the gateway's URL, for the push output
      */
     public Deployer(AppLoader loader, Router router, AppStore store, Duration testTimeout, Path work, Supplier<String> baseUrl,
-                    Placer placer) {
+                    Check.Placer placer) {
         this.placer = placer;
         this.loader = loader;
         this.router = router;
         this.store = store;
-        this.tests = new AppTests(testTimeout);
+        this.check = new Check(loader, testTimeout);
         this.work = work;
         this.baseUrl = baseUrl;
     }
 
     /** Loads the compiler and the test runner in the background, so that the first push is as fast as the next. */
     public void warmUp() {
-        Thread.ofVirtual().name("deploy warm-up").start(tests::warmUp);
+        check.warmUp();
+    }
+
+    /** The checks of a push, for files that do not come from a push. */
+    public Check check() {
+        return check;
     }
 
     /** The lock that keeps an app's deploys one at a time. */
@@ -95,36 +94,27 @@ public final class Deployer {
         boolean keep = false;
         try {
             checkout = Checkout.of(repo, commit, work.resolve(app));
-            stages.put("checkout", millisSince(start));
-            progress.accept(stage("checkout", stages.get("checkout"), ""));
+            stages.put("checkout", Check.millisSince(start));
+            progress.accept(Check.stage("checkout", stages.get("checkout"), ""));
 
-            long t = System.nanoTime();
-            Revision revision = loader.load(checkout.dir(), app, a -> id);
-            router.check(revision);
-            long loadMillis = millisSince(t);
-            long warmMillis = revision.coldStart().toMillis();
-            stages.put("compile", loadMillis - warmMillis);
-            progress.accept(stage("compile", stages.get("compile"), revision.routes().size() + " functions"));
-
-            t = System.nanoTime();
-            AppTests.Outcome outcome = tests.run(checkout.dir(), revision);
-            stages.put("test", millisSince(t));
-            progress.accept(stage("test", stages.get("test"), outcome.tests() == 0 ? "no tests" : outcome.tests() + " passed"));
-
-            stages.put("warm", warmMillis);
-            progress.accept(stage("warm", warmMillis, "every function started"));
-            t = System.nanoTime();
-            keep = placer.place(revision, checkout.dir());
+            Check.Passed passed = check.run(checkout.dir(), app, a -> id, placer, progress);
+            Revision revision = passed.revision();
+            stages.putAll(passed.stagesMillis());
+            keep = passed.placed();
             if (keep) {
                 revision.closeWhenRetired(checkout);
-                stages.put("services", millisSince(t));
-                progress.accept(stage("services", stages.get("services"), revision.endpoints().size() + " started"));
+            }
+            try {
+                router.check(revision);
+            } catch (LoadException e) {
+                revision.retire();
+                throw e;
             }
 
             RevCommit c = parse(repo, commit);
             RevisionRecord record = new RevisionRecord(id, commit.name(), c.getAuthorIdent().getName() + " <" + c.getAuthorIdent().getEmailAddress() + ">",
-                    Instant.now(), c.getShortMessage(), stages, warmMillis);
-            return new Candidate(revision, record, fingerprints(checkout.dir(), revision), outcome.tests());
+                    Instant.now(), c.getShortMessage(), stages, stages.get("warm"));
+            return new Candidate(revision, record, fingerprints(checkout.dir(), revision), passed.tests());
         } catch (IOException e) {
             throw new LoadException(Problem.of("repository", "commit " + commit.name() + " cannot be read: " + e.getMessage()));
         } finally {
@@ -143,13 +133,13 @@ public final class Deployer {
     public List<String> activate(String app, Candidate candidate, long startedNanos) throws LoadException {
         long t = System.nanoTime();
         router.deploy(candidate.revision());
-        long switchMillis = millisSince(t);
+        long switchMillis = Check.millisSince(t);
         RevisionRecord record = candidate.record();
         record.stagesMillis().put("switch", switchMillis);
         store.record(app, record);
         Map<String, String> before = servingFingerprints.put(app, candidate.fingerprints());
         List<String> lines = new ArrayList<>();
-        lines.add(stage("switch", switchMillis, "traffic moved to " + record.id()));
+        lines.add(Check.stage("switch", switchMillis, "traffic moved to " + record.id()));
         lines.add(String.format("deployed %s %s (%s) in %.1f s", app, record.id(), record.shortCommit(), (System.nanoTime() - startedNanos) / 1e9));
         for (Route route : candidate.revision().routes()) {
             String was = before == null ? null : before.get(route.name());
@@ -235,13 +225,5 @@ public final class Deployer {
         try (RevWalk walk = new RevWalk(repo)) {
             return walk.parseCommit(commit);
         }
-    }
-
-    private static String stage(String name, long millis, String note) {
-        return String.format("  %-9s %6d ms  %s", name, millis, note);
-    }
-
-    private static long millisSince(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 }

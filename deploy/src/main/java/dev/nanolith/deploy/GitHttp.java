@@ -1,7 +1,6 @@
 package dev.nanolith.deploy;
 
 import dev.nanolith.runtime.load.LoadException;
-import dev.nanolith.runtime.load.Problem;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -147,7 +146,7 @@ public final class GitHttp implements HttpService {
             } catch (LoadException e) {
                 String serving = store.app(app).map(AppState::current).map(r -> "still serves " + r).orElse("serves nothing of it yet");
                 rp.sendMessage("nanolith: " + app + " at " + commit + " was not deployed; production " + serving + ". Fix:");
-                e.problems().forEach(p -> rp.sendMessage("  " + p));
+                Check.fix(e).forEach(rp::sendMessage);
                 command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "deploy check failed");
                 return;
             }
@@ -161,7 +160,7 @@ public final class GitHttp implements HttpService {
             try {
                 deployer.activate(app, candidate, start).forEach(rp::sendMessage);
             } catch (LoadException e) {
-                e.problems().stream().map(Problem::toString).forEach(rp::sendMessage);
+                Check.fix(e).forEach(rp::sendMessage);
             }
         } finally {
             lock.unlock();

@@ -1,6 +1,5 @@
 package dev.nanolith.gateway;
 
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +11,7 @@ import dev.nanolith.RefusedException;
 import dev.nanolith.ServiceUnavailableException;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.runtime.ErrorIds;
+import dev.nanolith.runtime.MalformedJsonException;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.Router;
@@ -141,9 +141,15 @@ public final class Gateway implements AutoCloseable {
         try {
             Object input = route.readInput(body);
             Object output = route.callEntry(input, Caller.ANONYMOUS.principal(), trace);
-            res.header(HeaderValues.CONTENT_TYPE_JSON).send(route.writeOutput(output));
+            if (route.spec().output().getRawClass() == Void.class) {
+                res.status(Status.NO_CONTENT_204).send();
+            } else {
+                res.header(HeaderValues.CONTENT_TYPE_JSON).send(route.writeOutput(output));
+            }
+        } catch (MalformedJsonException e) {
+            error(res, Status.BAD_REQUEST_400, "malformed-json", e.getMessage());
         } catch (BadInputException e) {
-            error(res, Status.BAD_REQUEST_400, e.getCause() instanceof JsonMappingException ? "bad-input" : "malformed-json", e.getMessage());
+            error(res, Status.BAD_REQUEST_400, "bad-input", e.getMessage());
         } catch (DeadlineExceededException e) {
             error(res, Status.GATEWAY_TIMEOUT_504, "deadline-exceeded", e.getMessage());
         } catch (ServiceUnavailableException e) {
@@ -194,8 +200,13 @@ public final class Gateway implements AutoCloseable {
                 fn.put("description", route.spec().description());
                 fn.put("timeout", Durations.format(route.spec().timeout()));
                 fn.put("url", "/fn/" + route.name());
-                fn.set("input", route.inputSchema());
-                fn.set("output", route.outputSchema());
+                // A function without input (a supplier) or output (a consumer) has no schema for it.
+                if (route.inputSchema() != null) {
+                    fn.set("input", route.inputSchema());
+                }
+                if (route.outputSchema() != null) {
+                    fn.set("output", route.outputSchema());
+                }
             }
         }
         return list;

@@ -10,9 +10,10 @@ import java.util.Map;
  * @param app            the app it belongs to
  * @param name           its name, unique on the platform
  * @param description    one sentence for people, from its Javadoc or {@code nanolith.yaml}
- * @param implementation its class, a {@link dev.nanolith.Nano} or a {@link java.util.function.Function}
- * @param input          the type its input is read as
- * @param output         the type of what it returns
+ * @param implementation its class
+ * @param shape          which interface its class implements
+ * @param input          the type its input is read as; {@code Void} when it takes none
+ * @param output         the type of what it returns; {@code Void} when it returns nothing
  * @param timeout        how long one call may take
  * @param config         its settings
  * @param secrets        its secrets, by name
@@ -24,6 +25,7 @@ public record FunctionSpec(
         String name,
         String description,
         Class<?> implementation,
+        Shape shape,
         JavaType input,
         JavaType output,
         Duration timeout,

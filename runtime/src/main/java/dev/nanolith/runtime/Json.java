@@ -1,11 +1,15 @@
 package dev.nanolith.runtime;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
 import com.fasterxml.jackson.databind.introspect.AnnotatedParameter;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import com.fasterxml.jackson.databind.util.LRUMap;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
@@ -14,7 +18,9 @@ import java.util.Optional;
 
 /**
  * How function inputs and outputs map to JSON, the same for every app: a record's components
- * are required and not null, unless they are {@link Optional}; unknown fields are rejected.
+ * are required and not null, unless they are {@link Optional}; unknown fields are rejected; a
+ * value is read only from its own kind of JSON — no number or boolean becomes a string, no string
+ * a number or boolean, no fraction a whole number, no number an enum (Jackson allows each by default).
  */
 public final class Json {
 
@@ -42,6 +48,10 @@ public final class Json {
         // Mappers share one type cache unless told otherwise, and it would hold every revision's classes.
         mapper.setTypeFactory(TypeFactory.defaultInstance().withCache(new LRUMap<>(16, 200)));
         mapper.setAnnotationIntrospector(new RecordsRequired());
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         return mapper
                 .registerModule(new Jdk8Module())
                 .registerModule(new JavaTimeModule())
@@ -49,6 +59,9 @@ public final class Json {
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     }

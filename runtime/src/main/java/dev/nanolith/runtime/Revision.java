@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.nanolith.Functions;
-import dev.nanolith.Nano;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.runtime.load.Compiler;
 import dev.nanolith.runtime.load.LoadException;
@@ -187,12 +186,10 @@ public final class Revision {
      * app's tests and other in-process callers. Each call has its function's own timeout.
      */
     public Functions functions(String principal) {
-        return new Functions() {
+        return new AbstractFunctions() {
             @Override
-            public <I, O> O call(Class<? extends Nano<I, O>> function, I input) {
-                @SuppressWarnings("unchecked")
-                O output = (O) route(function).callEntry(input, principal);
-                return output;
+            Object byClass(Class<?> function, Object input) {
+                return route(function).callEntry(input, principal);
             }
 
             @Override

@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.nanolith.BadInputException;
 import dev.nanolith.DeadlineExceededException;
-import dev.nanolith.NanoException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** A function of one revision, ready to be called: its spec, its composed pipeline, its JSON codec. */
 public final class Route {
@@ -106,24 +104,69 @@ public final class Route {
         return invoker.invoke(input, new Call(this, principal, from, deadline, trace));
     }
 
-    /** Reads a JSON body as this function's input; a mismatch names the field. */
+    /**
+     * Reads a JSON body as this function's input. A function without input takes an empty body,
+     * {@code {}} or {@code null}.
+     *
+     * @throws MalformedJsonException when the body is not JSON; the message gives the line, the
+     *                                column and what was expected
+     * @throws BadInputException      when it does not fit the input type; the message names the
+     *                                fields and what is wrong with each
+     */
     public Object readInput(byte[] json) {
+        if (spec.input().getRawClass() == Void.class) {
+            return noInput(json);
+        }
         if (json.length == 0) {
-            if (spec.input().getRawClass() == Void.class) {
-                return null;
-            }
             throw new BadInputException(spec.name(), "the body is empty — send the input as JSON (GET /fn shows its schema)", null);
         }
+        Object input = read(json);
+        if (input == null) {
+            throw new BadInputException(spec.name(), "the input is null — send the input as JSON (GET /fn shows its schema)", null);
+        }
+        return input;
+    }
+
+    /**
+     * Reads an input that another process of the platform carried: a null input, which a local
+     * call may pass, stays null.
+     */
+    public Object readCarried(byte[] json) {
+        return spec.input().getRawClass() == Void.class ? null : read(json);
+    }
+
+    private Object read(byte[] json) {
         try {
             return reader.readValue(json);
-        } catch (JsonMappingException e) {
-            throw badInput(e);
-        } catch (JsonProcessingException e) {
-            throw new BadInputException(spec.name(), "malformed JSON"
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr())
-                    + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {
+            String malformed = JsonSyntax.explain(json);
+            if (malformed != null) {
+                throw new MalformedJsonException(malformed, e);
+            }
+            if (e instanceof JsonMappingException m) {
+                throw badInput(readTree(json), m);
+            }
             throw new BadInputException(spec.name(), "unreadable input: " + e.getMessage(), e);
+        }
+    }
+
+    private Object noInput(byte[] json) {
+        String body = new String(json, StandardCharsets.UTF_8).strip();
+        if (body.isEmpty() || body.equals("{}") || body.equals("null")) {
+            return null;
+        }
+        String malformed = JsonSyntax.explain(json);
+        if (malformed != null) {
+            throw new MalformedJsonException(malformed, null);
+        }
+        throw new BadInputException(spec.name(), "'" + spec.name() + "' takes no input — send no body, or {}", null);
+    }
+
+    private JsonNode readTree(byte[] json) {
+        try {
+            return revision.mapper().readTree(json);
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -153,7 +196,7 @@ public final class Route {
         try {
             return revision.mapper().convertValue(input, spec.input());
         } catch (IllegalArgumentException e) {
-            throw e.getCause() instanceof JsonMappingException m ? badInput(m)
+            throw e.getCause() instanceof JsonMappingException m ? badInput(revision.mapper().valueToTree(input), m)
                     : new BadInputException(spec.name(), e.getMessage(), e);
         }
     }
@@ -167,27 +210,8 @@ public final class Route {
         }
     }
 
-    private NanoException badInput(JsonMappingException e) {
-        String field = e.getPath().stream()
-                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
-        String what = field.isEmpty() ? "the input" : "field '" + field + "'";
-        String original = e.getOriginalMessage().lines().findFirst().orElse("");
-        String message;
-        if (e instanceof UnrecognizedPropertyException u) {
-            message = what + " is not part of the input — known fields: " + u.getKnownPropertyIds().stream()
-                    .map(String::valueOf).sorted().collect(Collectors.joining(", "));
-        } else if (original.startsWith("Missing required creator property")) {
-            message = what + " is missing";
-        } else if (original.startsWith("Null value for creator property")) {
-            message = what + " must not be null";
-        } else if (original.contains(", problem: ")) {
-            message = what + ": " + original.substring(original.indexOf(", problem: ") + 11);
-        } else {
-            message = what + ": " + original.replaceAll(" \\((class|token) [^)]*\\)", "")
-                    .replaceAll("`(?:[a-zA-Z0-9_.]+[.$])?([A-Za-z0-9_]+)`", "$1").replaceAll("; .*$", "");
-        }
-        return new BadInputException(spec.name(), message, e);
+    private BadInputException badInput(JsonNode input, JsonMappingException e) {
+        return new BadInputException(spec.name(), BadInput.explain(revision.mapper(), spec.input(), input, e), e);
     }
 
     @Override

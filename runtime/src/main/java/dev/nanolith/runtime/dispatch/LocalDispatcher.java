@@ -2,6 +2,7 @@ package dev.nanolith.runtime.dispatch;
 
 import dev.nanolith.DeadlineExceededException;
 import dev.nanolith.FunctionFailedException;
+import dev.nanolith.Functions;
 import dev.nanolith.Nano;
 import dev.nanolith.NanoException;
 import dev.nanolith.RefusedException;
@@ -11,10 +12,14 @@ import dev.nanolith.runtime.Dispatcher;
 import dev.nanolith.runtime.ErrorIds;
 import dev.nanolith.runtime.FunctionSpec;
 import dev.nanolith.runtime.Invoker;
+import dev.nanolith.runtime.Shape;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs functions in this process, on the caller's own thread, passing objects as they are.
@@ -24,9 +29,24 @@ public final class LocalDispatcher implements Dispatcher {
 
     @Override
     public Invoker invoker(FunctionSpec function) throws LoadException {
-        Object target = instantiate(function);
+        Constructor<?> constructor = constructor(function);
+        boolean given = constructor.getParameterCount() == 1;
+        Object target = instantiate(function, constructor, given ? new Object[] {Call.functionsOf(function)} : new Object[0]);
         System.Logger log = System.getLogger("fn." + function.name());
-        return new Local(target, call(function, target, log));
+        Invoker invoker = call(function, target, log);
+        if (given) {
+            // The function's own Functions finds the call it serves on this thread.
+            Invoker serving = invoker;
+            invoker = (input, call) -> {
+                Call outer = call.serve();
+                try {
+                    return serving.invoke(input, call);
+                } finally {
+                    Call.restore(outer);
+                }
+            };
+        }
+        return new Local(target, invoker);
     }
 
     /** The function's object and how to call it; closing it closes the function, if it is closeable. */
@@ -44,10 +64,16 @@ public final class LocalDispatcher implements Dispatcher {
         }
     }
 
+    /** A plain Java function's method, which may throw only what a call lets through. */
+    @FunctionalInterface
+    private interface Body {
+        Object run(Object input) throws Exception;
+    }
+
+    @SuppressWarnings("unchecked")
     private static Invoker call(FunctionSpec function, Object target, System.Logger log) {
-        if (target instanceof Nano<?, ?> nano) {
-            @SuppressWarnings("unchecked")
-            Nano<Object, Object> fn = (Nano<Object, Object>) nano;
+        if (function.shape() == Shape.NANO) {
+            Nano<Object, Object> fn = (Nano<Object, Object>) target;
             return (input, call) -> {
                 try {
                     return fn.apply(input, call);
@@ -58,14 +84,21 @@ public final class LocalDispatcher implements Dispatcher {
                 }
             };
         }
-        @SuppressWarnings("unchecked")
-        Function<Object, Object> fn = (Function<Object, Object>) target;
+        Body body = switch (function.shape()) {
+            case FUNCTION -> ((Function<Object, Object>) target)::apply;
+            case SUPPLIER -> input -> ((Supplier<Object>) target).get();
+            case CONSUMER -> input -> {
+                ((Consumer<Object>) target).accept(input);
+                return null;
+            };
+            case NANO -> throw new AssertionError("handled above");
+        };
         return (input, call) -> {
             try {
-                return fn.apply(input);
-            } catch (RefusedException | ServiceUnavailableException e) {
+                return body.run(input);
+            } catch (FunctionFailedException | DeadlineExceededException | ServiceUnavailableException | RefusedException e) {
                 throw e;
-            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            } catch (Exception | LinkageError | StackOverflowError e) {
                 throw failed(function, call, log, e);
             }
         };
@@ -85,12 +118,26 @@ public final class LocalDispatcher implements Dispatcher {
         return new FunctionFailedException(function.name(), id, cause);
     }
 
-    private static Object instantiate(FunctionSpec function) throws LoadException {
+    /** Its public constructor that takes a {@link Functions}, or else the one that takes nothing. */
+    private static Constructor<?> constructor(FunctionSpec function) throws LoadException {
         Class<?> type = function.implementation();
         try {
-            return type.getConstructor().newInstance();
-        } catch (NoSuchMethodException | IllegalAccessException e) {
-            throw new LoadException(Problem.of(function.source(), "'" + function.name() + "' needs a public constructor without parameters"));
+            return type.getConstructor(Functions.class);
+        } catch (NoSuchMethodException e) {
+            try {
+                return type.getConstructor();
+            } catch (NoSuchMethodException none) {
+                throw new LoadException(Problem.of(function.source(), "'" + function.name()
+                        + "' needs a public constructor without parameters, or one that takes dev.nanolith.Functions"));
+            }
+        }
+    }
+
+    private static Object instantiate(FunctionSpec function, Constructor<?> constructor, Object[] arguments) throws LoadException {
+        try {
+            return constructor.newInstance(arguments);
+        } catch (IllegalAccessException e) {
+            throw new LoadException(Problem.of(function.source(), "'" + function.name() + "' needs a public constructor"));
         } catch (InvocationTargetException | ExceptionInInitializerError e) {
             Throwable cause = e instanceof InvocationTargetException i ? i.getCause() : e.getCause();
             throw new LoadException(Problem.of(function.source(), "'" + function.name() + "' failed to start: " + cause));

@@ -113,7 +113,7 @@ public final class WireServer implements AutoCloseable {
         byte[] output;
         RuntimeException failure = null;
         try {
-            output = route.writeOutput(route.callFrom(route.readInput(request.input()), request.principal(), request.caller(), deadline,
+            output = route.writeOutput(route.callFrom(route.readCarried(request.input()), request.principal(), request.caller(), deadline,
                     request.trace()));
         } catch (NanoException | RefusedException e) {
             failure = e;

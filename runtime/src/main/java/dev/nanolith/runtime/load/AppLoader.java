@@ -2,17 +2,19 @@ package dev.nanolith.runtime.load;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.type.TypeFactory;
 import com.github.victools.jsonschema.generator.Option;
 import com.github.victools.jsonschema.generator.OptionPreset;
 import com.github.victools.jsonschema.generator.SchemaGenerator;
 import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
 import com.github.victools.jsonschema.generator.SchemaVersion;
 import com.github.victools.jsonschema.module.jackson.JacksonModule;
-import dev.nanolith.Nano;
+import dev.nanolith.Functions;
 import dev.nanolith.runtime.FunctionSpec;
 import dev.nanolith.runtime.Json;
 import dev.nanolith.runtime.Pipeline;
 import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.Shape;
 import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.config.FunctionConfig;
 import dev.nanolith.runtime.placement.Placement;
@@ -22,13 +24,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -111,7 +114,7 @@ public final class AppLoader {
         ClassLoader loader = new RevisionClassLoader(app + "@" + id, compiled.classes(), AppLoader.class.getClassLoader(), ownClasses);
         ObjectMapper mapper = Json.mapper();
         List<Problem> problems = new ArrayList<>();
-        Map<String, Class<?>> functions = discover(compiled, loader, problems);
+        Map<String, Class<?>> functions = discover(compiled, loader, mapper.getTypeFactory(), problems);
         problems.addAll(checkConfig(file, functions));
         problems.addAll(checkCalls(compiled, functions));
         if (!problems.isEmpty()) {
@@ -122,10 +125,11 @@ public final class AppLoader {
         for (Map.Entry<String, Class<?>> e : functions.entrySet()) {
             String name = e.getKey();
             Class<?> type = e.getValue();
-            JavaType[] io = mapper.getTypeFactory().constructType(type)
-                    .findTypeParameters(Nano.class.isAssignableFrom(type) ? Nano.class : Function.class);
-            JavaType input = io.length == 2 ? io[0] : mapper.constructType(Object.class);
-            JavaType output = io.length == 2 ? io[1] : mapper.constructType(Object.class);
+            Shape shape = Shape.of(type).getFirst();
+            JavaType[] io = mapper.getTypeFactory().constructType(type).findTypeParameters(shape.type());
+            JavaType none = mapper.constructType(Void.class);
+            JavaType input = shape.hasInput() ? io[0] : none;
+            JavaType output = shape == Shape.SUPPLIER ? io[0] : shape.hasOutput() ? io[1] : none;
             FunctionConfig fc = file.config().function(name);
             Compiler.SourceClass source = compiled.sources().get(type.getName());
             Map<String, String> secrets = new HashMap<>();
@@ -139,7 +143,7 @@ public final class AppLoader {
                 }
             }
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
-                    input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), secrets,
+                    shape, input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), secrets,
                     source.file() + ":" + source.line(), plan.serviceOf().get(name)));
         }
         if (!problems.isEmpty()) {
@@ -165,7 +169,7 @@ public final class AppLoader {
         return sources;
     }
 
-    private static Map<String, Class<?>> discover(Compiler.Output compiled, ClassLoader loader, List<Problem> problems) {
+    private static Map<String, Class<?>> discover(Compiler.Output compiled, ClassLoader loader, TypeFactory types, List<Problem> problems) {
         Map<String, Class<?>> functions = new LinkedHashMap<>();
         Map<String, Compiler.SourceClass> where = new HashMap<>();
         for (String className : new TreeMap<>(compiled.sources()).keySet()) {
@@ -175,19 +179,22 @@ public final class AppLoader {
             } catch (ClassNotFoundException | LinkageError e) {
                 continue;
             }
-            boolean nano = Nano.class.isAssignableFrom(type);
-            if (!(nano || Function.class.isAssignableFrom(type)) || type.isInterface()
-                    || Modifier.isAbstract(type.getModifiers()) || type.isAnonymousClass() || type.isLocalClass()) {
+            List<Shape> shapes = Shape.of(type);
+            if (shapes.isEmpty() || type.isInterface() || type.isEnum() || type.isAnonymousClass() || type.isLocalClass()) {
                 continue;
             }
             Compiler.SourceClass source = compiled.sources().get(className);
-            boolean reachable = Modifier.isPublic(type.getModifiers())
-                    && (type.getEnclosingClass() == null || Modifier.isStatic(type.getModifiers()));
-            if (!reachable) {
-                if (nano) {
+            if (!Modifier.isPublic(type.getModifiers())) {
+                // A helper that is not public is no function; a Nano is meant to be one.
+                if (shapes.contains(Shape.NANO)) {
                     problems.add(new Problem(source.file(), source.line(), type.getSimpleName()
-                            + " implements Nano but is not a public top-level class — make it public to deploy it"));
+                            + " implements Nano but is not public — make it public to deploy it"));
                 }
+                continue;
+            }
+            String unfit = unfit(type, shapes, types);
+            if (unfit != null) {
+                problems.add(new Problem(source.file(), source.line(), type.getSimpleName() + " cannot be deployed as a function: " + unfit));
                 continue;
             }
             String name = Names.of(type);
@@ -205,9 +212,39 @@ public final class AppLoader {
             functions.put(name, type);
         }
         if (functions.isEmpty() && problems.isEmpty()) {
-            problems.add(Problem.of(SOURCES, "has no functions — a function is a public class implementing dev.nanolith.Nano or java.util.function.Function"));
+            problems.add(Problem.of(SOURCES, "has no functions — a function is a public class implementing dev.nanolith.Nano,"
+                    + " java.util.function.Function, Supplier or Consumer"));
         }
         return functions;
+    }
+
+    /** Why a public class that implements a function's interface cannot be one, or null when it can. */
+    private static String unfit(Class<?> type, List<Shape> shapes, TypeFactory types) {
+        String implemented = shapes.stream().map(s -> s.type().getSimpleName()).collect(Collectors.joining(" and "));
+        if (shapes.size() > 1) {
+            return "it implements " + implemented + " — a function implements one of them";
+        }
+        if (type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers())) {
+            return "it is an inner class, which needs an instance of " + type.getEnclosingClass().getSimpleName() + " — make it static";
+        }
+        if (Modifier.isAbstract(type.getModifiers())) {
+            return "it is abstract — make it concrete, or not public if it is a base for functions";
+        }
+        if (type.getTypeParameters().length > 0) {
+            return "it declares type parameters — a function names its types, like " + implemented + example(shapes.getFirst());
+        }
+        if (types.constructType(type).findSuperType(shapes.getFirst().type()).getBindings().isEmpty()) {
+            return "it implements " + implemented + " without type arguments — name its types, like " + implemented + example(shapes.getFirst());
+        }
+        if (Arrays.stream(type.getConstructors()).noneMatch(c -> c.getParameterCount() == 0
+                || Arrays.equals(c.getParameterTypes(), new Class<?>[] {Functions.class}))) {
+            return "it has no public constructor without parameters — add one, or one that takes a dev.nanolith.Functions to call other functions";
+        }
+        return null;
+    }
+
+    private static String example(Shape shape) {
+        return shape.hasInput() && shape.hasOutput() ? "<Order, Receipt>" : shape.hasInput() ? "<Order>" : "<Receipt>";
     }
 
     private static List<Problem> checkConfig(ConfigFile file, Map<String, Class<?>> functions) {
@@ -246,18 +283,17 @@ public final class AppLoader {
     }
 
     private static List<Problem> checkCalls(Compiler.Output compiled, Map<String, Class<?>> functions) {
-        Map<String, String> byClass = functions.entrySet().stream()
-                .collect(Collectors.toMap(e -> e.getValue().getName(), Map.Entry::getKey));
+        Set<String> classes = functions.values().stream().map(Class::getName).collect(Collectors.toSet());
+        String known = " — its functions are " + String.join(", ", functions.keySet());
         List<Problem> problems = new ArrayList<>();
         for (Compiler.CallSite call : compiled.calls()) {
             if (call.calleeName() != null && !functions.containsKey(call.calleeName())) {
-                problems.add(new Problem(call.file(), call.line(), "calls '" + call.calleeName()
-                        + "', which is not a function of this app — its functions are " + String.join(", ", functions.keySet())));
+                problems.add(new Problem(call.file(), call.line(), "calls '" + call.calleeName() + "', which is not a function of this app" + known));
             }
-            if (call.calleeClass() != null && compiled.sources().containsKey(call.calleeClass())
-                    && !byClass.containsKey(call.calleeClass())) {
-                problems.add(new Problem(call.file(), call.line(), "calls " + call.calleeClass()
-                        + ", which is not a deployable function — make it a public, concrete class"));
+            if (call.calleeClass() != null && !classes.contains(call.calleeClass())) {
+                String simple = call.calleeClass().substring(call.calleeClass().lastIndexOf('.') + 1).replace('$', '.');
+                problems.add(new Problem(call.file(), call.line(), "calls " + simple + ", which is not a function of this app"
+                        + (compiled.sources().containsKey(call.calleeClass()) ? " — a function is a public, concrete class" : known)));
             }
         }
         return problems;
@@ -272,7 +308,11 @@ public final class AppLoader {
         return new SchemaGenerator(config.build());
     }
 
+    /** The JSON schema of {@code type}, or null for {@code Void}: no input, or no output. */
     private static com.fasterxml.jackson.databind.JsonNode schema(SchemaGenerator generator, JavaType type) {
+        if (type.getRawClass() == Void.class) {
+            return null;
+        }
         if (type.getRawClass() == Optional.class && type.containedTypeCount() == 1) {
             return schema(generator, type.containedType(0));
         }

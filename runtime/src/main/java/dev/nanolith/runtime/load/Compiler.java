@@ -62,7 +62,7 @@ public final class Compiler {
     public record SourceClass(String file, int line, String description) {
     }
 
-    /** A {@code ctx.call(...)} whose callee can be read from the source: a name or a class. */
+    /** A call of another function ({@code ctx.call(...)}, {@code functions.apply(...)}, …) whose callee the source names: a name or a class. */
     public record CallSite(String file, int line, String callerClass, String calleeName, String calleeClass) {
     }
 
@@ -139,15 +139,45 @@ public final class Compiler {
     }
 
     private static List<Problem> errors(DiagnosticCollector<JavaFileObject> diagnostics) {
-        return diagnostics.getDiagnostics().stream()
-                .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
-                .map(d -> new Problem(d.getSource() == null ? "sources" : pathOf(d.getSource()),
-                        (int) Math.max(0, d.getLineNumber()), d.getMessage(Locale.ROOT).lines().findFirst().orElse("")))
-                .toList();
+        return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR).map(Compiler::problem).toList();
     }
 
-    /** Reads classes, their Javadoc and the {@code Ctx.call} sites out of one compilation unit. */
+    /**
+     * A compile error as javac prints it: the first line of its message, the source line with a
+     * caret under the position, then the rest of the message (the symbol and where it was looked for).
+     */
+    private static Problem problem(Diagnostic<? extends JavaFileObject> d) {
+        List<String> message = d.getMessage(Locale.ROOT).lines().toList();
+        List<String> detail = new ArrayList<>(source(d));
+        detail.addAll(message.subList(Math.min(1, message.size()), message.size()));
+        return new Problem(d.getSource() == null ? "sources" : pathOf(d.getSource()), (int) Math.max(0, d.getLineNumber()),
+                message.isEmpty() ? "" : message.getFirst(), detail);
+    }
+
+    /** The diagnostic's source line and a caret line under its position, or nothing when it has no position. */
+    private static List<String> source(Diagnostic<? extends JavaFileObject> d) {
+        if (d.getSource() == null || d.getPosition() == Diagnostic.NOPOS) {
+            return List.of();
+        }
+        String text;
+        try {
+            text = d.getSource().getCharContent(true).toString();
+        } catch (IOException e) {
+            return List.of();
+        }
+        int at = (int) Math.min(d.getPosition(), text.length());
+        int start = text.lastIndexOf('\n', at - 1) + 1;
+        int end = text.indexOf('\n', at);
+        String line = text.substring(start, end < 0 ? text.length() : end).stripTrailing();
+        // Tabs stay tabs, so that the caret lines up however the line is shown.
+        String caret = text.substring(start, at).replaceAll("[^\t]", " ") + "^";
+        return List.of(line, caret);
+    }
+
+    /** Reads classes, their Javadoc and the calls of other functions out of one compilation unit. */
     private static final class Scanner extends TreePathScanner<Void, Void> {
+        /** The methods of {@link Functions} that call a function: by name, or by class. */
+        private static final Set<String> CALLS = Set.of("call", "apply", "get", "accept");
         private final DocTrees docs;
         private final Elements elements;
         private final Types types;
@@ -176,7 +206,7 @@ public final class Compiler {
                 String binary = elements.getBinaryName(type).toString();
                 DocCommentTree doc = docs.getDocCommentTree(getCurrentPath());
                 String description = doc == null ? null : text(doc.getFirstSentence()).replaceAll("\\s+", " ").trim();
-                found.put(binary, new SourceClass(file, line(tree), description == null || description.isEmpty() ? null : description));
+                found.put(binary, new SourceClass(file, nameLine(tree), description == null || description.isEmpty() ? null : description));
                 currentClass = binary;
             }
             try {
@@ -189,7 +219,7 @@ public final class Compiler {
         @Override
         public Void visitMethodInvocation(MethodInvocationTree tree, Void unused) {
             Element element = docs.getElement(getCurrentPath());
-            if (element instanceof ExecutableElement method && method.getSimpleName().contentEquals("call")
+            if (element instanceof ExecutableElement method && CALLS.contains(method.getSimpleName().toString())
                     && method.getEnclosingElement() instanceof TypeElement owner
                     && owner.getQualifiedName().contentEquals(Functions.class.getName())
                     && !tree.getArguments().isEmpty()) {
@@ -220,6 +250,12 @@ public final class Compiler {
                 }
             }
             return sb.toString();
+        }
+
+        /** The line of a class's declaration itself, after any annotations on lines of their own. */
+        private int nameLine(ClassTree tree) {
+            long end = docs.getSourcePositions().getEndPosition(unit, tree.getModifiers());
+            return end > 0 ? (int) unit.getLineMap().getLineNumber(end) : line(tree);
         }
 
         private int line(Tree tree) {

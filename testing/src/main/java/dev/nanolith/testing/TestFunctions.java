@@ -1,4 +1,4 @@
-package dev.nanolith.deploy;
+package dev.nanolith.testing;
 
 import dev.nanolith.Functions;
 import dev.nanolith.runtime.Pipeline;
@@ -18,8 +18,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Gives an app's tests a {@link Functions} parameter that calls the app's functions through
- * the real pipeline. At push time that is the revision being checked; in an IDE or a build,
- * the app in the working directory, loaded the same way.
+ * the real pipeline. At push time that is the revision being checked; in an IDE or the app's own
+ * Maven build, the app in the working directory, loaded the same way. JUnit finds this extension
+ * when extension auto-detection is on ({@code junit.jupiter.extensions.autodetection.enabled}),
+ * which the build file {@code nanolith init} writes turns on.
  */
 public final class TestFunctions implements ParameterResolver {
 
@@ -28,9 +30,19 @@ public final class TestFunctions implements ParameterResolver {
      * tests: JUnit makes this class itself and can pass it nothing but strings. Not inherited, so
      * that no thread started during the tests can keep the revision alive.
      */
-    static final ThreadLocal<Revision> CHECKED = new ThreadLocal<>();
+    private static final ThreadLocal<Revision> CHECKED = new ThreadLocal<>();
 
     private static final String PRINCIPAL = "test";
+
+    /** Runs {@code tests} on this thread with every {@link Functions} parameter calling {@code revision}. */
+    public static void against(Revision revision, Runnable tests) {
+        CHECKED.set(revision);
+        try {
+            tests.run();
+        } finally {
+            CHECKED.remove();
+        }
+    }
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -65,6 +77,7 @@ public final class TestFunctions implements ParameterResolver {
         @Override
         public void close() {
             watchdog.close();
+            revision.retire();
         }
     }
 }

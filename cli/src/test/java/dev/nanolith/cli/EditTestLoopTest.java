@@ -1,0 +1,191 @@
+package dev.nanolith.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The loop before a push: {@code nanolith test} and {@code nanolith dev}, run as a user runs them, against what a push says. */
+class EditTestLoopTest {
+
+    static final String GREET = """
+            package hello;
+
+            import dev.nanolith.Ctx;
+            import dev.nanolith.Nano;
+
+            /** Greets someone. */
+            public final class Greet implements Nano<String, String> {
+                @Override
+                public String apply(String name, Ctx ctx) {
+                    return "%s, " + name + "!";
+                }
+            }
+            """;
+
+    static final String GREET_TEST = """
+            package hello;
+
+            import static org.junit.jupiter.api.Assertions.assertEquals;
+
+            import dev.nanolith.Functions;
+            import org.junit.jupiter.api.Test;
+
+            class GreetTest {
+                @Test
+                void greets(Functions functions) {
+                    assertEquals("%s, Ada!", functions.call(Greet.class, "Ada"));
+                }
+            }
+            """;
+
+    @TempDir
+    static Path tmp;
+    static Platform platform;
+
+    @BeforeAll
+    static void start() {
+        platform = Platform.start(Platform.Options.loopback(0).withData(tmp.resolve("data")));
+    }
+
+    @AfterAll
+    static void stop() {
+        platform.close();
+    }
+
+    static Path app(Path dir, String greeting, String expected) {
+        return TestApp.in(dir).yaml("app: hello\n").source("hello/Greet.java", GREET.formatted(greeting))
+                .test("hello/GreetTest.java", GREET_TEST.formatted(expected)).write();
+    }
+
+    @Test
+    void nanolithTestRefusesWhatAPushRefusesWithTheSameLines() throws Exception {
+        Path pushed = app(tmp.resolve("pushed"), "Hello", "Hello");
+        assertTrue(Pushes.push(platform, pushed, "hello").ok());
+        List<List<String>> fixes = new java.util.ArrayList<>();
+        for (String[] broken : new String[][] {
+                {GREET.formatted("Hi").replace("+ name +", "+ nmae +"), GREET_TEST.formatted("Hi")},
+                {GREET.formatted("Hi"), GREET_TEST.formatted("Hello")}}) {
+            Path local = TestApp.in(tmp.resolve("local")).yaml("app: hello\n").source("hello/Greet.java", broken[0])
+                    .test("hello/GreetTest.java", broken[1]).write();
+            Files.writeString(pushed.resolve("src/main/java/hello/Greet.java"), broken[0]);
+            Files.writeString(pushed.resolve("src/test/java/hello/GreetTest.java"), broken[1]);
+
+            Run checked = run(InitTest.javaCommand("test", local.toString()));
+            GitClient.Result push = Pushes.push(platform, pushed, "hello");
+
+            assertEquals(1, checked.exit(), checked.output());
+            assertFalse(push.ok(), push.output());
+            List<String> fix = Pushes.fixLines(push.output());
+            assertEquals(fix, checked.output().lines().dropWhile(l -> !l.endsWith(" Fix:")).skip(1).toList(), checked.output());
+            fixes.add(fix);
+        }
+        assertEquals(List.of("  src/main/java/hello/Greet.java:10: cannot find symbol",
+                " ".repeat(12) + "return \"Hi, \" + nmae + \"!\";",
+                " ".repeat(28) + "^",
+                "      symbol:   variable nmae",
+                "      location: class hello.Greet"), fixes.get(0));
+        assertEquals(List.of("  src/test/java/hello/GreetTest.java:11: greets(Functions) failed: expected: <Hello, Ada!> but was: <Hi, Ada!>"),
+                fixes.get(1));
+    }
+
+    @Test
+    void nanolithTestPassesAGoodAppAndReportsEachStage() throws Exception {
+        Run checked = run(InitTest.javaCommand("test", app(tmp.resolve("good"), "Hello", "Hello").toString()));
+        assertEquals(0, checked.exit(), checked.output());
+        List<String> lines = checked.output().lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.matches(" {2}compile +\\d+ ms {2}1 functions")), checked.output());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(" {2}test +\\d+ ms {2}1 passed")), checked.output());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(" {2}warm +\\d+ ms {2}every function started")), checked.output());
+        assertEquals("nanolith: hello passes every check of a push", lines.getLast());
+    }
+
+    @Test
+    void nanolithDevServesEachEditThatPassesAndKeepsTheLastGoodRevisionOtherwise() throws Exception {
+        Path dir = app(tmp.resolve("dev"), "Hello", "Hello");
+        Process dev = new ProcessBuilder(InitTest.javaCommand("dev", dir.toString(), "--port", "0")).redirectErrorStream(true).start();
+        List<String> printed = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(dev.getInputStream(), StandardCharsets.UTF_8))) {
+                out.lines().forEach(printed::add);
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
+        try {
+            String serving = await(printed, l -> l.startsWith("nanolith dev: serving "));
+            Http http = new Http(serving.substring(serving.indexOf("http://"), serving.indexOf(';')));
+            await(printed, l -> l.startsWith("deployed hello r1"));
+            assertEquals("\"Hello, Ada!\"", http.post("/fn/hello.greet", "\"Ada\"").body());
+
+            Files.writeString(dir.resolve("src/test/java/hello/GreetTest.java"), GREET_TEST.formatted("Howdy"));
+            long edited = System.nanoTime();
+            Files.writeString(dir.resolve("src/main/java/hello/Greet.java"), GREET.formatted("Howdy"));
+            while (!http.post("/fn/hello.greet", "\"Ada\"").body().equals("\"Howdy, Ada!\"")) {
+                assertTrue(System.nanoTime() - edited < Duration.ofSeconds(60).toNanos(), "the edit was not served: " + printed);
+                Thread.sleep(10);
+            }
+            System.out.printf("nanolith dev served an edit %d ms after it was saved%n", (System.nanoTime() - edited) / 1_000_000);
+            await(printed, l -> l.startsWith("deployed hello r2"));
+
+            Files.writeString(dir.resolve("src/main/java/hello/Greet.java"), GREET.formatted("Hi").replace("+ name +", "+ nmae +"));
+            await(printed, l -> l.equals("nanolith: dev was not deployed; r2 still serves. Fix:"));
+            await(printed, l -> l.equals("  src/main/java/hello/Greet.java:10: cannot find symbol"));
+            assertEquals("\"Howdy, Ada!\"", http.post("/fn/hello.greet", "\"Ada\"").body());
+
+            Files.writeString(dir.resolve("src/main/java/hello/Greet.java"), GREET.formatted("Howdy").replace("\"!\"", "\"!!\""));
+            Files.writeString(dir.resolve("src/test/java/hello/GreetTest.java"), GREET_TEST.formatted("Howdy").replace("Ada!", "Ada!!"));
+            await(printed, l -> l.startsWith("deployed hello r3"));
+            assertEquals("\"Howdy, Ada!!\"", http.post("/fn/hello.greet", "\"Ada\"").body());
+        } finally {
+            dev.destroy();
+            if (!dev.waitFor(20, TimeUnit.SECONDS)) {
+                dev.destroyForcibly();
+            }
+        }
+    }
+
+    /** Waits for a line the process prints, and returns it. */
+    static String await(List<String> printed, Predicate<String> line) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < until) {
+            for (String l : printed) {
+                if (line.test(l)) {
+                    return l;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("not printed within 60 s:\n" + String.join("\n", printed));
+    }
+
+    /** What a command printed, and its exit code. */
+    record Run(int exit, String output) {
+    }
+
+    static Run run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(2, TimeUnit.MINUTES), String.join(" ", command) + " did not end");
+            return new Run(p.exitValue(), out);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}
