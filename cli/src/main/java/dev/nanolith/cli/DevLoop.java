@@ -93,10 +93,17 @@ final class DevLoop implements AutoCloseable {
             }
         } catch (LoadException e) {
             delete(snapshot);
-            out.println("nanolith: " + dir.getFileName() + " was not deployed; "
-                    + (serving == null ? "nothing of it serves yet" : serving.id() + " still serves") + ". Fix:");
+            out.println("nanolith: " + dir.getFileName() + " was not deployed; " + stillServing() + ". Fix:");
             Check.fix(e).forEach(out::println);
+        } catch (RuntimeException e) {
+            // The platform's own failure, not the app's: say so, and keep watching.
+            delete(snapshot);
+            out.println("nanolith: " + dir.getFileName() + " could not be checked (" + e + "); " + stillServing());
         }
+    }
+
+    private String stillServing() {
+        return serving == null ? "nothing of it serves yet" : serving.id() + " still serves";
     }
 
     /** The relevant file among a key's events, relative to the app, or null; new folders are watched too. */

@@ -58,6 +58,21 @@ public final class Main {
         }
     }
 
+    /** The working copy of an app, for the commands that check or serve one before it is pushed. */
+    static final class WorkingCopy {
+        @Parameters(paramLabel = "DIR", description = "The app's directory: nanolith.yaml, src/main/java, src/test/java.")
+        Path dir;
+
+        /** Whether the directory exists; says what is wrong when it does not. */
+        boolean exists() {
+            if (Files.isDirectory(dir)) {
+                return true;
+            }
+            System.err.println("nanolith: " + dir + " is not a directory — give the directory of an app");
+            return false;
+        }
+    }
+
     /** Options shared by the commands that start a platform. */
     static final class Server {
         @Option(names = "--port", description = "Gateway port (default: ${DEFAULT-VALUE}; 0 picks a free one).", defaultValue = "8080")
@@ -177,13 +192,13 @@ public final class Main {
             description = "Checks an app's working directory exactly as a push to main is checked (nanolith.yaml, compile and load,"
                     + " the app's tests, the start of every function) and prints the same report; exit code 1 when a push would be refused.")
     static final class Test implements Callable<Integer> {
-        @Parameters(paramLabel = "DIR", description = "The app's directory: nanolith.yaml, src/main/java, src/test/java.")
-        Path dir;
+        @CommandLine.Mixin
+        WorkingCopy app;
 
         @Override
         public Integer call() {
-            if (!Files.isDirectory(dir)) {
-                System.err.println("nanolith: " + dir + " is not a directory — give the directory of an app");
+            Path dir = app.dir;
+            if (!app.exists()) {
                 return 2;
             }
             System.out.println("nanolith: checking " + dir.toAbsolutePath().normalize());
@@ -205,8 +220,8 @@ public final class Main {
             description = "Serves an app's working directory and, whenever one of its files changes, checks it as a push is checked"
                     + " and serves the new revision if it passes; the last good revision serves meanwhile.")
     static final class Dev implements Callable<Integer> {
-        @Parameters(paramLabel = "DIR", description = "The app's directory: nanolith.yaml, src/main/java, src/test/java.")
-        Path dir;
+        @CommandLine.Mixin
+        WorkingCopy app;
 
         @Option(names = "--port", description = "Gateway port (default: ${DEFAULT-VALUE}; 0 picks a free one).", defaultValue = "8080")
         int port;
@@ -216,8 +231,8 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            if (!Files.isDirectory(dir)) {
-                System.err.println("nanolith: " + dir + " is not a directory — give the directory of an app");
+            Path dir = app.dir;
+            if (!app.exists()) {
                 return 2;
             }
             Platform.Options options = new Platform.Options(GatewayConfig.loopback(port), Platform.Options.DEFAULT_TIMEOUT, Map.of(), null)

@@ -23,36 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The loop before a push: {@code nanolith test} and {@code nanolith dev}, run as a user runs them, against what a push says. */
 class EditTestLoopTest {
 
-    static final String GREET = """
-            package hello;
-
-            import dev.nanolith.Ctx;
-            import dev.nanolith.Nano;
-
-            /** Greets someone. */
-            public final class Greet implements Nano<String, String> {
-                @Override
-                public String apply(String name, Ctx ctx) {
-                    return "%s, " + name + "!";
-                }
-            }
-            """;
-
-    static final String GREET_TEST = """
-            package hello;
-
-            import static org.junit.jupiter.api.Assertions.assertEquals;
-
-            import dev.nanolith.Functions;
-            import org.junit.jupiter.api.Test;
-
-            class GreetTest {
-                @Test
-                void greets(Functions functions) {
-                    assertEquals("%s, Ada!", functions.call(Greet.class, "Ada"));
-                }
-            }
-            """;
+    static final String GREET = GitDeployTest.GREETER;
+    static final String GREET_TEST = GitDeployTest.GREETER_TEST;
 
     @TempDir
     static Path tmp;

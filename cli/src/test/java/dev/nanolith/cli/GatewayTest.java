@@ -206,23 +206,21 @@ class GatewayTest {
                 "{\"name\" \"Ada\"}", "malformed JSON at line 1, column 9: expected ':' after the field name, found '\"'",
                 "{\"name\":\"Ada\"} {}", "malformed JSON at line 1, column 16: expected the end of the body after one JSON value, found '{'",
                 "name=Ada", "malformed JSON at line 1, column 1: expected a value (an object, an array, a string in double quotes, a number, true, false or null), found 'name'");
-        cases.forEach((body, message) -> {
-            Http.Response r = http.post("/fn/greet.hello", body);
-            assertEquals(400, r.status(), body);
-            assertEquals("malformed-json", r.json().path("error").asText(), body);
-            assertEquals(message, r.json().path("message").asText(), body);
-        });
+        cases.forEach((body, message) -> assertBadRequest("/fn/greet.hello", body, "malformed-json", message));
+    }
+
+    static void assertBadRequest(String path, String body, String error, String message) {
+        Http.Response r = http.post(path, body);
+        assertEquals(400, r.status(), body);
+        assertEquals(error, r.json().path("error").asText(), body);
+        assertEquals(message, r.json().path("message").asText(), body);
     }
 
     @Test
     void aMisspeltFieldIsNamedWithTheFieldItWasMeantToBeEvenWhenThatOneIsMissing() {
-        Http.Response r = http.post("/fn/greet.hello", "{\"nmae\":\"Ada\"}");
-        assertEquals(400, r.status());
-        assertEquals("bad-input", r.json().path("error").asText());
-        assertEquals("field 'nmae' is not part of the input — did you mean 'name'?", r.json().path("message").asText());
-
-        Http.Response nested = http.post("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qyt\":2}]}");
-        assertEquals("field 'lines[0].qyt' is not part of 'lines[0]' — did you mean 'qty'?", nested.json().path("message").asText());
+        assertBadRequest("/fn/greet.hello", "{\"nmae\":\"Ada\"}", "bad-input", "field 'nmae' is not part of the input — did you mean 'name'?");
+        assertBadRequest("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qyt\":2}]}", "bad-input",
+                "field 'lines[0].qyt' is not part of 'lines[0]' — did you mean 'qty'?");
     }
 
     @Test
@@ -233,18 +231,12 @@ class GatewayTest {
                 "{\"name\":{\"first\":\"Ada\"}}", "field 'name' must be a string, not an object",
                 "[\"Ada\"]", "the input must be an object, not an array",
                 "null", "the input is null — send the input as JSON (GET /fn shows its schema)");
-        cases.forEach((body, message) -> {
-            Http.Response r = http.post("/fn/greet.hello", body);
-            assertEquals(400, r.status(), body);
-            assertEquals("bad-input", r.json().path("error").asText(), body);
-            assertEquals(message, r.json().path("message").asText(), body);
-        });
-        assertEquals("field 'lines[0].qty' must be a whole number, not the string \"2\"", http.post("/fn/orders.place",
-                "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qty\":\"2\"}]}").json().path("message").asText());
-        assertEquals("field 'lines[0].qty' must be a whole number, not the number 2.5", http.post("/fn/orders.place",
-                "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qty\":2.5}]}").json().path("message").asText());
-        assertEquals("field 'customer' must be a string, not the number 7", http.post("/fn/orders.place",
-                "{\"customer\":7,\"lines\":[]}").json().path("message").asText());
+        cases.forEach((body, message) -> assertBadRequest("/fn/greet.hello", body, "bad-input", message));
+        assertBadRequest("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qty\":\"2\"}]}", "bad-input",
+                "field 'lines[0].qty' must be a whole number, not the string \"2\"");
+        assertBadRequest("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qty\":2.5}]}", "bad-input",
+                "field 'lines[0].qty' must be a whole number, not the number 2.5");
+        assertBadRequest("/fn/orders.place", "{\"customer\":7,\"lines\":[]}", "bad-input", "field 'customer' must be a string, not the number 7");
     }
 
     @Test

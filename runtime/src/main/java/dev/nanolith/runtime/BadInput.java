@@ -86,7 +86,9 @@ final class BadInput {
         List<String> missing = known.values().stream().filter(p -> p.isRequired() && !node.has(p.getName()))
                 .map(BeanPropertyDefinition::getName).collect(Collectors.toCollection(ArrayList::new));
         String where = path.isEmpty() ? "the input" : "'" + path + "'";
-        if (bean.findAnySetterAccessor() == null) {
+        boolean open = bean.findAnySetterAccessor() != null
+                || mapper.getDeserializationConfig().getDefaultPropertyIgnorals(type.getRawClass(), bean.getClassInfo()).getIgnoreUnknown();
+        if (!open) {
             for (Map.Entry<String, JsonNode> field : node.properties()) {
                 String name = field.getKey();
                 if (known.containsKey(name) || bean.getIgnoredPropertyNames().contains(name)) {
@@ -132,7 +134,7 @@ final class BadInput {
         JsonNode found = at(input, e.getPath());
         if (e instanceof ValueInstantiationException v) {
             Throwable cause = v.getCause() != null ? v.getCause() : v;
-            return what + " is not valid: " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
+            return what + ": " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
         }
         if (e.getCause() instanceof InputCoercionException range && range.getTargetType() != null) {
             return what + " is out of range: " + describe(found) + " does not fit a " + range.getTargetType().getSimpleName();
