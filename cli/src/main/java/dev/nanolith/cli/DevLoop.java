@@ -3,14 +3,15 @@ package dev.nanolith.cli;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import dev.nanolith.deploy.Check;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
+import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.load.LoadException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -30,13 +31,18 @@ import java.util.stream.Stream;
 
 /**
  * {@code nanolith dev}: serves the app in a working directory and, whenever one of its files
- * changes, checks it as a push is checked and serves the new revision if it passes. An edit that
- * fails a check is reported as {@code file:line} and the last good revision keeps serving.
+ * ({@code nanolith.yaml}, anything under {@code src}) changes, checks it as a push is checked and
+ * serves the new revision if it passes. An edit that fails a check is reported as
+ * {@code file:line} and the last good revision keeps serving.
  */
 final class DevLoop implements AutoCloseable {
 
-    /** How long the files must stay unchanged before a check starts: an editor's save is several events. */
-    private static final long QUIET_MILLIS = 50;
+    /** Where an app's files are, next to its nanolith.yaml: sources, tests and their resources. */
+    private static final String SOURCES = "src";
+    /** How long the files must stay unchanged before a check starts. */
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** The longest a check waits for the files to be quiet, however busy they are. */
+    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Platform platform;
     private final Path dir;
@@ -45,46 +51,57 @@ final class DevLoop implements AutoCloseable {
     private final Map<WatchKey, Path> watched = new HashMap<>();
     private Revision serving;
 
+    /** @throws IOException when the directory cannot be watched */
     DevLoop(Platform platform, Path dir, PrintStream out) throws IOException {
         this.platform = platform;
         this.dir = dir.toAbsolutePath().normalize();
         this.out = out;
         this.watcher = FileSystems.getDefault().newWatchService();
-        watch(this.dir);
+        watched.put(this.dir.register(watcher, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE), this.dir);
+        for (Path folder : tree(true)) {
+            watched.put(folder.register(watcher, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE), folder);
+        }
     }
 
     /** Deploys the app, then again after every change, until the thread is interrupted. */
     void run() throws InterruptedException {
         deploy("start", System.nanoTime());
-        while (!Thread.currentThread().isInterrupted()) {
-            WatchKey key = watcher.take();
+        while (true) {
+            String first = changes(watcher.take());
+            if (first == null) {
+                continue;
+            }
+            // One save is several events (a write, a rename, a new folder): one check once the app's files are quiet.
             long changed = System.nanoTime();
-            String first = null;
-            // Everything that changes until the files are quiet is one change.
-            for (; key != null; key = watcher.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)) {
-                String relevant = changes(key);
-                first = first != null ? first : relevant;
+            long quietAt = changed + QUIET_NANOS;
+            for (long now = changed; now < Math.min(quietAt, changed + MAX_WAIT_NANOS); now = System.nanoTime()) {
+                WatchKey key = watcher.poll(Math.min(quietAt, changed + MAX_WAIT_NANOS) - now, TimeUnit.NANOSECONDS);
+                if (key == null) {
+                    break;
+                }
+                if (changes(key) != null) {
+                    quietAt = System.nanoTime() + QUIET_NANOS;
+                }
             }
-            if (first != null) {
-                deploy(first, changed);
-            }
+            deploy(first, changed);
         }
     }
 
-    /** Checks and serves a snapshot of the app's files, reporting as a push does. */
+    /** Checks and serves a copy of the app's files, reporting as a push does. */
     private void deploy(String cause, long changedNanos) {
         out.println("nanolith: checking " + dir.getFileName() + " (" + cause + ")");
-        Path snapshot;
+        Path copy;
         try {
-            snapshot = snapshot();
+            copy = copy();
         } catch (IOException e) {
-            out.println("nanolith: the files of " + dir + " cannot be read: " + e.getMessage());
+            out.println("nanolith: the files of " + dir + " could not be copied for a check (" + e.getMessage() + "); "
+                    + stillServing() + " — save again to retry");
             return;
         }
         try {
             // The revision's service processes, if any, read its files for as long as it serves: they are its own copy.
-            Revision revision = platform.deploy(snapshot, out::println);
-            revision.closeWhenRetired(() -> delete(snapshot));
+            Revision revision = platform.deploy(copy, out::println);
+            revision.closeWhenRetired(() -> delete(copy));
             serving = revision;
             out.printf("deployed %s %s, %d ms after the %s%n", revision.app(), revision.id(), (System.nanoTime() - changedNanos) / 1_000_000,
                     cause.equals("start") ? "start" : "change");
@@ -92,13 +109,13 @@ final class DevLoop implements AutoCloseable {
                 out.printf("  POST %s/fn/%s%n", platform.url(), route.name());
             }
         } catch (LoadException e) {
-            delete(snapshot);
+            delete(copy);
             out.println("nanolith: " + dir.getFileName() + " was not deployed; " + stillServing() + ". Fix:");
             Check.fix(e).forEach(out::println);
         } catch (RuntimeException e) {
-            // The platform's own failure, not the app's: say so, and keep watching.
-            delete(snapshot);
-            out.println("nanolith: " + dir.getFileName() + " could not be checked (" + e + "); " + stillServing());
+            // The platform's own failure, not the app's: said as it is, and the loop goes on.
+            delete(copy);
+            out.println("nanolith: " + dir.getFileName() + " could not be checked (" + e + "); " + stillServing() + " — save again to retry");
         }
     }
 
@@ -106,22 +123,31 @@ final class DevLoop implements AutoCloseable {
         return serving == null ? "nothing of it serves yet" : serving.id() + " still serves";
     }
 
-    /** The relevant file among a key's events, relative to the app, or null; new folders are watched too. */
+    /**
+     * The first of the app's files among a key's events, relative to the app, or null when none
+     * is; new folders under src are watched from now on.
+     */
     private String changes(WatchKey key) {
         Path folder = watched.get(key);
         String relevant = null;
         for (WatchEvent<?> event : key.pollEvents()) {
+            if (event.kind() == OVERFLOW) {
+                // Events were lost: any file may have changed, and any folder may be new.
+                watchNewFolders();
+                relevant = relevant != null ? relevant : "many files";
+                continue;
+            }
             if (folder == null || !(event.context() instanceof Path name)) {
                 continue;
             }
             Path file = folder.resolve(name);
-            if (event.kind() == ENTRY_CREATE && Files.isDirectory(file) && !ignored(file)) {
-                watch(file);
+            if (!isAppFile(file)) {
+                continue;
             }
-            String relative = dir.relativize(file).toString().replace('\\', '/');
-            if (relevant == null && !ignored(file) && (relative.equals("nanolith.yaml") || relative.startsWith("src/"))) {
-                relevant = relative;
+            if (event.kind() == ENTRY_CREATE && Files.isDirectory(file)) {
+                watchNewFolders();
             }
+            relevant = relevant != null ? relevant : dir.relativize(file).toString().replace('\\', '/');
         }
         if (!key.reset()) {
             watched.remove(key);
@@ -129,32 +155,43 @@ final class DevLoop implements AutoCloseable {
         return relevant;
     }
 
-    /** Build output, version control and editors' swap and backup files are no change to the app. */
-    private boolean ignored(Path file) {
-        Path relative = dir.relativize(file);
-        for (Path part : relative) {
-            String name = part.toString();
-            if (name.startsWith(".") || name.equals("target") || name.endsWith("~") || name.endsWith(".swp") || name.endsWith(".tmp")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void watch(Path folder) {
+    private void watchNewFolders() {
         try {
-            for (Path f : tree(folder, true)) {
-                watched.put(f.register(watcher, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE), f);
+            for (Path folder : tree(true)) {
+                watched.put(folder.register(watcher, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE), folder);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot watch " + folder + ": " + e.getMessage(), e);
+            out.println("nanolith: a new folder of " + dir + " cannot be watched (" + e.getMessage() + "); changes in it are seen at the"
+                    + " next change elsewhere" + " — on Linux, a full fs.inotify.max_user_watches is raised with sysctl");
         }
+    }
+
+    /** Whether a path is one of the app's files: nanolith.yaml, or under src, but no editor's swap or backup file. */
+    private boolean isAppFile(Path file) {
+        Path relative = dir.relativize(file);
+        if (relative.toString().equals(ConfigFile.NAME)) {
+            return true;
+        }
+        if (!relative.startsWith(SOURCES)) {
+            return false;
+        }
+        for (Path part : relative) {
+            String name = part.toString();
+            if (name.startsWith(".") || name.endsWith("~") || name.endsWith(".swp") || name.endsWith(".tmp")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A copy of the app's files, so that a check reads files no editor is writing. */
-    private Path snapshot() throws IOException {
+    private Path copy() throws IOException {
         Path copy = Files.createTempDirectory("nanolith-dev-");
-        for (Path f : tree(dir, false)) {
+        List<Path> files = new ArrayList<>(tree(false));
+        if (Files.isRegularFile(dir.resolve(ConfigFile.NAME))) {
+            files.add(dir.resolve(ConfigFile.NAME));
+        }
+        for (Path f : files) {
             Path target = copy.resolve(dir.relativize(f).toString());
             Files.createDirectories(target.getParent());
             Files.copy(f, target);
@@ -162,13 +199,17 @@ final class DevLoop implements AutoCloseable {
         return copy;
     }
 
-    /** The folders (or the files) under {@code root} that are part of the app, not walking into ignored folders. */
-    private List<Path> tree(Path root, boolean folders) throws IOException {
+    /** The folders (or the files) under src that belong to the app, not walking into folders that do not. */
+    private List<Path> tree(boolean folders) throws IOException {
         List<Path> found = new ArrayList<>();
+        Path root = dir.resolve(SOURCES);
+        if (!Files.isDirectory(root)) {
+            return found;
+        }
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes attributes) {
-                if (!folder.equals(dir) && ignored(folder)) {
+                if (!isAppFile(folder)) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 if (folders) {
@@ -179,7 +220,7 @@ final class DevLoop implements AutoCloseable {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                if (!folders && attributes.isRegularFile() && !ignored(file)) {
+                if (!folders && attributes.isRegularFile() && isAppFile(file)) {
                     found.add(file);
                 }
                 return FileVisitResult.CONTINUE;

@@ -11,8 +11,10 @@ import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.IOException;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,14 +27,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The {@code nanolith} command. */
-@Command(name = "nanolith", mixinStandardHelpOptions = true, version = "nanolith 0.1.0",
+@Command(name = "nanolith", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Nanoservices in Java: write small functions, run right-sized services.",
         subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Test.class, Main.Dev.class, Main.Apps.class,
                 Main.Revisions.class, Main.Rollback.class, Main.Service.class})
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    /** The platform's version, as its build recorded it. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"nanolith " + Scaffold.version()};
+        }
+    }
+
+    /** How finely apps are split into processes, for the commands that serve them. */
+    static final class PlacementOption {
+        @Option(names = "--placement", description = "How apps are split into processes: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE});"
+                + " services as nanolith.yaml's services: say, nano one process per function.", defaultValue = "monolith")
+        Placement.Mode mode;
     }
 
     /** Where the launcher was started from: examples are found relative to it. */
@@ -84,16 +101,15 @@ public final class Main {
         @Option(names = "--max-body", description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
         int maxBody;
 
-        @Option(names = "--placement", description = "How apps are split into processes: monolith (default), services "
-                + "(as nanolith.yaml's services: say) or nano (one process per function).", defaultValue = "monolith")
-        String placement;
+        @CommandLine.Mixin
+        PlacementOption placement;
 
         @CommandLine.Mixin
         Data data;
 
         Platform.Options options() {
             return new Platform.Options(new GatewayConfig(host, port, maxBody), Platform.Options.DEFAULT_TIMEOUT, Map.of(), data.dir())
-                    .placed(Placement.Mode.valueOf(placement.toUpperCase(Locale.ROOT)));
+                    .placed(placement.mode);
         }
     }
 
@@ -189,14 +205,15 @@ public final class Main {
     }
 
     @Command(name = "test", mixinStandardHelpOptions = true,
-            description = "Checks an app's working directory exactly as a push to main is checked (nanolith.yaml, compile and load,"
-                    + " the app's tests, the start of every function) and prints the same report; exit code 1 when a push would be refused.")
+            description = "Checks an app's working directory as a push to main is checked (nanolith.yaml, compile and load, the app's"
+                    + " tests, the start of every function), with every function in this process and settings from the environment, and"
+                    + " prints the same report; exit code 1 when a push would be refused.")
     static final class Test implements Callable<Integer> {
         @CommandLine.Mixin
         WorkingCopy app;
 
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
             Path dir = app.dir;
             if (!app.exists()) {
                 return 2;
@@ -206,7 +223,8 @@ public final class Main {
                 Check.Passed passed = Platform.check(watchdog).run(dir, null, app -> "local", (revision, files) -> false,
                         System.out::println);
                 System.out.println("nanolith: " + passed.revision().app() + " passes every check of a push");
-                passed.revision().retire();
+                // The app's closeable functions are closed before the process ends.
+                passed.revision().retire().join();
                 return 0;
             } catch (LoadException e) {
                 System.out.println("nanolith: a push of " + dir.toAbsolutePath().normalize().getFileName() + " would be refused. Fix:");
@@ -226,8 +244,8 @@ public final class Main {
         @Option(names = "--port", description = "Gateway port (default: ${DEFAULT-VALUE}; 0 picks a free one).", defaultValue = "8080")
         int port;
 
-        @Option(names = "--placement", description = "monolith (default), services or nano, as for run.", defaultValue = "monolith")
-        String placement;
+        @CommandLine.Mixin
+        PlacementOption placement;
 
         @Override
         public Integer call() throws Exception {
@@ -235,23 +253,30 @@ public final class Main {
             if (!app.exists()) {
                 return 2;
             }
+            // A platform of its own, on a temporary data directory: nothing pushed is served, nothing of this is kept.
             Platform.Options options = new Platform.Options(GatewayConfig.loopback(port), Platform.Options.DEFAULT_TIMEOUT, Map.of(), null)
-                    .placed(Placement.Mode.valueOf(placement.toUpperCase(Locale.ROOT)));
+                    .placed(placement.mode);
             Platform platform;
             try {
                 platform = Platform.start(options);
             } catch (RuntimeException e) {
-                System.err.println("nanolith: cannot start on 127.0.0.1:" + port + " — " + rootMessage(e) + " (choose another port with --port)");
+                System.err.println(cannotStart(options, e));
                 return 1;
             }
+            Thread main = Thread.currentThread();
+            // At Ctrl-C the loop ends its check and this thread closes the platform, not the hook under a running check.
+            Thread stop = new Thread(() -> {
+                main.interrupt();
+                try {
+                    main.join(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    // the JVM is ending either way
+                }
+            });
             try (platform; DevLoop loop = new DevLoop(platform, dir, System.out)) {
                 System.out.println("nanolith dev: serving " + dir + " on " + platform.url()
                         + "; every change is checked as a push is, and served when it passes (Ctrl-C stops)");
-                Thread main = Thread.currentThread();
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    main.interrupt();
-                    platform.close();
-                }));
+                Runtime.getRuntime().addShutdownHook(stop);
                 loop.run();
             } catch (InterruptedException e) {
                 // stopped
@@ -434,8 +459,7 @@ public final class Main {
         try {
             platform = Platform.start(options);
         } catch (RuntimeException e) {
-            System.err.println("nanolith: cannot start on " + options.gateway().host() + ":" + options.gateway().port()
-                    + " — " + rootMessage(e) + " (choose another port with --port)");
+            System.err.println(cannotStart(options, e));
             return 1;
         }
         try (platform) {
@@ -466,10 +490,13 @@ public final class Main {
         return 0;
     }
 
-    private static String rootMessage(Throwable e) {
-        while (e.getCause() != null) {
-            e = e.getCause();
+    /** Why a platform did not start, and what to do: another port when its own is taken. */
+    private static String cannotStart(Platform.Options options, Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
         }
-        return e.getMessage();
+        return "nanolith: cannot start on " + options.gateway().host() + ":" + options.gateway().port() + " — " + root.getMessage()
+                + (root instanceof BindException ? " (choose another port with --port)" : "");
     }
 }

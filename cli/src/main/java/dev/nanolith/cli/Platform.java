@@ -67,8 +67,8 @@ public final class Platform implements AutoCloseable {
      */
     public record Options(GatewayConfig gateway, Duration defaultTimeout, Map<String, String> settings, Path dataDir, Placing placing) {
 
-        /** The default timeout of a function: 10 seconds. */
-        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+        /** The default timeout of a function. */
+        public static final Duration DEFAULT_TIMEOUT = AppLoader.DEFAULT_TIMEOUT;
 
         public Options {
             settings = Map.copyOf(settings);
@@ -186,8 +186,7 @@ public final class Platform implements AutoCloseable {
      * by the caller) enforces timeouts.
      */
     static Check check(Watchdog watchdog) {
-        Pipeline pipeline = new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher());
-        return new Check(new AppLoader(pipeline, System::getenv, Options.DEFAULT_TIMEOUT), TEST_TIMEOUT);
+        return new Check(AppLoader.inProcess(watchdog, System::getenv, true), TEST_TIMEOUT);
     }
 
     /** Starts a platform; its gateway is listening and its apps serving when this returns. */
@@ -222,17 +221,13 @@ public final class Platform implements AutoCloseable {
      * @throws LoadException with every problem found; the serving revision is untouched
      */
     public synchronized Revision deploy(Path dir, Consumer<String> progress) throws LoadException {
-        Revision revision = deployer.check().run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), this::place, progress)
-                .revision();
-        try {
-            router.check(revision);
-            long t = System.nanoTime();
-            router.deploy(revision);
-            progress.accept(Check.stage("switch", (System.nanoTime() - t) / 1_000_000, "traffic moved to " + revision.id()));
-        } catch (LoadException | RuntimeException e) {
-            revision.retire();
-            throw e;
-        }
+        Revision revision = deployer.check().run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), (candidate, files) -> {
+            router.check(candidate);
+            return place(candidate, files);
+        }, progress).revision();
+        long t = System.nanoTime();
+        router.deploy(revision);
+        progress.accept(Check.stage("switch", (System.nanoTime() - t) / 1_000_000, "traffic moved to " + revision.id()));
         revisions.merge(revision.app(), 1, Integer::sum);
         return revision;
     }

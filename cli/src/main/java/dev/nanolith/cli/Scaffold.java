@@ -2,6 +2,7 @@ package dev.nanolith.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,10 +19,16 @@ final class Scaffold {
     static String version() {
         try (InputStream in = Scaffold.class.getResourceAsStream("version.properties")) {
             Properties properties = new Properties();
-            properties.load(in);
-            return properties.getProperty("version");
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("the platform's build left out version.properties", e);
+            if (in != null) {
+                properties.load(in);
+            }
+            String version = properties.getProperty("version", "");
+            if (version.isEmpty() || version.startsWith("${")) {
+                throw new IllegalStateException("the platform was built without its version (version.properties) — build it again with ./nanolith");
+            }
+            return version;
+        } catch (IOException e) {
+            throw new UncheckedIOException("the platform's version cannot be read: " + e.getMessage(), e);
         }
     }
 

@@ -97,7 +97,11 @@ public final class Deployer {
             stages.put("checkout", Check.millisSince(start));
             progress.accept(Check.stage("checkout", stages.get("checkout"), ""));
 
-            Check.Passed passed = check.run(checkout.dir(), app, a -> id, placer, progress);
+            // A name another app serves is refused before the app's tests run and its processes start.
+            Check.Passed passed = check.run(checkout.dir(), app, a -> id, (revision, dir) -> {
+                router.check(revision);
+                return placer.place(revision, dir);
+            }, progress);
             Revision revision = passed.revision();
             stages.putAll(passed.stagesMillis());
             keep = passed.placed();
@@ -105,16 +109,14 @@ public final class Deployer {
                 revision.closeWhenRetired(checkout);
             }
             try {
-                router.check(revision);
-            } catch (LoadException e) {
+                RevCommit c = parse(repo, commit);
+                RevisionRecord record = new RevisionRecord(id, commit.name(), c.getAuthorIdent().getName() + " <"
+                        + c.getAuthorIdent().getEmailAddress() + ">", Instant.now(), c.getShortMessage(), stages, stages.get("warm"));
+                return new Candidate(revision, record, fingerprints(checkout.dir(), revision), passed.tests());
+            } catch (IOException | RuntimeException e) {
                 revision.retire();
                 throw e;
             }
-
-            RevCommit c = parse(repo, commit);
-            RevisionRecord record = new RevisionRecord(id, commit.name(), c.getAuthorIdent().getName() + " <" + c.getAuthorIdent().getEmailAddress() + ">",
-                    Instant.now(), c.getShortMessage(), stages, stages.get("warm"));
-            return new Candidate(revision, record, fingerprints(checkout.dir(), revision), passed.tests());
         } catch (IOException e) {
             throw new LoadException(Problem.of("repository", "commit " + commit.name() + " cannot be read: " + e.getMessage()));
         } finally {

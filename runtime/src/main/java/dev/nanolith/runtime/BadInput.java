@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -113,10 +114,10 @@ final class BadInput {
 
     /** The known name closest to a misspelt one, if it is close enough to be what was meant. */
     private static String closest(String name, Collection<String> candidates) {
-        String lower = name.toLowerCase();
+        String lower = name.toLowerCase(Locale.ROOT);
         return candidates.stream()
-                .filter(c -> DISTANCE.apply(lower, c.toLowerCase()) <= Math.max(2, c.length() / 3))
-                .min(Comparator.comparingInt(c -> DISTANCE.apply(lower, c.toLowerCase())))
+                .filter(c -> DISTANCE.apply(lower, c.toLowerCase(Locale.ROOT)) <= Math.max(2, c.length() / 3))
+                .min(Comparator.comparingInt(c -> DISTANCE.apply(lower, c.toLowerCase(Locale.ROOT))))
                 .orElse(null);
     }
 

@@ -2,7 +2,6 @@ package dev.nanolith.runtime;
 
 import dev.nanolith.Caller;
 import dev.nanolith.Ctx;
-import dev.nanolith.Functions;
 import java.lang.System.Logger;
 import java.time.Duration;
 import java.util.Map;
@@ -13,12 +12,6 @@ import java.util.Optional;
  * pipeline's stages share for the call (its deadline).
  */
 public final class Call extends AbstractFunctions implements Ctx {
-
-    /**
-     * The call that a function class given {@link Functions} in its constructor is serving on
-     * this thread: its calls go out as nested calls of this one.
-     */
-    private static final ThreadLocal<Call> SERVING = new ThreadLocal<>();
 
     private final Route route;
     private final String principal;
@@ -91,52 +84,6 @@ public final class Call extends AbstractFunctions implements Ctx {
     @Override
     Object byClass(Class<?> function, Object input) {
         return route.revision().route(function).invoke(input, principal, route.name(), deadline, trace);
-    }
-
-    /**
-     * Makes this the call that {@link #functionsOf} calls from on this thread, until
-     * {@link #restore} is given what this returns.
-     */
-    public Call serve() {
-        Call outer = SERVING.get();
-        SERVING.set(this);
-        return outer;
-    }
-
-    /** Ends {@link #serve}: {@code outer} is the call it returned. */
-    public static void restore(Call outer) {
-        SERVING.set(outer);
-    }
-
-    /**
-     * What a function class gets in its constructor to call other functions: each call is a
-     * nested call of the call the function serves on the calling thread, with its deadline, trace
-     * and principal.
-     *
-     * @throws IllegalStateException from a call made outside the function's own calls (in its
-     *                               constructor, or on a thread it started)
-     */
-    public static Functions functionsOf(FunctionSpec function) {
-        return new AbstractFunctions() {
-            @Override
-            Object byClass(Class<?> callee, Object input) {
-                return serving().byClass(callee, input);
-            }
-
-            @Override
-            public <O> O call(String callee, Object input, Class<O> output) {
-                return serving().call(callee, input, output);
-            }
-
-            private Call serving() {
-                Call call = SERVING.get();
-                if (call == null || call.route.spec() != function) {
-                    throw new IllegalStateException("'" + function.name() + "' called another function outside one of its own calls"
-                            + " — call from its apply, get or accept method, on the thread that runs it");
-                }
-                return call;
-            }
-        };
     }
 
     @Override

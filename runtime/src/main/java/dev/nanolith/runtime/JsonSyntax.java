@@ -1,5 +1,8 @@
 package dev.nanolith.runtime;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -19,6 +22,9 @@ final class JsonSyntax {
         }
     }
 
+    /** As deep as Jackson reads objects and arrays (its default limit). */
+    private static final int MAX_DEPTH = StreamReadConstraints.DEFAULT_MAX_DEPTH;
+
     private final String text;
     private int at;
     /** Where each object, array or string still open began, innermost first, for the end of the body. */
@@ -33,7 +39,13 @@ final class JsonSyntax {
      * field name in double quotes, found '}' — remove the comma before it}; null when it is JSON.
      */
     static String explain(byte[] body) {
-        JsonSyntax syntax = new JsonSyntax(new String(body, StandardCharsets.UTF_8));
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            return "the body is not UTF-8 text — send JSON encoded in UTF-8";
+        }
+        JsonSyntax syntax = new JsonSyntax(text);
         try {
             syntax.document();
             return null;
@@ -76,8 +88,16 @@ final class JsonSyntax {
         }
     }
 
+    /** Opens an object or array; deeper than a JSON reader goes, the body is refused rather than read. */
+    private void enter(char close) throws Wrong {
+        if (open.size() >= MAX_DEPTH) {
+            throw new Wrong("malformed JSON at " + position(at) + ": nested deeper than " + MAX_DEPTH + " levels");
+        }
+        open.push(new int[] {at, close});
+    }
+
     private void object() throws Wrong {
-        open.push(new int[] {at, '}'});
+        enter('}');
         at++;
         space();
         if (peek() == '}') {
@@ -114,7 +134,7 @@ final class JsonSyntax {
     }
 
     private void array() throws Wrong {
-        open.push(new int[] {at, ']'});
+        enter(']');
         at++;
         space();
         if (peek() == ']') {
@@ -156,9 +176,12 @@ final class JsonSyntax {
             }
             if (c == '\\') {
                 at++;
-                if (at < text.length() && "\"\\/bfnrtu".indexOf(text.charAt(at)) < 0) {
-                    throw wrong("an escape: \\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX");
+                char escaped = peek();
+                boolean unicode = escaped == 'u' && at + 4 < text.length() && text.substring(at + 1, at + 5).chars().allMatch(JsonSyntax::isHex);
+                if (at < text.length() && ("\"\\/bfnrt".indexOf(escaped) < 0 && !unicode)) {
+                    throw wrong("an escape: \\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\u and four hex digits");
                 }
+                at += unicode ? 4 : 0;
             }
             at++;
         }
@@ -235,6 +258,10 @@ final class JsonSyntax {
             i--;
         }
         return Math.max(0, i);
+    }
+
+    private static boolean isHex(int c) {
+        return Character.digit(c, 16) >= 0;
     }
 
     private static boolean isDigit(char c) {

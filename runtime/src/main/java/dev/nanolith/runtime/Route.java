@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.nanolith.BadInputException;
 import dev.nanolith.DeadlineExceededException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 /** A function of one revision, ready to be called: its spec, its composed pipeline, its JSON codec. */
@@ -138,30 +137,45 @@ public final class Route {
     private Object read(byte[] json) {
         try {
             return reader.readValue(json);
+        } catch (JsonMappingException e) {
+            JsonNode tree = readTree(json);
+            if (tree == null) {
+                throw malformed(json, e);
+            }
+            throw badInput(tree, e);
         } catch (IOException e) {
-            String malformed = JsonSyntax.explain(json);
-            if (malformed != null) {
-                throw new MalformedJsonException(malformed, e);
-            }
-            if (e instanceof JsonMappingException m) {
-                throw badInput(readTree(json), m);
-            }
-            throw new BadInputException(spec.name(), "unreadable input: " + e.getMessage(), e);
+            throw malformed(json, e);
         }
     }
 
     private Object noInput(byte[] json) {
-        String body = new String(json, StandardCharsets.UTF_8).strip();
-        if (body.isEmpty() || body.equals("{}") || body.equals("null")) {
+        if (json.length == 0) {
             return null;
         }
-        String malformed = JsonSyntax.explain(json);
-        if (malformed != null) {
-            throw new MalformedJsonException(malformed, null);
+        JsonNode body;
+        try {
+            body = revision.mapper().readTree(json);
+        } catch (IOException e) {
+            throw malformed(json, e);
+        }
+        if (body == null || body.isMissingNode() || body.isNull() || (body.isObject() && body.isEmpty())) {
+            return null;
         }
         throw new BadInputException(spec.name(), "'" + spec.name() + "' takes no input — send no body, or {}", null);
     }
 
+    /** A body Jackson could not read as JSON, described in the user's terms when the grammar shows where it goes wrong. */
+    private static MalformedJsonException malformed(byte[] json, IOException e) {
+        String explained = JsonSyntax.explain(json);
+        if (explained != null) {
+            return new MalformedJsonException(explained, e);
+        }
+        String at = e instanceof JsonProcessingException p && p.getLocation() != null
+                ? " at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr() : "";
+        return new MalformedJsonException("malformed JSON" + at + " — send one JSON value, as GET /fn describes the input", e);
+    }
+
+    /** The body as a tree, or null when it is not JSON (a mapping error can come before the syntax error). */
     private JsonNode readTree(byte[] json) {
         try {
             return revision.mapper().readTree(json);

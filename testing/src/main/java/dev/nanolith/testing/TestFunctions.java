@@ -1,16 +1,11 @@
 package dev.nanolith.testing;
 
 import dev.nanolith.Functions;
-import dev.nanolith.runtime.Pipeline;
 import dev.nanolith.runtime.Revision;
-import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
-import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.LoadException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -64,20 +59,19 @@ public final class TestFunctions implements ParameterResolver {
     private record LocalApp(Revision revision, Watchdog watchdog) implements AutoCloseable {
         static LocalApp load(Path dir) {
             Watchdog watchdog = new Watchdog();
-            AppLoader loader = new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()),
-                    System::getenv, Duration.ofSeconds(10), false);
             try {
-                return new LocalApp(loader.load(dir, app -> "test"), watchdog);
+                return new LocalApp(AppLoader.inProcess(watchdog, System::getenv, false).load(dir, app -> "test"), watchdog);
             } catch (LoadException e) {
                 watchdog.close();
                 throw new ParameterResolutionException("the app in " + dir + " does not load:\n" + e.getMessage());
             }
         }
 
+        /** Closes the app's closeable functions, then stops the watchdog their calls used. */
         @Override
-        public void close() {
+        public void close() throws InterruptedException {
+            revision.retire().join();
             watchdog.close();
-            revision.retire();
         }
     }
 }

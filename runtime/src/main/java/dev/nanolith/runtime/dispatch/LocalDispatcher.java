@@ -11,6 +11,7 @@ import dev.nanolith.runtime.Call;
 import dev.nanolith.runtime.Dispatcher;
 import dev.nanolith.runtime.ErrorIds;
 import dev.nanolith.runtime.FunctionSpec;
+import dev.nanolith.runtime.GivenFunctions;
 import dev.nanolith.runtime.Invoker;
 import dev.nanolith.runtime.Shape;
 import dev.nanolith.runtime.load.LoadException;
@@ -29,24 +30,15 @@ public final class LocalDispatcher implements Dispatcher {
 
     @Override
     public Invoker invoker(FunctionSpec function) throws LoadException {
-        Constructor<?> constructor = constructor(function);
-        boolean given = constructor.getParameterCount() == 1;
-        Object target = instantiate(function, constructor, given ? new Object[] {Call.functionsOf(function)} : new Object[0]);
+        Constructor<?> constructor = constructor(function.implementation());
         System.Logger log = System.getLogger("fn." + function.name());
-        Invoker invoker = call(function, target, log);
-        if (given) {
-            // The function's own Functions finds the call it serves on this thread.
-            Invoker serving = invoker;
-            invoker = (input, call) -> {
-                Call outer = call.serve();
-                try {
-                    return serving.invoke(input, call);
-                } finally {
-                    Call.restore(outer);
-                }
-            };
+        if (constructor.getParameterCount() == 0) {
+            Object target = instantiate(function, constructor);
+            return new Local(target, call(function, target, log));
         }
-        return new Local(target, invoker);
+        GivenFunctions functions = new GivenFunctions(function.name());
+        Object target = instantiate(function, constructor, functions);
+        return new Local(target, functions.serving(call(function, target, log)));
     }
 
     /** The function's object and how to call it; closing it closes the function, if it is closeable. */
@@ -118,22 +110,23 @@ public final class LocalDispatcher implements Dispatcher {
         return new FunctionFailedException(function.name(), id, cause);
     }
 
-    /** Its public constructor that takes a {@link Functions}, or else the one that takes nothing. */
-    private static Constructor<?> constructor(FunctionSpec function) throws LoadException {
-        Class<?> type = function.implementation();
+    /**
+     * Its public constructor that takes a {@link Functions}, or else the one that takes nothing;
+     * the loader refused every function class with neither.
+     */
+    private static Constructor<?> constructor(Class<?> type) {
         try {
             return type.getConstructor(Functions.class);
         } catch (NoSuchMethodException e) {
             try {
                 return type.getConstructor();
             } catch (NoSuchMethodException none) {
-                throw new LoadException(Problem.of(function.source(), "'" + function.name()
-                        + "' needs a public constructor without parameters, or one that takes dev.nanolith.Functions"));
+                throw new IllegalStateException(type.getName() + " was loaded as a function without a usable constructor", none);
             }
         }
     }
 
-    private static Object instantiate(FunctionSpec function, Constructor<?> constructor, Object[] arguments) throws LoadException {
+    private static Object instantiate(FunctionSpec function, Constructor<?> constructor, Object... arguments) throws LoadException {
         try {
             return constructor.newInstance(arguments);
         } catch (IllegalAccessException e) {

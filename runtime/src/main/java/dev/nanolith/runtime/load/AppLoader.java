@@ -17,6 +17,9 @@ import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Shape;
 import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.config.FunctionConfig;
+import dev.nanolith.runtime.deadline.Deadlines;
+import dev.nanolith.runtime.deadline.Watchdog;
+import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.placement.Placement;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
@@ -44,6 +47,9 @@ public final class AppLoader {
 
     /** Where an app's sources live, relative to its root. */
     public static final String SOURCES = "src/main/java";
+
+    /** The timeout of a function whose config sets none. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Pipeline pipeline;
     private final UnaryOperator<String> settings;
@@ -91,6 +97,18 @@ public final class AppLoader {
         this.defaultTimeout = defaultTimeout;
         this.compiler = new Compiler(Compiler.defaultClassPath());
         this.ownClasses = ownClasses;
+    }
+
+    /**
+     * A loader whose functions all run in this process, with their deadlines and nothing else
+     * around them: for checking a working directory, and for an app's own build running its tests.
+     *
+     * @param watchdog   interrupts calls at their deadline; closed by the caller
+     * @param settings   environment for {@code ${NAME}} in config and for secrets
+     * @param ownClasses as for {@link #AppLoader(Pipeline, UnaryOperator, Duration, boolean)}
+     */
+    public static AppLoader inProcess(Watchdog watchdog, UnaryOperator<String> settings, boolean ownClasses) {
+        return new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses);
     }
 
     /** Loads the app in {@code dir}; {@code ids} names its revision, given the app's name. */
@@ -180,7 +198,7 @@ public final class AppLoader {
                 continue;
             }
             List<Shape> shapes = Shape.of(type);
-            if (shapes.isEmpty() || type.isInterface() || type.isEnum() || type.isAnonymousClass() || type.isLocalClass()) {
+            if (shapes.isEmpty() || type.isInterface() || type.isAnonymousClass() || type.isLocalClass()) {
                 continue;
             }
             Compiler.SourceClass source = compiled.sources().get(className);
@@ -223,6 +241,10 @@ public final class AppLoader {
         String implemented = shapes.stream().map(s -> s.type().getSimpleName()).collect(Collectors.joining(" and "));
         if (shapes.size() > 1) {
             return "it implements " + implemented + " — a function implements one of them";
+        }
+        if (type.isEnum() || type.isRecord()) {
+            return "it is " + (type.isEnum() ? "an enum" : "a record") + " — a function is a class the platform makes one object of,"
+                    + " with a public constructor that takes nothing or a dev.nanolith.Functions";
         }
         if (type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers())) {
             return "it is an inner class, which needs an instance of " + type.getEnclosingClass().getSimpleName() + " — make it static";
