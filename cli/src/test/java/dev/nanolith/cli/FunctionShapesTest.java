@@ -167,7 +167,7 @@ class FunctionShapesTest {
         for (String[] call : new String[][] {
                 {"account.sign-up", "{\"email\":\" Ada@Example.COM \"}"},
                 {"util.terms", ""},
-                {"util.terms", "{}"},
+                {"util.terms", "{ }"},
                 {"util.terms", "{\"version\":3}"},
                 {"util.audit", "\"checked the terms\""},
                 {"util.audit-trail", ""},
@@ -250,6 +250,10 @@ class FunctionShapesTest {
                             static final class Helper implements Function<String, String> {
                                 public String apply(String s) { return s; }
                             }
+                            public enum Mode implements Supplier<String> {
+                                FAST;
+                                public String get() { return name(); }
+                            }
                         }
                         """).write();
         GitClient.Result push = Pushes.push(monolith, dir, "unfit");
@@ -259,6 +263,8 @@ class FunctionShapesTest {
                 file + "9: Shapes cannot be deployed as a function: it is abstract — make it concrete, or not public if it is a base for functions",
                 file + "18: Both cannot be deployed as a function: it implements Supplier and Consumer — a function implements one of them",
                 file + "22: Inner cannot be deployed as a function: it is an inner class, which needs an instance of Shapes — make it static",
+                file + "33: Mode cannot be deployed as a function: it is an enum — a function is a class the platform makes one object of,"
+                        + " with a public constructor that takes nothing or a dev.nanolith.Functions",
                 file + "10: NeedsPort cannot be deployed as a function: it has no public constructor without parameters — add one, or one that"
                         + " takes a dev.nanolith.Functions to call other functions",
                 file + "15: Raw cannot be deployed as a function: it implements Consumer without type arguments — name its types, like Consumer<Order>",

@@ -207,6 +207,9 @@ class GatewayTest {
                 "{\"name\":\"Ada\"} {}", "malformed JSON at line 1, column 16: expected the end of the body after one JSON value, found '{'",
                 "name=Ada", "malformed JSON at line 1, column 1: expected a value (an object, an array, a string in double quotes, a number, true, false or null), found 'name'");
         cases.forEach((body, message) -> assertBadRequest("/fn/greet.hello", body, "malformed-json", message));
+        String deep = "[".repeat(MAX_BODY - 10);
+        assertTrue(http.post("/fn/greet.hello", deep).json().path("message").asText().matches(
+                "malformed JSON at line 1, column \\d+: nested deeper than \\d+ levels"), "a body nested too deep is refused, not a stack overflow");
     }
 
     static void assertBadRequest(String path, String body, String error, String message) {
