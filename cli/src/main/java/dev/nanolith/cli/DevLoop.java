@@ -49,6 +49,7 @@ final class DevLoop implements AutoCloseable {
     private final PrintStream out;
     private final WatchService watcher;
     private final Map<WatchKey, Path> watched = new HashMap<>();
+    private WatchKey root;
     private Revision serving;
 
     /** @throws IOException when the directory cannot be watched */
@@ -57,7 +58,12 @@ final class DevLoop implements AutoCloseable {
         this.dir = dir.toAbsolutePath().normalize();
         this.out = out;
         this.watcher = FileSystems.getDefault().newWatchService();
-        watched.put(this.dir.register(watcher, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE), this.dir);
+        watchRoot();
+    }
+
+    private void watchRoot() throws IOException {
+        root = dir.register(watcher, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE);
+        watched.put(root, dir);
         for (Path folder : tree(true)) {
             watched.put(folder.register(watcher, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE), folder);
         }
@@ -67,23 +73,39 @@ final class DevLoop implements AutoCloseable {
     void run() throws InterruptedException {
         deploy("start", System.nanoTime());
         while (true) {
-            String first = changes(watcher.take());
-            if (first == null) {
+            WatchKey key = watcher.poll(1, TimeUnit.SECONDS);
+            if (key == null) {
+                // A folder that was removed and made again (a copy over it, a checkout) is a new folder to watch.
+                if (!root.isValid() && Files.isDirectory(dir)) {
+                    try {
+                        watchRoot();
+                        deploy("the folder is back", System.nanoTime());
+                    } catch (IOException e) {
+                        // watched again on the next round
+                    }
+                }
+                continue;
+            }
+            List<String> changed = new ArrayList<>(changes(key));
+            if (changed.isEmpty()) {
                 continue;
             }
             // One save is several events (a write, a rename, a new folder): one check once the app's files are quiet.
-            long changed = System.nanoTime();
-            long quietAt = changed + QUIET_NANOS;
-            for (long now = changed; now < Math.min(quietAt, changed + MAX_WAIT_NANOS); now = System.nanoTime()) {
-                WatchKey key = watcher.poll(Math.min(quietAt, changed + MAX_WAIT_NANOS) - now, TimeUnit.NANOSECONDS);
-                if (key == null) {
+            long first = System.nanoTime();
+            long quietAt = first + QUIET_NANOS;
+            for (long now = first; now < Math.min(quietAt, first + MAX_WAIT_NANOS); now = System.nanoTime()) {
+                WatchKey next = watcher.poll(Math.min(quietAt, first + MAX_WAIT_NANOS) - now, TimeUnit.NANOSECONDS);
+                if (next == null) {
                     break;
                 }
-                if (changes(key) != null) {
+                List<String> more = changes(next);
+                if (!more.isEmpty()) {
+                    changed.addAll(more);
                     quietAt = System.nanoTime() + QUIET_NANOS;
                 }
             }
-            deploy(first, changed);
+            // An editor's temporary file is gone by now: name a file that is still there.
+            deploy(changed.stream().filter(f -> Files.exists(dir.resolve(f))).findFirst().orElse(changed.getLast()), first);
         }
     }
 
@@ -100,7 +122,8 @@ final class DevLoop implements AutoCloseable {
         }
         try {
             // The revision's service processes, if any, read its files for as long as it serves: they are its own copy.
-            Revision revision = platform.deploy(copy, out::println);
+            Revision revision = platform.check(copy, out::println).revision();
+            platform.serve(revision, out::println);
             revision.closeWhenRetired(() -> delete(copy));
             serving = revision;
             out.printf("deployed %s %s, %d ms after the %s%n", revision.app(), revision.id(), (System.nanoTime() - changedNanos) / 1_000_000,
@@ -124,17 +147,17 @@ final class DevLoop implements AutoCloseable {
     }
 
     /**
-     * The first of the app's files among a key's events, relative to the app, or null when none
-     * is; new folders under src are watched from now on.
+     * The app's files among a key's events, relative to the app; new folders under src are
+     * watched from now on.
      */
-    private String changes(WatchKey key) {
+    private List<String> changes(WatchKey key) {
         Path folder = watched.get(key);
-        String relevant = null;
+        List<String> relevant = new ArrayList<>();
         for (WatchEvent<?> event : key.pollEvents()) {
             if (event.kind() == OVERFLOW) {
                 // Events were lost: any file may have changed, and any folder may be new.
                 watchNewFolders();
-                relevant = relevant != null ? relevant : "many files";
+                relevant.add("many files");
                 continue;
             }
             if (folder == null || !(event.context() instanceof Path name)) {
@@ -147,10 +170,13 @@ final class DevLoop implements AutoCloseable {
             if (event.kind() == ENTRY_CREATE && Files.isDirectory(file)) {
                 watchNewFolders();
             }
-            relevant = relevant != null ? relevant : dir.relativize(file).toString().replace('\\', '/');
+            relevant.add(dir.relativize(file).toString().replace('\\', '/'));
         }
         if (!key.reset()) {
             watched.remove(key);
+            if (key == root) {
+                out.println("nanolith: " + dir + " is gone; " + stillServing() + ", and the folder is watched for again");
+            }
         }
         return relevant;
     }

@@ -6,7 +6,6 @@ import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.gateway.GatewayConfig;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
-import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
@@ -14,13 +13,15 @@ import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -205,12 +206,15 @@ public final class Main {
     }
 
     @Command(name = "test", mixinStandardHelpOptions = true,
-            description = "Checks an app's working directory as a push to main is checked (nanolith.yaml, compile and load, the app's"
-                    + " tests, the start of every function), with every function in this process and settings from the environment, and"
-                    + " prints the same report; exit code 1 when a push would be refused.")
+            description = "Checks an app's working directory as a push to main is checked (nanolith.yaml, compile and load, its"
+                    + " services' processes, the app's tests, the start of every function) on a platform of its own, and prints the"
+                    + " same report; exit code 1 when a push would be refused.")
     static final class Test implements Callable<Integer> {
         @CommandLine.Mixin
         WorkingCopy app;
+
+        @CommandLine.Mixin
+        PlacementOption placement;
 
         @Override
         public Integer call() throws InterruptedException {
@@ -219,12 +223,15 @@ public final class Main {
                 return 2;
             }
             System.out.println("nanolith: checking " + dir.toAbsolutePath().normalize());
-            try (Watchdog watchdog = new Watchdog()) {
-                Check.Passed passed = Platform.check(watchdog).run(dir, null, app -> "local", (revision, files) -> false,
-                        System.out::println);
-                System.out.println("nanolith: " + passed.revision().app() + " passes every check of a push");
-                // The app's closeable functions are closed before the process ends.
-                passed.revision().retire().join();
+            // The report is the output; the HTTP server's start-up lines would only be in the way.
+            Logger server = Logger.getLogger("io.helidon");
+            server.setLevel(Level.WARNING);
+            // A platform of its own, on a free port and a temporary data directory, composed as every platform is.
+            try (Platform platform = Platform.start(Platform.Options.loopback(0).placed(placement.mode))) {
+                Revision passed = platform.check(dir, System.out::println).revision();
+                System.out.println("nanolith: " + passed.app() + " passes every check of a push");
+                // The app's closeable functions and service processes end before this process does.
+                passed.retire().join();
                 return 0;
             } catch (LoadException e) {
                 System.out.println("nanolith: a push of " + dir.toAbsolutePath().normalize().getFileName() + " would be refused. Fix:");
@@ -264,11 +271,13 @@ public final class Main {
                 return 1;
             }
             Thread main = Thread.currentThread();
-            // At Ctrl-C the loop ends its check and this thread closes the platform, not the hook under a running check.
+            CountDownLatch closed = new CountDownLatch(1);
+            // At Ctrl-C the loop ends its check and this thread closes the platform, not the hook under a running check; the
+            // hook waits for that (not for this thread's end: System.exit, after this, waits for the hook).
             Thread stop = new Thread(() -> {
                 main.interrupt();
                 try {
-                    main.join(Duration.ofSeconds(30));
+                    closed.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     // the JVM is ending either way
                 }
@@ -280,6 +289,8 @@ public final class Main {
                 loop.run();
             } catch (InterruptedException e) {
                 // stopped
+            } finally {
+                closed.countDown();
             }
             return 0;
         }

@@ -180,15 +180,6 @@ public final class Platform implements AutoCloseable {
         Files.writeString(dataDir.resolve("url"), url() + "\n");
     }
 
-    /**
-     * The checks of a push with no platform around them, for {@code nanolith test}: functions run
-     * in this process, settings and secrets come from the environment, and {@code watchdog} (closed
-     * by the caller) enforces timeouts.
-     */
-    static Check check(Watchdog watchdog) {
-        return new Check(AppLoader.inProcess(watchdog, System::getenv, true), TEST_TIMEOUT);
-    }
-
     /** Starts a platform; its gateway is listening and its apps serving when this returns. */
     public static Platform start(Options options) {
         try {
@@ -214,22 +205,26 @@ public final class Platform implements AutoCloseable {
     }
 
     /**
-     * Checks the app in {@code dir} as a push is checked — config, compile and load, the app's own
-     * tests, the start of every function, reporting each stage to {@code progress} — and serves it
-     * as its next revision when it passes.
+     * Checks the app in {@code dir} as a push to this platform is checked — config, compile and
+     * load, a name no other app serves, its services' processes, the app's own tests, the start of
+     * every function — reporting each stage to {@code progress}. The revision that passes serves
+     * nothing until {@link #serve} is given it; retire it otherwise.
      *
-     * @throws LoadException with every problem found; the serving revision is untouched
+     * @throws LoadException with every problem found
      */
-    public synchronized Revision deploy(Path dir, Consumer<String> progress) throws LoadException {
-        Revision revision = deployer.check().run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), (candidate, files) -> {
+    public synchronized Check.Passed check(Path dir, Consumer<String> progress) throws LoadException {
+        return deployer.check().run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), (candidate, files) -> {
             router.check(candidate);
             return place(candidate, files);
-        }, progress).revision();
+        }, progress);
+    }
+
+    /** Serves a revision that passed {@link #check}: its app's traffic switches to it. */
+    public synchronized void serve(Revision revision, Consumer<String> progress) throws LoadException {
         long t = System.nanoTime();
         router.deploy(revision);
         progress.accept(Check.stage("switch", (System.nanoTime() - t) / 1_000_000, "traffic moved to " + revision.id()));
         revisions.merge(revision.app(), 1, Integer::sum);
-        return revision;
     }
 
     /**

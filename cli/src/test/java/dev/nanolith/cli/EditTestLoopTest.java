@@ -124,11 +124,11 @@ class EditTestLoopTest {
             Files.writeString(dir.resolve("src/test/java/hello/GreetTest.java"), GREET_TEST.formatted("Howdy").replace("Ada!", "Ada!!"));
             await(printed, l -> l.startsWith("deployed hello r3"));
             assertEquals("\"Howdy, Ada!!\"", http.post("/fn/hello.greet", "\"Ada\"").body());
-        } finally {
+
             dev.destroy();
-            if (!dev.waitFor(20, TimeUnit.SECONDS)) {
-                dev.destroyForcibly();
-            }
+            assertTrue(dev.waitFor(20, TimeUnit.SECONDS), "dev ends at SIGTERM, with a client's connection still open");
+        } finally {
+            dev.destroyForcibly();
         }
     }
 

@@ -73,11 +73,15 @@ class FunctionShapesTest {
 
                         /** The terms of use new accounts agree to. */
                         public final class Terms implements Supplier<Terms.Version> {
-                            public record Version(int number, String url) {}
+                            public record Version(int number, String url, String changes) {
+                                public boolean isCurrent() {
+                                    return true;
+                                }
+                            }
 
                             @Override
                             public Version get() {
-                                return new Version(3, "https://example.com/terms/3");
+                                return new Version(3, "https://example.com/terms/3", null);
                             }
                         }
                         """)
@@ -89,12 +93,15 @@ class FunctionShapesTest {
                         import java.util.function.Consumer;
 
                         /** Adds an event to the audit trail. */
-                        public final class Audit implements Consumer<String> {
+                        public final class Audit implements Consumer<Audit.Event> {
+                            /** What happened, and who did it: null for the user themself. */
+                            public record Event(String what, String by) {}
+
                             static final List<String> TRAIL = new CopyOnWriteArrayList<>();
 
                             @Override
-                            public void accept(String event) {
-                                TRAIL.add(event);
+                            public void accept(Event event) {
+                                TRAIL.add(event.what() + (event.by() == null ? "" : " by " + event.by()));
                             }
                         }
                         """)
@@ -135,7 +142,7 @@ class FunctionShapesTest {
                             @Override
                             public Account apply(Form form) {
                                 String email = functions.apply(NormalizeEmail.class, form.email());
-                                functions.accept(Audit.class, "signed up " + email);
+                                functions.accept(Audit.class, new Audit.Event("signed up " + email, null));
                                 return new Account(email, functions.get(Terms.class).number());
                             }
                         }
@@ -169,7 +176,8 @@ class FunctionShapesTest {
                 {"util.terms", ""},
                 {"util.terms", "{ }"},
                 {"util.terms", "{\"version\":3}"},
-                {"util.audit", "\"checked the terms\""},
+                {"util.audit", "{\"what\":\"checked the terms\",\"by\":\"ops\"}"},
+                {"util.audit", "{\"what\":\"checked the terms\"}"},
                 {"util.audit-trail", ""},
                 {"util.normalize-email", "\"  Grace@Example.com\""}}) {
             Http.Response r = http.post("/fn/" + call[0], call[1]);
@@ -182,14 +190,24 @@ class FunctionShapesTest {
     void plainJavaFunctionsCallOneAnotherByClassAndAnswerTheSameInEveryPlacement() {
         List<String> expected = List.of(
                 "200 {\"email\":\"ada@example.com\",\"terms\":3}",
-                "200 {\"number\":3,\"url\":\"https://example.com/terms/3\"}",
-                "200 {\"number\":3,\"url\":\"https://example.com/terms/3\"}",
+                "200 {\"number\":3,\"url\":\"https://example.com/terms/3\",\"changes\":null,\"current\":true}",
+                "200 {\"number\":3,\"url\":\"https://example.com/terms/3\",\"changes\":null,\"current\":true}",
                 "400 {\"error\":\"bad-input\",\"message\":\"'util.terms' takes no input — send no body, or {}\"}",
                 "204 ",
-                "200 [\"signed up ada@example.com\",\"checked the terms\"]",
+                "400 {\"error\":\"bad-input\",\"message\":\"field 'by' is missing\"}",
+                "200 [\"signed up ada@example.com\",\"checked the terms by ops\"]",
                 "200 \"grace@example.com\"");
         assertEquals(expected, scenario(monolith));
         assertEquals(expected, scenario(services));
+    }
+
+    @Test
+    void nanolithTestChecksTheAppInItsServicesAsAPushDoes() throws Exception {
+        EditTestLoopTest.Run checked = EditTestLoopTest.run(InitTest.javaCommand("test", plainApp(tmp.resolve("checked")).toString(),
+                "--placement", "services"));
+        assertEquals(0, checked.exit(), checked.output());
+        assertTrue(checked.output().lines().anyMatch(l -> l.matches(" {2}services +\\d+ ms {2}2 started")), checked.output());
+        assertTrue(checked.output().lines().anyMatch(l -> l.matches(" {2}test +\\d+ ms {2}1 passed")), checked.output());
     }
 
     @Test
@@ -199,7 +217,7 @@ class FunctionShapesTest {
             assertFalse(terms.has("input"), terms.toString());
             assertEquals("integer", terms.path("output").path("properties").path("number").path("type").asText(), terms.toString());
             JsonNode audit = function(platform, "util.audit");
-            assertEquals("string", audit.path("input").path("type").asText(), audit.toString());
+            assertEquals("string", audit.path("input").path("properties").path("what").path("type").asText(), audit.toString());
             assertFalse(audit.has("output"), audit.toString());
             assertEquals("Adds an event to the audit trail.", audit.path("description").asText());
         }

@@ -205,7 +205,8 @@ class GatewayTest {
                 "{\"name\":", "malformed JSON at line 1, column 9: expected a value, found the end of the body (the object opened at line 1, column 1 is not closed)",
                 "{\"name\" \"Ada\"}", "malformed JSON at line 1, column 9: expected ':' after the field name, found '\"'",
                 "{\"name\":\"Ada\"} {}", "malformed JSON at line 1, column 16: expected the end of the body after one JSON value, found '{'",
-                "name=Ada", "malformed JSON at line 1, column 1: expected a value (an object, an array, a string in double quotes, a number, true, false or null), found 'name'");
+                "name=Ada", "malformed JSON at line 1, column 1: expected a value (an object, an array, a string in double quotes, a number, true, false or null), found 'name'",
+                "{\"name\":\"Ada\",\"name\":\"Bob\"}", "malformed JSON at line 1, column 15: field 'name' is given twice in one object — give it once");
         cases.forEach((body, message) -> assertBadRequest("/fn/greet.hello", body, "malformed-json", message));
         String deep = "[".repeat(MAX_BODY - 10);
         assertTrue(http.post("/fn/greet.hello", deep).json().path("message").asText().matches(
@@ -240,6 +241,7 @@ class GatewayTest {
         assertBadRequest("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[{\"sku\":\"a\",\"qty\":2.5}]}", "bad-input",
                 "field 'lines[0].qty' must be a whole number, not the number 2.5");
         assertBadRequest("/fn/orders.place", "{\"customer\":7,\"lines\":[]}", "bad-input", "field 'customer' must be a string, not the number 7");
+        assertBadRequest("/fn/orders.place", "{\"customer\":\"c1\",\"lines\":[null]}", "bad-input", "field 'lines[0]' must not be null");
     }
 
     @Test

@@ -31,6 +31,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -57,6 +58,7 @@ public final class Gateway implements AutoCloseable {
      * Starts listening at once.
      *
      * @param mounts more endpoints of the platform (git, admin), by path prefix
+     * @throws UncheckedIOException with a {@link BindException} when the address is taken
      */
     public Gateway(Router router, PrometheusMeterRegistry metrics, GatewayConfig config, Map<String, HttpService> mounts) {
         this.router = router;
@@ -70,6 +72,11 @@ public final class Gateway implements AutoCloseable {
                 .routing(this::routes)
                 .build()
                 .start();
+        // Helidon logs a failed bind and returns a server that is not running, on port -1.
+        if (!server.isRunning() || server.port() < 0) {
+            server.stop();
+            throw new UncheckedIOException(new BindException(config.host() + ":" + config.port() + " is in use by another process"));
+        }
     }
 
     /** The port the gateway listens on. */

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
@@ -41,6 +44,8 @@ final class BadInput {
     private static final int MAX_PROBLEMS = 3;
 
     private static final LevenshteinDistance DISTANCE = LevenshteinDistance.getDefaultInstance();
+    /** Turns a value Jackson reports into JSON, to name it as the user sent it. */
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final ObjectMapper mapper;
     private final List<String> problems = new ArrayList<>();
@@ -57,7 +62,9 @@ final class BadInput {
         BadInput bad = new BadInput(mapper);
         bad.walk(type, input, "");
         if (!bad.problems.isEmpty()) {
-            return String.join("; ", bad.problems.subList(0, Math.min(MAX_PROBLEMS, bad.problems.size())));
+            int more = bad.problems.size() - MAX_PROBLEMS;
+            return String.join("; ", bad.problems.subList(0, Math.min(MAX_PROBLEMS, bad.problems.size())))
+                    + (more > 0 ? "; and " + more + " more" : "");
         }
         return fromException(input, e);
     }
@@ -138,20 +145,44 @@ final class BadInput {
             return what + ": " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
         }
         if (e.getCause() instanceof InputCoercionException range && range.getTargetType() != null) {
-            return what + " is out of range: " + describe(found) + " does not fit a " + range.getTargetType().getSimpleName();
+            return what + " is out of range for " + range.getTargetType().getSimpleName() + ": " + describe(found);
+        }
+        if (e instanceof InvalidDefinitionException definition) {
+            // The function's type is at fault, not the request: no JSON can make it.
+            return what + " cannot be read from JSON into " + definition.getType().getRawClass().getSimpleName()
+                    + ", whatever is sent — the function's input type needs to be a record, or a class with a constructor Jackson can use";
+        }
+        if (e instanceof InvalidNullException) {
+            return what + " must not be null";
+        }
+        if (e instanceof InvalidFormatException format && format.getValue() != null && format.getTargetType() != null) {
+            return what + " must be " + expected(element(format)) + ", not " + describe(MAPPER.valueToTree(format.getValue()));
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-            return what + " must be " + expected(m.getTargetType()) + ", not " + describe(found);
+            return what + " must be " + expected(element(m)) + ", not " + describe(found);
         }
         return what + " does not fit: " + e.getOriginalMessage().lines().findFirst().orElse("");
+    }
+
+    /**
+     * The type the failing value was read as: an array's element type when the path ends in an
+     * index (Jackson names the array for a wrong element of a primitive array).
+     */
+    private static Class<?> element(MismatchedInputException e) {
+        Class<?> target = e.getTargetType();
+        boolean atIndex = !e.getPath().isEmpty() && e.getPath().getLast().getIndex() >= 0;
+        return atIndex && target.isArray() ? target.getComponentType() : target;
     }
 
     /** What JSON a Java type is read from, as a user would say it. */
     static String expected(Class<?> type) {
         // A primitive reads as its box does.
         Class<?> t = MethodType.methodType(type).wrap().returnType();
-        if (t == String.class || t == Character.class || t == CharSequence.class) {
+        if (t == String.class || t == CharSequence.class) {
             return "a string";
+        }
+        if (t == Character.class) {
+            return "a string of one character";
         }
         if (t == Boolean.class) {
             return "true or false";

@@ -1,5 +1,8 @@
 package dev.nanolith.runtime;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +23,8 @@ import java.util.Optional;
  * How function inputs and outputs map to JSON, the same for every app: a record's components
  * are required and not null, unless they are {@link Optional}; unknown fields are rejected; a
  * value is read only from its own kind of JSON — no number or boolean becomes a string, no string
- * a number or boolean, no fraction a whole number, no number an enum (Jackson allows each by default).
+ * a number or boolean, no fraction a whole number, no number an enum (Jackson allows each by
+ * default); no null stands in a list, an array or a map; no field is given twice.
  */
 public final class Json {
 
@@ -48,6 +52,10 @@ public final class Json {
         // Mappers share one type cache unless told otherwise, and it would hold every revision's classes.
         mapper.setTypeFactory(TypeFactory.defaultInstance().withCache(new LRUMap<>(16, 200)));
         mapper.setAnnotationIntrospector(new RecordsRequired());
+        // A null inside a list, an array or a map is refused as a null field is.
+        mapper.setDefaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL));
+        // A field given twice is ambiguous (which one counts depends on the reader): refused.
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
@@ -64,5 +72,17 @@ public final class Json {
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    }
+
+    /**
+     * A mapper for values this platform wrote itself, carried between its processes: what a local
+     * call passes as it is — a null field, a null in a list, a property that is written but not
+     * read back — arrives the same, where {@code strict}, for clients' JSON, would refuse it.
+     */
+    public static ObjectMapper carrier(ObjectMapper strict) {
+        ObjectMapper carrier = strict.copy();
+        carrier.setDefaultSetterInfo(JsonSetter.Value.empty());
+        return carrier.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES,
+                DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     }
 }

@@ -6,6 +6,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Says where a body that is not JSON goes wrong, in the terms of JSON's grammar (RFC 8259): the
@@ -105,13 +107,18 @@ final class JsonSyntax {
             open.pop();
             return;
         }
+        Set<String> names = new HashSet<>();
         while (true) {
             if (peek() != '"') {
                 boolean afterComma = text.charAt(previous()) == ',';
                 throw wrong(afterComma ? "a field name in double quotes" : "a field name in double quotes, or }",
                         afterComma && peek() == '}' ? " — remove the comma before it" : "");
             }
-            string();
+            int name = at;
+            String field = string();
+            if (!names.add(field)) {
+                throw new Wrong("malformed JSON at " + position(name) + ": field '" + field + "' is given twice in one object — give it once");
+            }
             space();
             if (peek() != ':') {
                 throw wrong("':' after the field name");
@@ -161,15 +168,16 @@ final class JsonSyntax {
         }
     }
 
-    private void string() throws Wrong {
+    /** Reads a string and returns it as written, escapes and all. */
+    private String string() throws Wrong {
         open.push(new int[] {at, '"'});
-        at++;
+        int start = ++at;
         while (at < text.length()) {
             char c = text.charAt(at);
             if (c == '"') {
                 at++;
                 open.pop();
-                return;
+                return text.substring(start, at - 1);
             }
             if (c < 0x20) {
                 throw wrong("'\"' to end the string (a line break or control character in a string is written \\n, \\t or \\u00XX)");
@@ -294,7 +302,11 @@ final class JsonSyntax {
             return "'" + text.substring(at, Math.min(end, at + 40)) + "'";
         }
         char c = text.charAt(at);
-        return c == '\'' ? "\"'\" (JSON strings and field names are in double quotes)" : c < 0x20 ? String.format("\\u%04x", (int) c) : "'" + c + "'";
+        if (c == '\uFEFF') {
+            return "a byte order mark (U+FEFF) — send the JSON without it";
+        }
+        boolean invisible = Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || Character.isSpaceChar(c);
+        return c == '\'' ? "\"'\" (JSON strings and field names are in double quotes)" : invisible ? String.format("U+%04X", (int) c) : "'" + c + "'";
     }
 
     private String position(int offset) {

@@ -38,6 +38,7 @@ public final class Revision {
     private final Instant loadedAt;
     private final ClassLoader loader;
     private final ObjectMapper mapper;
+    private final ObjectMapper carrier;
     private final Compiler.Output compiled;
     private final Map<String, Route> byName;
     private final Map<Class<?>, Route> byClass;
@@ -62,6 +63,7 @@ public final class Revision {
         this.loader = loader;
         this.compiled = compiled;
         this.mapper = mapper;
+        this.carrier = Json.carrier(mapper);
         Map<String, Route> names = new LinkedHashMap<>();
         Map<Class<?>, Route> byType = new HashMap<>();
         long start = System.nanoTime();
@@ -169,6 +171,11 @@ public final class Revision {
 
     ObjectMapper mapper() {
         return mapper;
+    }
+
+    /** The mapper of values carried between this platform's processes: see {@link Json#carrier}. */
+    ObjectMapper carrier() {
+        return carrier;
     }
 
     /** The functions, in the order they were found. */

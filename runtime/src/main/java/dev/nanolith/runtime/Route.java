@@ -20,6 +20,8 @@ public final class Route {
     private final Revision revision;
     private final Invoker invoker;
     private final ObjectReader reader;
+    private final ObjectReader carriedInput;
+    private final ObjectReader carriedOutput;
     private final ObjectWriter writer;
     private final Function<FunctionSpec, Revision.Schemas> schemaOf;
     private Revision.Schemas schemas;
@@ -30,6 +32,8 @@ public final class Route {
         this.revision = revision;
         this.invoker = invoker;
         this.reader = revision.mapper().readerFor(spec.input());
+        this.carriedInput = revision.carrier().readerFor(spec.input());
+        this.carriedOutput = revision.carrier().readerFor(spec.output());
         this.writer = revision.mapper().writerFor(spec.output());
         this.schemaOf = schemaOf;
         this.log = System.getLogger("fn." + spec.name());
@@ -127,11 +131,18 @@ public final class Route {
     }
 
     /**
-     * Reads an input that another process of the platform carried: a null input, which a local
-     * call may pass, stays null.
+     * Reads an input that another process of the platform carried, as the caller's process wrote
+     * it (see {@link Json#carrier}): a null, which a local call may pass, stays null.
      */
     public Object readCarried(byte[] json) {
-        return spec.input().getRawClass() == Void.class ? null : read(json);
+        if (spec.input().getRawClass() == Void.class) {
+            return null;
+        }
+        try {
+            return carriedInput.readValue(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("the input of '" + spec.name() + "' cannot be read as it was carried: " + e.getMessage(), e);
+        }
     }
 
     private Object read(byte[] json) {
@@ -196,7 +207,7 @@ public final class Route {
     /** Reads this function's output from the JSON another process answered with. */
     public Object readOutput(byte[] json) {
         try {
-            return revision.mapper().readerFor(spec.output()).readValue(json);
+            return carriedOutput.readValue(json);
         } catch (IOException e) {
             throw new IllegalStateException("the output of '" + spec.name() + "' cannot be read: " + e.getMessage(), e);
         }

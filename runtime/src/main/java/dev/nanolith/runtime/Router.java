@@ -49,7 +49,7 @@ public final class Router {
         for (Route route : revision.routes()) {
             Route other = current.routes().get(route.name());
             if (other != null && !other.revision().app().equals(revision.app())) {
-                clashes.add(Problem.of(route.spec().implementation().getName(), "function name '" + route.name()
+                clashes.add(Problem.of(route.spec().source(), "function name '" + route.name()
                         + "' is taken by app '" + other.revision().app() + "' — rename it with @Name"));
             }
         }

@@ -10,6 +10,7 @@ import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.LiteralTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.ParenthesizedTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.util.DocTrees;
 import com.sun.source.util.JavacTask;
@@ -224,6 +225,9 @@ public final class Compiler {
                     && owner.getQualifiedName().contentEquals(Functions.class.getName())
                     && !tree.getArguments().isEmpty()) {
                 ExpressionTree first = tree.getArguments().getFirst();
+                while (first instanceof ParenthesizedTree parenthesized) {
+                    first = parenthesized.getExpression();
+                }
                 if (first instanceof LiteralTree literal && literal.getValue() instanceof String name) {
                     calls.add(new CallSite(file, line(tree), currentClass, name, null));
                 } else if (first instanceof MemberSelectTree select && select.getIdentifier().contentEquals("class")) {
