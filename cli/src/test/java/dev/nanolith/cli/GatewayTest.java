@@ -1,6 +1,7 @@
 package dev.nanolith.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -275,6 +276,14 @@ class GatewayTest {
         assertEquals("busy", busy.json().path("error").asText());
         assertEquals("the directory is busy — try again in 7 s", busy.json().path("message").asText());
         assertEquals("7", busy.retryAfter());
+    }
+
+    @Test
+    void aSecondPlatformOnATakenPortFailsToStartAndSaysWhy() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> Platform.start(Platform.Options.loopback(platform.port())));
+        assertTrue(e.getCause() instanceof java.net.BindException, e.toString());
+        assertEquals("127.0.0.1:" + platform.port() + " cannot be bound: Address already in use", e.getCause().getMessage());
+        assertEquals(200, http.post("/fn/greet.hello", "{\"name\":\"still\"}").status());
     }
 
     @Test

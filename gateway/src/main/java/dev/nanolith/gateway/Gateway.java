@@ -32,6 +32,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -65,6 +67,7 @@ public final class Gateway implements AutoCloseable {
         this.metrics = metrics;
         this.config = config;
         this.mounts = Map.copyOf(mounts);
+        refuseTakenPort(config);
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -75,7 +78,23 @@ public final class Gateway implements AutoCloseable {
         // Helidon logs a failed bind and returns a server that is not running, on port -1.
         if (!server.isRunning() || server.port() < 0) {
             server.stop();
-            throw new UncheckedIOException(new BindException(config.host() + ":" + config.port() + " is in use by another process"));
+            throw new UncheckedIOException(new BindException(config.host() + ":" + config.port() + " cannot be bound"));
+        }
+    }
+
+    /**
+     * Fails at once, in one line, when another process holds the port: Helidon would log its own
+     * stack trace first and return a server on port -1.
+     */
+    private static void refuseTakenPort(GatewayConfig config) {
+        if (config.port() == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(config.host(), config.port()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(new BindException(config.host() + ":" + config.port() + " cannot be bound: " + e.getMessage()));
         }
     }
 
