@@ -166,6 +166,8 @@ class RemoteCallTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")));
         assertEquals(500, r.status(), r.body());
         String errorId = r.json().path("errorId").asText();
+        // Named after the function that failed, two processes away, as a monolith names it.
+        assertEquals("'back.broken' failed (error id " + errorId + ")", r.json().path("message").asText());
         String logged = "";
         for (int i = 0; i < 100 && logged.isEmpty(); i++) {
             logged = supervisor.records.stream().map(LogRecord::getMessage).filter(line -> line.startsWith("[back]") && line.contains(errorId))
@@ -182,6 +184,7 @@ class RemoteCallTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(504, r.status(), r.body());
         assertEquals("deadline-exceeded", r.json().path("error").asText());
+        assertEquals("'front.impatient' did not finish within 300 ms", r.json().path("message").asText());
         assertTrue(millis < 3_000, "answered after " + millis + " ms, not after back.slow's 5 s");
     }
 

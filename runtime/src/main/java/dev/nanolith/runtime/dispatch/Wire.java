@@ -83,20 +83,37 @@ final class Wire {
         return 1 + Integer.BYTES + json.length;
     }
 
-    /** Writes how a call failed: one of the exceptions a call may end with, as the caller will see it. */
+    /**
+     * Writes how a call failed: one of the exceptions a call may end with, as the caller will see
+     * it — naming the function that failed, which may be one this call called in turn, with its
+     * timeout, service or error id, so that every placement reports the same failure.
+     */
     static void writeFailure(DataOutputStream out, RuntimeException failure) throws IOException {
         switch (failure) {
-            case DeadlineExceededException e -> out.writeByte(DEADLINE);
+            case DeadlineExceededException e -> {
+                out.writeByte(DEADLINE);
+                out.writeUTF(e.function());
+                out.writeLong(e.timeout().toMillis());
+            }
             case FunctionFailedException e -> {
                 out.writeByte(FAILED);
+                out.writeUTF(e.function());
                 out.writeUTF(e.errorId());
             }
-            case NoSuchFunctionException e -> out.writeByte(NO_SUCH_FUNCTION);
+            case NoSuchFunctionException e -> {
+                out.writeByte(NO_SUCH_FUNCTION);
+                out.writeUTF(e.function());
+            }
             case BadInputException e -> {
                 out.writeByte(BAD_INPUT);
+                out.writeUTF(e.function());
                 out.writeUTF(clip(e.getMessage()));
             }
-            case ServiceUnavailableException e -> out.writeByte(UNAVAILABLE);
+            case ServiceUnavailableException e -> {
+                out.writeByte(UNAVAILABLE);
+                out.writeUTF(e.function());
+                out.writeUTF(e.service());
+            }
             case RefusedException e -> {
                 out.writeByte(REFUSED);
                 out.writeShort(e.status());
@@ -115,16 +132,15 @@ final class Wire {
      */
     static byte[] readAnswer(DataInputStream in, FunctionSpec function) throws IOException {
         byte kind = in.readByte();
-        String name = function.name();
         switch (kind) {
             case OK -> {
                 return body(in);
             }
-            case DEADLINE -> throw new DeadlineExceededException(name, function.timeout());
-            case FAILED -> throw new FunctionFailedException(name, in.readUTF(), null);
-            case NO_SUCH_FUNCTION -> throw new NoSuchFunctionException(name);
-            case BAD_INPUT -> throw new BadInputException(name, in.readUTF(), null);
-            case UNAVAILABLE -> throw new ServiceUnavailableException(name, function.service(), null);
+            case DEADLINE -> throw new DeadlineExceededException(in.readUTF(), Duration.ofMillis(in.readLong()));
+            case FAILED -> throw new FunctionFailedException(in.readUTF(), in.readUTF(), null);
+            case NO_SUCH_FUNCTION -> throw new NoSuchFunctionException(in.readUTF());
+            case BAD_INPUT -> throw new BadInputException(in.readUTF(), in.readUTF(), null);
+            case UNAVAILABLE -> throw new ServiceUnavailableException(in.readUTF(), in.readUTF(), null);
             case REFUSED -> {
                 int status = in.readShort();
                 String code = in.readUTF();

@@ -45,14 +45,20 @@ class PlacementTest {
 
     @Test
     void everyPlacementAnswersAlikeAndAKilledServiceComesBack() throws Exception {
-        List<String> monolith = run(Placement.Mode.MONOLITH, "mono", platform -> { });
-        List<String> services = run(Placement.Mode.SERVICES, "services", platform -> {
+        List<String> monolith = run(Placement.Mode.MONOLITH, "mono", (platform, psp) -> { });
+        List<String> services = run(Placement.Mode.SERVICES, "services", (platform, psp) -> {
             assertEquals(List.of("back-office", "payments", "storefront"), List.copyOf(platform.servicePids().keySet()));
+            // A failure two processes away (gateway, storefront, payments) is reported as the monolith reports it: under its own name.
+            psp.behave(new PaymentSimulator.Behaviour("fail", 0, 1, 1));
+            String failed = answer(platform, "checkout.place-order", "{\"customerId\":2,\"items\":[{\"sku\":\"MS-200\",\"quantity\":1}]}");
+            assertTrue(failed.matches("500 \\{\"error\":\"function-failed\",\"message\":\"'payments.charge' failed \\(error id e-[0-9a-f]+\\)\".*"), failed);
             long payments = platform.servicePids().get("payments");
             ProcessHandle.of(payments).orElseThrow().destroyForcibly();
             ProcessHandle.of(payments).orElseThrow().onExit().join();
             String down = answer(platform, "payments.get-payment-details", "{\"customerId\":2}");
             assertTrue(down.startsWith("503 {\"error\":\"service-unavailable\""), down);
+            String downBehind = answer(platform, "checkout.place-order", "{\"customerId\":2,\"items\":[{\"sku\":\"MS-200\",\"quantity\":1}]}");
+            assertTrue(downBehind.contains("'payments.get-payment-details' runs in service 'payments', which is down"), downBehind);
             assertTrue(answer(platform, "catalog.list-products", "").startsWith("200 "), "the other services keep serving");
             String back = "";
             for (int i = 0; i < 240 && !back.startsWith("200"); i++) {
@@ -62,7 +68,7 @@ class PlacementTest {
             assertTrue(back.startsWith("200 "), "the killed service was restarted: " + back);
         });
         assertEquals(monolith, services);
-        List<String> nano = run(Placement.Mode.NANO, "nano", platform -> assertEquals(22, platform.servicePids().size()));
+        List<String> nano = run(Placement.Mode.NANO, "nano", (platform, psp) -> assertEquals(22, platform.servicePids().size()));
         assertEquals(monolith, nano);
     }
 
@@ -78,7 +84,7 @@ class PlacementTest {
             for (String[] request : SCENARIO) {
                 answers.add(request[0] + " -> " + answer(platform, request[0], request[1]));
             }
-            more.check(platform);
+            more.check(platform, psp);
             return answers;
         }
     }
@@ -93,6 +99,6 @@ class PlacementTest {
 
     @FunctionalInterface
     interface PlatformCheck {
-        void check(Platform platform) throws Exception;
+        void check(Platform platform, PaymentSimulator psp) throws Exception;
     }
 }
