@@ -300,6 +300,7 @@ class GatewayTest {
         Http.Response get = http.get("/fn/greet.hello");
         assertEquals(405, get.status());
         assertEquals("method-not-allowed", get.json().path("error").asText());
+        assertEquals("POST", get.allow());
         Http.Response delete = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/fn")).DELETE());
         assertEquals(405, delete.status());
     }
@@ -315,6 +316,21 @@ class GatewayTest {
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big.getBytes()))));
         assertEquals(413, chunked.status());
         assertEquals(200, http.post("/fn/greet.hello", "{\"name\":\"after\"}").status());
+    }
+
+    @Test
+    void aContentTypeIsReadByItsMediaTypeAndAMalformedOneIsAnsweredInJson() {
+        for (String type : List.of("application/json;", "Application/JSON; charset=utf-8", "application/problem+json")) {
+            Http.Response r = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/fn/greet.hello"))
+                    .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"ada\"}")));
+            assertEquals(200, r.status(), type + ": " + r.body());
+        }
+        for (String type : List.of("json", "text/plain;;", "application/xml; charset")) {
+            Http.Response r = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/fn/greet.hello"))
+                    .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"ada\"}")));
+            assertEquals(415, r.status(), type);
+            assertEquals("unsupported-media-type", r.json().path("error").asText(), type);
+        }
     }
 
     @Test

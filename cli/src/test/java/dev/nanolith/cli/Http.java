@@ -13,7 +13,7 @@ import java.time.Duration;
 final class Http {
 
     /** A response: its status and its body, as text and as JSON when it is JSON. */
-    record Response(int status, String body, String contentType, String retryAfter) {
+    record Response(int status, String body, String contentType, String retryAfter, String allow) {
         JsonNode json() {
             try {
                 return new ObjectMapper().readTree(body);
@@ -43,7 +43,7 @@ final class Http {
         try {
             HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
-                    r.headers().firstValue("Retry-After").orElse(null));
+                    r.headers().firstValue("Retry-After").orElse(null), r.headers().firstValue("Allow").orElse(null));
         } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {

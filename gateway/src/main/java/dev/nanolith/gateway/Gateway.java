@@ -20,7 +20,6 @@ import dev.nanolith.runtime.config.Durations;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -34,8 +33,8 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -115,8 +114,11 @@ public final class Gateway implements AutoCloseable {
 
     private void routes(HttpRouting.Builder routing) {
         routing.post("/fn/{name}", this::call)
-                .any("/fn/{name}", (req, res) -> error(res, Status.METHOD_NOT_ALLOWED_405, "method-not-allowed",
-                        req.prologue().method().text() + " is not allowed here — call a function with POST /fn/" + req.path().pathParameters().get("name")))
+                .any("/fn/{name}", (req, res) -> {
+                    res.header(HeaderValues.create("Allow", "POST"));
+                    error(res, Status.METHOD_NOT_ALLOWED_405, "method-not-allowed", req.prologue().method().text()
+                            + " is not allowed here — call a function with POST /fn/" + req.path().pathParameters().get("name"));
+                })
                 .get("/fn", (req, res) -> send(res, Status.OK_200, list()))
                 .get("/health", (req, res) -> send(res, Status.OK_200, health()))
                 .get("/metrics", (req, res) -> res.header(HeaderValues.create("Content-Type", PROMETHEUS_TEXT)).send(metrics.scrape()))
@@ -140,10 +142,10 @@ public final class Gateway implements AutoCloseable {
             error(res, Status.NOT_FOUND_404, "no-such-function", new NoSuchFunctionException(name).getMessage() + " — GET /fn lists the functions");
             return;
         }
-        Optional<HttpMediaType> type = req.headers().contentType();
-        if (type.isPresent() && !isJson(type.get())) {
+        String type = mediaType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(""));
+        if (!type.isEmpty() && !isJson(type)) {
             error(res, Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported-media-type",
-                    "the body is " + type.get().mediaType().text() + " — send JSON with Content-Type: application/json");
+                    "the body is " + type + " — send JSON with Content-Type: application/json");
             return;
         }
         OptionalLong length = req.headers().contentLength();
@@ -210,9 +212,17 @@ public final class Gateway implements AutoCloseable {
                 req.prologue().method().text() + " is not allowed on " + req.path().path() + " — use " + allowed);
     }
 
-    private static boolean isJson(HttpMediaType type) {
-        String subtype = type.mediaType().subtype();
-        return type.mediaType().type().equals("application") && (subtype.equals("json") || subtype.endsWith("+json"));
+    /**
+     * The media type of a Content-Type header, without its parameters, in lower case (RFC 9110,
+     * 8.3); read here rather than by the server, whose parser refuses a malformed header with an
+     * empty 400 of its own.
+     */
+    private static String mediaType(String header) {
+        return header.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isJson(String mediaType) {
+        return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
     }
 
     private ArrayNode list() {
