@@ -125,13 +125,15 @@ public final class Main {
             Path shop = home().resolve("examples/shop");
             try (PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0)) {
                 Platform.Options options = server.options().with(Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey()));
+                Runnable afterClose = () -> { };
                 if (options.placing().mode() != Placement.Mode.MONOLITH) {
                     // Services in processes of their own share the shop's database through H2's automatic server mode.
                     Path db = Files.createTempDirectory("nanolith-shop-");
                     options = options.with(Map.of("SHOP_DB_URL", "jdbc:h2:" + db.resolve("shop") + ";AUTO_SERVER=TRUE;DB_CLOSE_DELAY=-1"));
+                    afterClose = () -> Platform.delete(db);
                 }
                 return serve(options, List.of(shop), "payment processor (simulated): " + psp.url()
-                        + "\n  make it misbehave: curl -s -X POST " + psp.url() + "/control -d '{\"mode\":\"rate-limit\"}'");
+                        + "\n  make it misbehave: curl -s -X POST " + psp.url() + "/control -d '{\"mode\":\"rate-limit\"}'", afterClose);
             }
         }
     }
@@ -147,7 +149,7 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            return serve(server.options(), apps, null);
+            return serve(server.options(), apps, null, () -> { });
         }
     }
 
@@ -459,46 +461,55 @@ public final class Main {
         }
     }
 
-    private static int serve(Platform.Options options, List<Path> apps, String note) throws InterruptedException {
-        for (Path app : apps) {
-            if (!Files.isDirectory(app)) {
-                System.err.println("nanolith: " + app + " is not a directory — give the directory of an app");
-                return 2;
-            }
-        }
-        Platform platform;
+    /** Serves until the process is stopped; {@code afterClose} runs once the platform has closed. */
+    private static int serve(Platform.Options options, List<Path> apps, String note, Runnable afterClose) throws InterruptedException {
+        // A start that fails leaves nothing behind; once serving, the shutdown hook cleans up.
         try {
-            platform = Platform.start(options);
-        } catch (RuntimeException e) {
-            System.err.println(cannotStart(options, e));
-            return 1;
-        }
-        try (platform) {
             for (Path app : apps) {
-                long start = System.nanoTime();
-                Revision revision;
-                try {
-                    revision = platform.deploy(app);
-                } catch (LoadException e) {
-                    System.err.println("nanolith: " + app + " was not deployed:");
-                    Check.fix(e).forEach(System.err::println);
-                    return 1;
-                }
-                System.out.printf("deployed %s %s in %d ms:%n", revision.app(), revision.id(), (System.nanoTime() - start) / 1_000_000);
-                for (Route route : revision.routes()) {
-                    System.out.printf("  POST %s/fn/%s%n", platform.url(), route.name());
+                if (!Files.isDirectory(app)) {
+                    System.err.println("nanolith: " + app + " is not a directory — give the directory of an app");
+                    return 2;
                 }
             }
-            System.out.println("Nanolith is serving on " + platform.url() + "  (GET /fn lists the functions; Ctrl-C stops)");
-            System.out.println("  data: " + platform.dataDir() + "  (./nanolith init DIR starts a new app)");
-            if (note != null) {
-                System.out.println("  " + note);
+            Platform platform;
+            try {
+                platform = Platform.start(options);
+            } catch (RuntimeException e) {
+                System.err.println(cannotStart(options, e));
+                return 1;
             }
-            // The platform stops its service processes and drains its calls before the JVM ends.
-            Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
-            new CountDownLatch(1).await();
+            try (platform) {
+                for (Path app : apps) {
+                    long start = System.nanoTime();
+                    Revision revision;
+                    try {
+                        revision = platform.deploy(app);
+                    } catch (LoadException e) {
+                        System.err.println("nanolith: " + app + " was not deployed:");
+                        Check.fix(e).forEach(System.err::println);
+                        return 1;
+                    }
+                    System.out.printf("deployed %s %s in %d ms:%n", revision.app(), revision.id(), (System.nanoTime() - start) / 1_000_000);
+                    for (Route route : revision.routes()) {
+                        System.out.printf("  POST %s/fn/%s%n", platform.url(), route.name());
+                    }
+                }
+                System.out.println("Nanolith is serving on " + platform.url() + "  (GET /fn lists the functions; Ctrl-C stops)");
+                System.out.println("  data: " + platform.dataDir() + "  (./nanolith init DIR starts a new app)");
+                if (note != null) {
+                    System.out.println("  " + note);
+                }
+                // The platform stops its service processes and drains its calls before the JVM ends.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    platform.close();
+                    afterClose.run();
+                }));
+                new CountDownLatch(1).await();
+            }
+            return 0;
+        } finally {
+            afterClose.run();
         }
-        return 0;
     }
 
     /** Why a platform did not start, and what to do: another port when its own is taken. */

@@ -19,7 +19,9 @@ import dev.nanolith.runtime.dispatch.PlacedDispatcher;
 import dev.nanolith.runtime.dispatch.Signature;
 import dev.nanolith.runtime.dispatch.WireServer;
 import dev.nanolith.runtime.load.AppLoader;
+import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.observe.Metrics;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
@@ -31,8 +33,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -45,6 +53,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -143,19 +152,23 @@ public final class Platform implements AutoCloseable {
     private final Deployer deployer;
     private final Gateway gateway;
     private final Map<String, Integer> revisions = new HashMap<>();
+    /** The apps served from directories, whose names no pushed app may take. */
+    private final Set<String> fromDirectories = ConcurrentHashMap.newKeySet();
     private final Placing placing;
     private final Map<String, String> settings;
     private final Supervisor supervisor;
     private final PlacedDispatcher dispatcher;
     private final WireServer wire;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final FileChannel dataLock;
 
-    private Platform(Options options) throws IOException {
+    private Platform(Options options, Path dataDir, FileChannel dataLock) throws IOException {
         initializeOfferedLibraries();
         List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics())
                 .forEach(binder -> binder.bindTo(registry));
         this.temporaryData = options.dataDir() == null;
-        this.dataDir = temporaryData ? Files.createTempDirectory("nanolith-") : Files.createDirectories(options.dataDir());
+        this.dataDir = dataDir;
+        this.dataLock = dataLock;
         this.adminToken = AdminApi.token(dataDir);
         Path work = dataDir.resolve("work");
         delete(work);
@@ -170,7 +183,7 @@ public final class Platform implements AutoCloseable {
         this.deployer = new Deployer(loader, router, store, TEST_TIMEOUT, work, this::url, this::place);
         this.gateway = new Gateway(router, registry, options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer),
-                "/admin", new AdminApi(store, deployer, adminToken, this::url)));
+                "/admin", new AdminApi(store, deployer, adminToken, this::url, fromDirectories::contains)));
         this.wire = placing.self() == null ? null : new WireServer(router, new Signature(placing.secret()), watchdog, placing.wirePort());
         if (placing.self() == null) {
             deployer.warmUp();
@@ -178,14 +191,58 @@ public final class Platform implements AutoCloseable {
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
                 .log(System.Logger.Level.ERROR, "not serving " + problem));
         Files.writeString(dataDir.resolve("url"), url() + "\n");
+        dataLock.truncate(0).write(ByteBuffer.wrap(("the platform with pid " + ProcessHandle.current().pid() + " on " + url())
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Holds the data directory for this platform alone: two platforms on one would serve the same
+     * apps from the same repositories and overwrite each other's state. The lock file names its holder.
+     *
+     * @throws IllegalStateException naming the platform that holds it
+     */
+    private static FileChannel lock(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("platform.lock");
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+            throw new IllegalStateException("the data directory " + dataDir + " is in use by " + (holder.isEmpty() ? "another platform" : holder)
+                    + " — stop that one, or give this one another --data");
+        }
+        return channel;
     }
 
     /** Starts a platform; its gateway is listening and its apps serving when this returns. */
     public static Platform start(Options options) {
+        Path dataDir;
+        FileChannel lock;
         try {
-            return new Platform(options);
+            dataDir = options.dataDir() == null ? Files.createTempDirectory("nanolith-") : Files.createDirectories(options.dataDir());
+            lock = lock(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the data directory: " + e.getMessage(), e);
+        }
+        try {
+            return new Platform(options, dataDir, lock);
+        } catch (IOException | RuntimeException e) {
+            // A platform that did not start leaves the data directory free, and no temporary one behind.
+            try {
+                lock.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            if (options.dataDir() == null) {
+                delete(dataDir);
+            }
+            throw e instanceof IOException io ? new UncheckedIOException("cannot prepare the data directory: " + io.getMessage(), io)
+                    : (RuntimeException) e;
         }
     }
 
@@ -198,8 +255,14 @@ public final class Platform implements AutoCloseable {
      */
     public synchronized Revision deploy(Path dir) throws LoadException {
         Revision revision = loader.load(dir, app -> "r" + (revisions.getOrDefault(app, 0) + 1));
+        if (store.app(revision.app()).isPresent()) {
+            revision.retire();
+            throw new LoadException(Problem.of(ConfigFile.NAME, "app '" + revision.app() + "' is pushed to this platform already (its"
+                    + " repository is in " + dataDir + "); a directory cannot serve under its name — give this one another app: name"));
+        }
         place(revision, dir);
         router.deploy(revision);
+        fromDirectories.add(revision.app());
         revisions.merge(revision.app(), 1, Integer::sum);
         return revision;
     }
@@ -300,6 +363,11 @@ public final class Platform implements AutoCloseable {
         store.close();
         watchdog.close();
         registry.close();
+        try {
+            dataLock.close();
+        } catch (IOException e) {
+            // the lock goes with the process either way
+        }
         if (temporaryData) {
             delete(dataDir);
         }
@@ -318,7 +386,8 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    private static void delete(Path dir) {
+    /** Removes a directory and everything in it. */
+    static void delete(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -2,9 +2,11 @@ package dev.nanolith.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nanolith.runtime.load.LoadException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -130,6 +132,34 @@ class GitDeployTest {
         for (String stage : new String[] {"checkout", "compile", "test", "warm", "switch"}) {
             assertTrue(r2.path("stagesMillis").has(stage), r2.toString());
         }
+    }
+
+    @Test
+    void aSecondPlatformOnTheSameDataDirectoryIsRefusedNamingTheFirst() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Platform.start(Platform.Options.loopback(0).withData(tmp.resolve("data"))));
+        assertEquals("the data directory " + tmp.resolve("data") + " is in use by the platform with pid " + ProcessHandle.current().pid()
+                + " on " + platform.url() + " — stop that one, or give this one another --data", e.getMessage());
+        assertEquals(200, http.get("/health").status());
+    }
+
+    @Test
+    void anAppFromADirectoryAndAPushedAppCannotShareAName() throws Exception {
+        write("Hello", "Hello");
+        assertTrue(git.commitAndPush("First").ok());
+        Path same = TestApp.in(tmp.resolve("same")).yaml("app: hello\n").source("other/Greet.java", GREETER.replace("package hello;", "package other;")
+                .formatted("Other")).write();
+        LoadException clash = assertThrows(LoadException.class, () -> platform.deploy(same));
+        assertTrue(clash.getMessage().startsWith("nanolith.yaml: app 'hello' is pushed to this platform already"), clash.getMessage());
+        assertEquals("\"Hello, Ada!\"", greet());
+
+        Path local = TestApp.in(tmp.resolve("local")).yaml("app: local\n").source("local/Greet.java", GREETER.replace("package hello;", "package local;")
+                .formatted("Local")).write();
+        platform.deploy(local);
+        Http.Response taken = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"local\"}")));
+        assertEquals(409, taken.status(), taken.body());
+        assertTrue(taken.json().path("message").asText().startsWith("an app named 'local' is served from a directory by this platform"), taken.body());
     }
 
     @Test

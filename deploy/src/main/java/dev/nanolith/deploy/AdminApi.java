@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -27,12 +28,15 @@ public final class AdminApi implements HttpService {
 
     private static final ObjectMapper JSON = AppStore.JSON;
 
+    private final Predicate<String> servedFromDirectory;
     private final AppStore store;
     private final Deployer deployer;
     private final String adminTokenHash;
     private final Supplier<String> baseUrl;
 
-    public AdminApi(AppStore store, Deployer deployer, String adminToken, Supplier<String> baseUrl) {
+    /** @param servedFromDirectory whether an app of that name is served from a directory, not pushed: no app can be created with its name */
+    public AdminApi(AppStore store, Deployer deployer, String adminToken, Supplier<String> baseUrl, Predicate<String> servedFromDirectory) {
+        this.servedFromDirectory = servedFromDirectory;
         this.store = store;
         this.deployer = deployer;
         this.adminTokenHash = Tokens.hash(adminToken);
@@ -93,6 +97,10 @@ public final class AdminApi implements HttpService {
 
     private void create(ServerRequest req, ServerResponse res) throws IOException {
         String name = body(req).path("name").asText("");
+        if (servedFromDirectory.test(name)) {
+            throw new IllegalStateException("an app named '" + name + "' is served from a directory by this platform — give the new app"
+                    + " another name, or stop serving that directory and create it then");
+        }
         String token = store.create(name);
         ObjectNode created = Responses.object().put("app", name).put("token", token).put("git", gitUrl(name))
                 .put("remote", remote(name, token));
