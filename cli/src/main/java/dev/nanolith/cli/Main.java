@@ -473,7 +473,7 @@ public final class Main {
             }
             Platform platform;
             try {
-                platform = Platform.start(options);
+                platform = Platform.starting(options);
             } catch (RuntimeException e) {
                 System.err.println(cannotStart(options, e));
                 return 1;
@@ -494,6 +494,7 @@ public final class Main {
                         System.out.printf("  POST %s/fn/%s%n", platform.url(), route.name());
                     }
                 }
+                platform.ready();
                 System.out.println("Nanolith is serving on " + platform.url() + "  (GET /fn lists the functions; Ctrl-C stops)");
                 System.out.println("  data: " + platform.dataDir() + "  (./nanolith init DIR starts a new app)");
                 if (note != null) {

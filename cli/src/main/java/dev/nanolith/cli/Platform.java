@@ -161,6 +161,8 @@ public final class Platform implements AutoCloseable {
     private final WireServer wire;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final FileChannel dataLock;
+    /** Whether every app the platform was started with serves: what readiness probes are told. */
+    private volatile boolean ready;
 
     private Platform(Options options, Path dataDir, FileChannel dataLock) throws IOException {
         initializeOfferedLibraries();
@@ -183,7 +185,7 @@ public final class Platform implements AutoCloseable {
         this.deployer = new Deployer(loader, router, store, TEST_TIMEOUT, work, this::url, this::place);
         this.gateway = new Gateway(router, registry, options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer),
-                "/admin", new AdminApi(store, deployer, adminToken, this::url, fromDirectories::contains)));
+                "/admin", new AdminApi(store, deployer, adminToken, this::url, fromDirectories::contains)), () -> ready);
         this.wire = placing.self() == null ? null : new WireServer(router, new Signature(placing.secret()), watchdog, placing.wirePort());
         if (placing.self() == null) {
             deployer.warmUp();
@@ -221,6 +223,16 @@ public final class Platform implements AutoCloseable {
 
     /** Starts a platform; its gateway is listening and its apps serving when this returns. */
     public static Platform start(Options options) {
+        Platform platform = starting(options);
+        platform.ready();
+        return platform;
+    }
+
+    /**
+     * Starts a platform that serves the apps of its data directory but tells readiness probes it is
+     * still starting, until {@link #ready()}: for a caller that deploys more apps first.
+     */
+    public static Platform starting(Options options) {
         Path dataDir;
         FileChannel lock;
         try {
@@ -309,6 +321,11 @@ public final class Platform implements AutoCloseable {
         List<Endpoint> endpoints = List.copyOf(revision.endpoints().values());
         revision.closeWhenRetired(() -> dispatcher.disconnect(endpoints));
         return true;
+    }
+
+    /** Tells readiness probes that the platform serves every app it was started with. */
+    public void ready() {
+        ready = true;
     }
 
     /** The process id of each service this platform runs in a process of its own, by service name. */

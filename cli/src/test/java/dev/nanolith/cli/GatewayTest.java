@@ -400,6 +400,23 @@ class GatewayTest {
     }
 
     @Test
+    void readinessWaitsForEveryAppAndLivenessOnlyForTheProcess() {
+        assertEquals(200, http.get("/health/ready").status());
+        assertEquals("{\"status\":\"UP\"}", http.get("/health/live").body());
+        try (Platform starting = Platform.starting(Platform.Options.loopback(0))) {
+            Http probes = new Http(starting.url());
+            Http.Response notYet = probes.get("/health");
+            assertEquals(503, notYet.status());
+            assertEquals("STARTING", notYet.json().path("status").asText());
+            assertEquals(503, probes.get("/health/ready").status());
+            assertEquals(200, probes.get("/health/live").status());
+            starting.ready();
+            assertEquals(200, probes.get("/health").status());
+            assertEquals(200, probes.get("/health/ready").status());
+        }
+    }
+
+    @Test
     void healthNamesEachAppsRevision() {
         JsonNode health = http.get("/health").json();
         assertEquals("UP", health.path("status").asText());

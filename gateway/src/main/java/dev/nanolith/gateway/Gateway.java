@@ -35,11 +35,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.OptionalLong;
 
 /**
  * The HTTP front door: {@code POST /fn/{name}} calls a function with JSON, {@code GET /fn}
- * lists the functions with their schemas, {@code GET /health} and {@code GET /metrics}
+ * lists the functions with their schemas, {@code GET /health} (readiness; also {@code /health/ready}
+ * and {@code /health/live}) and {@code GET /metrics}
  * report on the platform. Every error is a JSON body {@code {"error", "message"}}.
  */
 public final class Gateway implements AutoCloseable {
@@ -49,6 +51,7 @@ public final class Gateway implements AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Router router;
+    private final BooleanSupplier ready;
     private final PrometheusMeterRegistry metrics;
     private final GatewayConfig config;
     private final ObjectMapper json = new ObjectMapper();
@@ -59,9 +62,11 @@ public final class Gateway implements AutoCloseable {
      * Starts listening at once.
      *
      * @param mounts more endpoints of the platform (git, admin), by path prefix
+     * @param ready  whether the platform serves every app it was started with, for readiness probes
      * @throws UncheckedIOException with a {@link BindException} when the address is taken
      */
-    public Gateway(Router router, PrometheusMeterRegistry metrics, GatewayConfig config, Map<String, HttpService> mounts) {
+    public Gateway(Router router, PrometheusMeterRegistry metrics, GatewayConfig config, Map<String, HttpService> mounts, BooleanSupplier ready) {
+        this.ready = ready;
         this.router = router;
         this.metrics = metrics;
         this.config = config;
@@ -120,14 +125,18 @@ public final class Gateway implements AutoCloseable {
                             + " is not allowed here — call a function with POST /fn/" + req.path().pathParameters().get("name"));
                 })
                 .get("/fn", (req, res) -> send(res, Status.OK_200, list()))
-                .get("/health", (req, res) -> send(res, Status.OK_200, health()))
+                .get("/health", this::readiness)
+                .get("/health/ready", this::readiness)
+                .get("/health/live", (req, res) -> send(res, Status.OK_200, json.createObjectNode().put("status", "UP")))
                 .get("/metrics", (req, res) -> res.header(HeaderValues.create("Content-Type", PROMETHEUS_TEXT)).send(metrics.scrape()))
                 .any("/fn", (req, res) -> notAllowed(req, res, "GET"))
                 .any("/health", (req, res) -> notAllowed(req, res, "GET"))
+                .any("/health/ready", (req, res) -> notAllowed(req, res, "GET"))
+                .any("/health/live", (req, res) -> notAllowed(req, res, "GET"))
                 .any("/metrics", (req, res) -> notAllowed(req, res, "GET"));
         mounts.forEach(routing::register);
         routing.any((req, res) -> error(res, Status.NOT_FOUND_404, "not-found",
-                "no endpoint at " + req.path().path() + " — use POST /fn/{name}, GET /fn, GET /health or GET /metrics"));
+                "no endpoint at " + req.path().path() + " — use POST /fn/{name}, GET /fn, GET /health (/health/ready, /health/live) or GET /metrics"));
     }
 
     private void call(ServerRequest req, ServerResponse res) {
@@ -248,8 +257,18 @@ public final class Gateway implements AutoCloseable {
         return list;
     }
 
-    private ObjectNode health() {
-        ObjectNode health = json.createObjectNode().put("status", "UP");
+    /**
+     * Whether the platform serves every app it was started with: 200 once it does, 503 while it
+     * starts (as Kubernetes' readiness probes expect); {@code /health/live} answers 200 whenever
+     * the process answers at all.
+     */
+    private void readiness(ServerRequest req, ServerResponse res) {
+        boolean up = ready.getAsBoolean();
+        send(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, health(up ? "UP" : "STARTING"));
+    }
+
+    private ObjectNode health(String status) {
+        ObjectNode health = json.createObjectNode().put("status", status);
         ObjectNode apps = health.putObject("apps");
         for (Revision revision : router.revisions()) {
             apps.putObject(revision.app())
