@@ -5,6 +5,7 @@ import dev.nanolith.deploy.AppStore;
 import dev.nanolith.deploy.Check;
 import dev.nanolith.deploy.Deployer;
 import dev.nanolith.deploy.GitHttp;
+import dev.nanolith.deploy.MavenLibraries;
 import dev.nanolith.gateway.Gateway;
 import dev.nanolith.gateway.GatewayConfig;
 import dev.nanolith.runtime.FunctionSpec;
@@ -179,7 +180,9 @@ public final class Platform implements AutoCloseable {
         this.dispatcher = new PlacedDispatcher(placing::local, new LocalDispatcher(), new Signature(placing.secret()));
         Pipeline pipeline = new Pipeline(List.of(new Metrics(registry, placing::local), new Deadlines(watchdog)), dispatcher);
         this.loader = new AppLoader(pipeline, name -> options.settings().getOrDefault(name, System.getenv(name)), options.defaultTimeout(),
-                true, placing.mode(), placing.compiled());
+                true, placing.mode(), new MavenLibraries(dataDir.resolve("libraries"),
+                        options.settings().getOrDefault(MavenLibraries.REPOSITORIES, System.getenv(MavenLibraries.REPOSITORIES))),
+                placing.compiled());
         this.supervisor = new Supervisor(options.settings(), placing.secret(), placing.mode());
         this.store = new AppStore(dataDir);
         this.deployer = new Deployer(loader, router, store, TEST_TIMEOUT, work, this::url, this::place);

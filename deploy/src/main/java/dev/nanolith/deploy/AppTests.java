@@ -6,6 +6,7 @@ import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.load.RevisionClassLoader;
 import dev.nanolith.testing.TestFunctions;
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +63,10 @@ final class AppTests {
         if (sources.isEmpty()) {
             return new Outcome(0);
         }
-        Compiler.Output compiled = compiler.compile(sources, revision.classes());
+        // Against the app's classes, and the libraries it declares.
+        Compiler.Output compiled = (revision.compiled().libraries().isEmpty() ? compiler
+                : new Compiler(String.join(File.pathSeparator, Compiler.defaultClassPath(), String.join(File.pathSeparator, revision.compiled().libraries()))))
+                .compile(sources, revision.classes());
         ClassLoader loader = new RevisionClassLoader(revision.app() + "@" + revision.id() + "-tests", compiled.classes(), revision.loader());
         List<Class<?>> classes = new ArrayList<>();
         for (String name : compiled.sources().keySet().stream().filter(n -> !n.contains("$")).toList()) {

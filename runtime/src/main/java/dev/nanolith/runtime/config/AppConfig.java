@@ -3,6 +3,7 @@ package dev.nanolith.runtime.config;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -14,11 +15,13 @@ import java.util.stream.Collectors;
  * @param config    settings every function of the app reads, unless its own config sets the same key
  * @param functions settings per function name
  * @param services  placement groups by name; functions in none go to the default service
+ * @param dependencies the libraries the app's code uses, as Maven coordinates {@code groupId:artifactId:version}
  */
 public record AppConfig(String app, Map<String, String> config, Map<String, FunctionConfig> functions,
-                        Map<String, ServiceConfig> services) {
+                        Map<String, ServiceConfig> services, List<String> dependencies) {
 
     public AppConfig {
+        dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
         services = services == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(services));
         config = config == null ? Map.of() : Map.copyOf(config);
         functions = functions == null ? Map.of() : functions.entrySet().stream()

@@ -40,6 +40,8 @@ public final class ConfigFile {
     /** The file's name, as problems show it. */
     public static final String NAME = "nanolith.yaml";
 
+    /** groupId:artifactId[:extension[:classifier]]:version, as Maven Resolver reads coordinates. */
+    private static final Pattern COORDINATE = Pattern.compile("[\\w.-]+:[\\w.-]+(:[\\w.-]+){1,3}");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::-([^}]*))?}");
     private static final ObjectMapper BINDER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -130,6 +132,13 @@ public final class ConfigFile {
         if (!config.app().matches("[a-z][a-z0-9-]*")) {
             problems.add(new Problem(NAME, line("/app"), "app name '" + config.app()
                     + "' is not valid — use lower-case letters, digits and dashes, starting with a letter"));
+        }
+        for (int i = 0; i < config.dependencies().size(); i++) {
+            String coordinate = config.dependencies().get(i);
+            if (!COORDINATE.matcher(coordinate).matches()) {
+                problems.add(new Problem(NAME, line("/dependencies/" + i), "dependency '" + coordinate
+                        + "' is not a Maven coordinate — write groupId:artifactId:version, like com.h2database:h2:2.5.252"));
+            }
         }
         config.functions().forEach((name, fn) -> {
             fn.secrets().stream().filter(s -> !s.matches("[A-Za-z_][A-Za-z0-9_]*")).forEach(s -> problems.add(new Problem(NAME,

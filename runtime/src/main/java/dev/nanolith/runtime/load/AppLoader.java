@@ -21,7 +21,12 @@ import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.placement.Placement;
+import java.io.File;
+import java.io.IOException;
 import java.lang.reflect.Modifier;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.lang.reflect.Type;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +42,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Turns an app directory ({@code nanolith.yaml} and {@code src/main/java}) into a revision:
@@ -54,7 +60,7 @@ public final class AppLoader {
     private final Pipeline pipeline;
     private final UnaryOperator<String> settings;
     private final Duration defaultTimeout;
-    private final Compiler compiler;
+    private final Libraries libraries;
     private final Path precompiled;
     private final boolean ownClasses;
     private final Placement.Mode placement;
@@ -63,39 +69,23 @@ public final class AppLoader {
      * @param pipeline       the stages and dispatcher every function's calls go through
      * @param settings       environment for {@code ${NAME}} in config and for secrets; null when unset
      * @param defaultTimeout the timeout of a function whose config sets none
-     */
-    public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout) {
-        this(pipeline, settings, defaultTimeout, true);
-    }
-
-    /**
-     * @param ownClasses false when the app's classes are on the class path already (its tests run
-     *                   in its own build) and must be the ones its revision runs, so that the tests
-     *                   and the functions see the same classes
-     */
-    public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses) {
-        this(pipeline, settings, defaultTimeout, ownClasses, Placement.Mode.MONOLITH);
-    }
-
-    /** @param placement how finely apps are split into services (processes) */
-    public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses,
-                     Placement.Mode placement) {
-        this(pipeline, settings, defaultTimeout, ownClasses, placement, null);
-    }
-
-    /**
-     * @param precompiled for a service's process: what the platform's own process compiled of the
-     *                    app, written by {@link Compiler.Output#write}, loaded instead of compiling
-     *                    again (null: compile)
+     * @param ownClasses     false when the app's classes are on the class path already (its tests run
+     *                       in its own build) and must be the ones its revision runs, so that the tests
+     *                       and the functions see the same classes
+     * @param placement      how finely apps are split into services (processes)
+     * @param libraries      where the libraries an app declares come from
+     * @param precompiled    for a service's process: what the platform's own process compiled of the
+     *                       app, written by {@link Compiler.Output#write}, loaded instead of compiling
+     *                       again, with the libraries it was compiled against (null: compile)
      */
     public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses,
-                     Placement.Mode placement, Path precompiled) {
+                     Placement.Mode placement, Libraries libraries, Path precompiled) {
         this.precompiled = precompiled;
         this.placement = placement;
         this.pipeline = pipeline;
         this.settings = settings;
         this.defaultTimeout = defaultTimeout;
-        this.compiler = new Compiler(Compiler.defaultClassPath());
+        this.libraries = libraries;
         this.ownClasses = ownClasses;
     }
 
@@ -105,10 +95,11 @@ public final class AppLoader {
      *
      * @param watchdog   interrupts calls at their deadline; closed by the caller
      * @param settings   environment for {@code ${NAME}} in config and for secrets
-     * @param ownClasses as for {@link #AppLoader(Pipeline, UnaryOperator, Duration, boolean)}
+     * @param ownClasses as for {@link #AppLoader}; the app's libraries are on the class path too
      */
     public static AppLoader inProcess(Watchdog watchdog, UnaryOperator<String> settings, boolean ownClasses) {
-        return new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses);
+        return new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses,
+                Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null);
     }
 
     /** Loads the app in {@code dir}; {@code ids} names its revision, given the app's name. */
@@ -128,8 +119,27 @@ public final class AppLoader {
                     + "', but this is the repository of '" + expected + "' — set app: " + expected + " or push to the repository of '" + app + "'"));
         }
         String id = ids.apply(app);
-        Compiler.Output compiled = precompiled != null ? Compiler.Output.read(precompiled) : compiler.compile(sources(dir));
-        ClassLoader loader = new RevisionClassLoader(app + "@" + id, compiled.classes(), AppLoader.class.getClassLoader(), ownClasses);
+        Compiler.Output compiled = precompiled != null ? Compiler.Output.read(precompiled) : compile(dir, file);
+        // The app's libraries come after the platform's classes: a library both have is the platform's (the one it maps JSON with).
+        URLClassLoader libraryLoader = new URLClassLoader(app + "@" + id + "-libraries",
+                compiled.libraries().stream().map(AppLoader::url).toArray(URL[]::new), AppLoader.class.getClassLoader());
+        try {
+            Revision revision = revision(file, id, compiled, new RevisionClassLoader(app + "@" + id, compiled.classes(), libraryLoader, ownClasses));
+            revision.closeWhenRetired(libraryLoader);
+            return revision;
+        } catch (LoadException | RuntimeException e) {
+            try {
+                libraryLoader.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /** The revision of the compiled app, its classes in {@code loader}: functions found, config checked, every function started. */
+    private Revision revision(ConfigFile file, String id, Compiler.Output compiled, ClassLoader loader) throws LoadException {
+        String app = file.config().app();
         ObjectMapper mapper = Json.mapper();
         List<Problem> problems = new ArrayList<>();
         Map<String, Class<?>> functions = discover(compiled, loader, mapper.getTypeFactory(), problems);
@@ -174,6 +184,29 @@ public final class AppLoader {
                 return new Revision.Schemas(schema(schemas, fn.input()), schema(schemas, fn.output()));
             }
         }, pipeline);
+    }
+
+    /** Resolves the app's libraries and compiles its sources against them; a coordinate that does not resolve is a problem at its line. */
+    private Compiler.Output compile(Path dir, ConfigFile file) throws LoadException {
+        List<String> declared = file.config().dependencies();
+        Libraries.Resolved resolved = libraries.resolve(declared);
+        if (!resolved.failures().isEmpty()) {
+            throw new LoadException(resolved.failures().entrySet().stream().map(failure -> {
+                int index = declared.indexOf(failure.getKey());
+                return new Problem(ConfigFile.NAME, file.line(index < 0 ? "/dependencies" : "/dependencies/" + index), failure.getValue());
+            }).toList());
+        }
+        List<String> jars = resolved.jars().stream().map(Path::toString).toList();
+        String classPath = String.join(File.pathSeparator, Stream.concat(Stream.of(Compiler.defaultClassPath()), jars.stream()).toList());
+        return new Compiler(classPath).compile(sources(dir)).withLibraries(jars);
+    }
+
+    private static URL url(String jar) {
+        try {
+            return Path.of(jar).toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("not a path to a jar: " + jar, e);
+        }
     }
 
     private static Map<String, String> sources(Path dir) throws LoadException {

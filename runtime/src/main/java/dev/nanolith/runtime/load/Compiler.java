@@ -67,8 +67,20 @@ public final class Compiler {
     public record CallSite(String file, int line, String callerClass, String calleeName, String calleeClass) {
     }
 
-    /** What a successful compilation gives: class bytes by binary name, and what the source says of them. */
-    public record Output(Map<String, byte[]> classes, Map<String, SourceClass> sources, List<CallSite> calls) {
+    /**
+     * What a successful compilation gives: class bytes by binary name, what the source says of
+     * them, and the jars of the app's libraries it was compiled against.
+     */
+    public record Output(Map<String, byte[]> classes, Map<String, SourceClass> sources, List<CallSite> calls, List<String> libraries) {
+
+        public Output {
+            libraries = libraries == null ? List.of() : List.copyOf(libraries);
+        }
+
+        /** The same output, compiled against these library jars. */
+        public Output withLibraries(List<String> jars) {
+            return new Output(classes, sources, calls, jars);
+        }
 
         private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -133,7 +145,7 @@ public final class Compiler {
             }
             Map<String, byte[]> bytes = new HashMap<>();
             classes.forEach((name, out) -> bytes.put(name, out.toByteArray()));
-            return new Output(bytes, found, calls);
+            return new Output(bytes, found, calls, List.of());
         } catch (IOException e) {
             throw new LoadException(Problem.of("sources", "cannot be compiled: " + e.getMessage()));
         }
