@@ -417,6 +417,9 @@ public final class Main {
         @Option(names = "--peer")
         Map<String, String> peers = Map.of();
 
+        @Option(names = "--data", required = true)
+        Path data;
+
         @Override
         public Integer call() throws Exception {
             String secret = System.getenv("NANOLITH_SERVICE_SECRET");
@@ -426,7 +429,7 @@ public final class Main {
                     service, endpoints, wirePort, secret, compiled);
             Platform.Options options = new Platform.Options(
                     new GatewayConfig("127.0.0.1", port, GatewayConfig.DEFAULT_MAX_BODY, true),
-                    Platform.Options.DEFAULT_TIMEOUT, Map.of(), null, placing);
+                    Platform.Options.DEFAULT_TIMEOUT, Map.of(), data, placing);
             try (Platform platform = Platform.start(options)) {
                 platform.deploy(app);
                 Runtime.getRuntime().addShutdownHook(new Thread(platform::close));

@@ -183,7 +183,7 @@ public final class Platform implements AutoCloseable {
                 true, placing.mode(), new MavenLibraries(dataDir.resolve("libraries"),
                         options.settings().getOrDefault(MavenLibraries.REPOSITORIES, System.getenv(MavenLibraries.REPOSITORIES))),
                 placing.compiled());
-        this.supervisor = new Supervisor(options.settings(), placing.secret(), placing.mode());
+        this.supervisor = new Supervisor(options.settings(), placing.secret(), placing.mode(), work.resolve("services"));
         this.store = new AppStore(dataDir);
         this.deployer = new Deployer(loader, router, store, TEST_TIMEOUT, work, this::url, this::place);
         this.gateway = new Gateway(router, registry, options.gateway(), Map.of(

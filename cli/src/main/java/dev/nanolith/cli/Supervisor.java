@@ -62,11 +62,18 @@ final class Supervisor {
     private final Map<String, String> environment;
     private final String secret;
     private final Placement.Mode mode;
+    private final Path work;
 
-    Supervisor(Map<String, String> environment, String secret, Placement.Mode mode) {
+    /**
+     * @param work where the files of service processes are kept while they run — the compiled app,
+     *             each process's data directory — inside the platform's own data directory, so that
+     *             a process killed before it could clean up leaves nothing beyond the platform's
+     */
+    Supervisor(Map<String, String> environment, String secret, Placement.Mode mode, Path work) {
         this.environment = Map.copyOf(environment);
         this.secret = secret;
         this.mode = mode;
+        this.work = work;
     }
 
     /**
@@ -76,7 +83,7 @@ final class Supervisor {
     void start(Revision revision, Path dir, Set<String> services) throws LoadException {
         Path compiled;
         try {
-            compiled = Files.createTempFile("nanolith-" + revision.app() + "-" + revision.id() + "-", ".classes.json");
+            compiled = Files.createTempFile(Files.createDirectories(work), revision.app() + "-" + revision.id() + "-", ".classes.json");
             revision.compiled().write(compiled);
         } catch (IOException e) {
             throw new LoadException(Problem.of("services", "cannot keep the compiled app for its services: " + e.getMessage()));
@@ -93,7 +100,7 @@ final class Supervisor {
                 for (String service : services) {
                     Path archive = claimArchive();
                     ServiceProcess process = new ServiceProcess(service, command(dir, compiled, service, endpoints, archive), revision,
-                            endpoints.get(service), archive);
+                            endpoints.get(service), archive, dataOf(compiled, service));
                     started.add(process);
                     ready.add(CompletableFuture.runAsync(process::start, starter));
                 }
@@ -106,7 +113,8 @@ final class Supervisor {
             throw new LoadException(Problem.of("services", cause.getMessage()));
         }
         revision.endpoints().putAll(endpoints);
-        started.forEach(revision::closeWhenRetired);
+        // All at once: each may take seconds to stop, and the platform's own stop waits for them.
+        revision.closeWhenRetired(() -> started.parallelStream().forEach(ServiceProcess::close));
         revision.closeWhenRetired(() -> delete(compiled));
     }
 
@@ -147,9 +155,15 @@ final class Supervisor {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "service",
                 "--app", dir.toAbsolutePath().toString(), "--compiled", compiled.toString(), "--service", service, "--placement", mode.name().toLowerCase(),
+                "--data", dataOf(compiled, service).toString(),
                 "--port", Integer.toString(self.httpPort()), "--wire-port", Integer.toString(self.wirePort())));
         endpoints.forEach((name, endpoint) -> command.addAll(List.of("--peer", name + "=" + endpoint)));
         return command;
+    }
+
+    /** The data directory of a service's process: next to the compiled app it loads, removed when the process has ended. */
+    private static Path dataOf(Path compiled, String service) {
+        return compiled.resolveSibling(compiled.getFileName().toString().replace(".classes.json", "-" + service));
     }
 
     /** Where the archive for this JDK and class path is kept: a name made of both, in the user's cache. */
@@ -220,10 +234,12 @@ final class Supervisor {
         private final Revision revision;
         private final Endpoint endpoint;
         private final Path archive;
+        private final Path data;
         private volatile Process process;
         private volatile boolean closed;
 
-        ServiceProcess(String service, List<String> command, Revision revision, Endpoint endpoint, Path archive) {
+        ServiceProcess(String service, List<String> command, Revision revision, Endpoint endpoint, Path archive, Path data) {
+            this.data = data;
             this.service = service;
             this.command = command;
             this.revision = revision;
@@ -316,11 +332,13 @@ final class Supervisor {
                     keepArchive();
                 } else {
                     p.destroyForcibly();
+                    waitFor(p, 5);
                 }
             }
             if (archive != null) {
                 delete(archive);
             }
+            Platform.delete(data);
         }
 
         /** Moves the archive this process wrote as it stopped into place, and removes older ones. */
