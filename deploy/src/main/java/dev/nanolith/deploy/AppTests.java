@@ -6,7 +6,6 @@ import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.load.RevisionClassLoader;
 import dev.nanolith.testing.TestFunctions;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +36,6 @@ final class AppTests {
     record Outcome(int tests) {
     }
 
-    private final Compiler compiler = new Compiler(Compiler.defaultClassPath());
     private final Duration timeout;
 
     AppTests(Duration timeout) {
@@ -50,7 +48,7 @@ final class AppTests {
      */
     void warmUp() {
         try {
-            compiler.compile(Map.of("Warm.java", "class Warm { @org.junit.jupiter.api.Test void warm() {} }"));
+            Compiler.against(List.of()).compile(Map.of("Warm.java", "class Warm { @org.junit.jupiter.api.Test void warm() {} }"));
             LauncherFactory.create().discover(LauncherDiscoveryRequestBuilder.request().build());
         } catch (LoadException | RuntimeException e) {
             System.getLogger(AppTests.class.getName()).log(System.Logger.Level.DEBUG, "warming up the app tests failed", e);
@@ -64,9 +62,7 @@ final class AppTests {
             return new Outcome(0);
         }
         // Against the app's classes, and the libraries it declares.
-        Compiler.Output compiled = (revision.compiled().libraries().isEmpty() ? compiler
-                : new Compiler(String.join(File.pathSeparator, Compiler.defaultClassPath(), String.join(File.pathSeparator, revision.compiled().libraries()))))
-                .compile(sources, revision.classes());
+        Compiler.Output compiled = Compiler.against(revision.compiled().libraries()).compile(sources, revision.classes());
         ClassLoader loader = new RevisionClassLoader(revision.app() + "@" + revision.id() + "-tests", compiled.classes(), revision.loader());
         List<Class<?>> classes = new ArrayList<>();
         for (String name : compiled.sources().keySet().stream().filter(n -> !n.contains("$")).toList()) {

@@ -44,8 +44,6 @@ final class BadInput {
     private static final int MAX_PROBLEMS = 3;
 
     private static final LevenshteinDistance DISTANCE = LevenshteinDistance.getDefaultInstance();
-    /** Turns a value Jackson reports into JSON, to name it as the user sent it. */
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final ObjectMapper mapper;
     private final List<String> problems = new ArrayList<>();
@@ -66,7 +64,7 @@ final class BadInput {
             return String.join("; ", bad.problems.subList(0, Math.min(MAX_PROBLEMS, bad.problems.size())))
                     + (more > 0 ? "; and " + more + " more" : "");
         }
-        return fromException(input, e);
+        return bad.fromException(input, e);
     }
 
     /** Finds unknown, missing and null fields in {@code node}, read as {@code type}, at {@code path}. */
@@ -136,7 +134,7 @@ final class BadInput {
     }
 
     /** The message for a value of the wrong kind, from the exception's path and target type. */
-    private static String fromException(JsonNode input, JsonMappingException e) {
+    private String fromException(JsonNode input, JsonMappingException e) {
         String path = path(e.getPath());
         String what = path.isEmpty() ? "the input" : "field '" + path + "'";
         JsonNode found = at(input, e.getPath());
@@ -156,7 +154,7 @@ final class BadInput {
             return what + " must not be null";
         }
         if (e instanceof InvalidFormatException format && format.getValue() != null && format.getTargetType() != null) {
-            return what + " must be " + expected(element(format)) + ", not " + describe(MAPPER.valueToTree(format.getValue()));
+            return what + " must be " + expected(element(format)) + ", not " + describe(mapper.valueToTree(format.getValue()));
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             return what + " must be " + expected(element(m)) + ", not " + describe(found);
@@ -175,7 +173,7 @@ final class BadInput {
     }
 
     /** What JSON a Java type is read from, as a user would say it. */
-    static String expected(Class<?> type) {
+    private static String expected(Class<?> type) {
         // A primitive reads as its box does.
         Class<?> t = MethodType.methodType(type).wrap().returnType();
         if (t == String.class || t == CharSequence.class) {
@@ -253,7 +251,7 @@ final class BadInput {
     }
 
     /** A path as the user wrote it: {@code items[0].sku}. */
-    static String path(List<JsonMappingException.Reference> path) {
+    private static String path(List<JsonMappingException.Reference> path) {
         StringBuilder text = new StringBuilder();
         for (JsonMappingException.Reference ref : path) {
             if (ref.getFieldName() != null) {

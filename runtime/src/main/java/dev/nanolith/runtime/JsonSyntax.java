@@ -90,25 +90,50 @@ final class JsonSyntax {
         }
     }
 
-    /** Opens an object or array; deeper than a JSON reader goes, the body is refused rather than read. */
-    private void enter(char close) throws Wrong {
+    /**
+     * Opens an object or array — deeper than a JSON reader goes, the body is refused rather than
+     * read — and closes it at once when it is empty; true when it was.
+     */
+    private boolean openEmpty(char close) throws Wrong {
         if (open.size() >= MAX_DEPTH) {
             throw new Wrong("malformed JSON at " + position(at) + ": nested deeper than " + MAX_DEPTH + " levels");
         }
         open.push(new int[] {at, close});
+        at++;
+        space();
+        return closes(close);
+    }
+
+    /** After a member of an object or array: true when {@code close} ends it here. */
+    private boolean closes(char close) {
+        if (peek() != close) {
+            return false;
+        }
+        at++;
+        open.pop();
+        return true;
+    }
+
+    /** After a member: a comma and the next member, or the end; true at the end. */
+    private boolean ends(char close) throws Wrong {
+        space();
+        if (peek() == ',') {
+            at++;
+            space();
+            return false;
+        }
+        if (closes(close)) {
+            return true;
+        }
+        throw wrong("',' or '" + close + "'");
     }
 
     private void object() throws Wrong {
-        enter('}');
-        at++;
-        space();
-        if (peek() == '}') {
-            at++;
-            open.pop();
+        if (openEmpty('}')) {
             return;
         }
         Set<String> names = new HashSet<>();
-        while (true) {
+        do {
             if (peek() != '"') {
                 boolean afterComma = text.charAt(previous()) == ',';
                 throw wrong(afterComma ? "a field name in double quotes" : "a field name in double quotes, or }",
@@ -126,46 +151,19 @@ final class JsonSyntax {
             at++;
             space();
             value();
-            space();
-            if (peek() == ',') {
-                at++;
-                space();
-            } else if (peek() == '}') {
-                at++;
-                open.pop();
-                return;
-            } else {
-                throw wrong("',' or '}'");
-            }
-        }
+        } while (!ends('}'));
     }
 
     private void array() throws Wrong {
-        enter(']');
-        at++;
-        space();
-        if (peek() == ']') {
-            at++;
-            open.pop();
+        if (openEmpty(']')) {
             return;
         }
-        while (true) {
+        do {
             if (peek() == ']' && text.charAt(previous()) == ',') {
                 throw wrong("a value", " — remove the comma before it");
             }
             value();
-            space();
-            if (peek() == ',') {
-                at++;
-                space();
-            } else if (peek() == ']') {
-                at++;
-                open.pop();
-                return;
-            } else {
-                throw wrong("',' or ']'");
-            }
-        }
+        } while (!ends(']'));
     }
 
     /** Reads a string and returns it as written, escapes and all. */

@@ -38,7 +38,7 @@ public final class Revision {
     private final Instant loadedAt;
     private final ClassLoader loader;
     private final ObjectMapper mapper;
-    private final ObjectMapper carrier;
+    private volatile ObjectMapper carrier;
     private final Compiler.Output compiled;
     private final Map<String, Route> byName;
     private final Map<Class<?>, Route> byClass;
@@ -63,7 +63,6 @@ public final class Revision {
         this.loader = loader;
         this.compiled = compiled;
         this.mapper = mapper;
-        this.carrier = Json.carrier(mapper);
         Map<String, Route> names = new LinkedHashMap<>();
         Map<Class<?>, Route> byType = new HashMap<>();
         long start = System.nanoTime();
@@ -173,9 +172,21 @@ public final class Revision {
         return mapper;
     }
 
-    /** The mapper of values carried between this platform's processes: see {@link Json#carrier}. */
+    /**
+     * The mapper of values carried between this platform's processes (see {@link Json#carrier}),
+     * made on the first call that crosses one: a revision that runs in one process never needs it.
+     */
     ObjectMapper carrier() {
-        return carrier;
+        ObjectMapper made = carrier;
+        if (made == null) {
+            synchronized (this) {
+                made = carrier;
+                if (made == null) {
+                    carrier = made = Json.carrier(mapper);
+                }
+            }
+        }
+        return made;
     }
 
     /** The functions, in the order they were found. */

@@ -20,8 +20,6 @@ public final class Route {
     private final Revision revision;
     private final Invoker invoker;
     private final ObjectReader reader;
-    private final ObjectReader carriedInput;
-    private final ObjectReader carriedOutput;
     private final ObjectWriter writer;
     private final Function<FunctionSpec, Revision.Schemas> schemaOf;
     private Revision.Schemas schemas;
@@ -32,8 +30,6 @@ public final class Route {
         this.revision = revision;
         this.invoker = invoker;
         this.reader = revision.mapper().readerFor(spec.input());
-        this.carriedInput = revision.carrier().readerFor(spec.input());
-        this.carriedOutput = revision.carrier().readerFor(spec.output());
         this.writer = revision.mapper().writerFor(spec.output());
         this.schemaOf = schemaOf;
         this.log = System.getLogger("fn." + spec.name());
@@ -139,7 +135,7 @@ public final class Route {
             return null;
         }
         try {
-            return carriedInput.readValue(json);
+            return revision.carrier().readerFor(spec.input()).readValue(json);
         } catch (IOException e) {
             throw new IllegalStateException("the input of '" + spec.name() + "' cannot be read as it was carried: " + e.getMessage(), e);
         }
@@ -207,7 +203,7 @@ public final class Route {
     /** Reads this function's output from the JSON another process answered with. */
     public Object readOutput(byte[] json) {
         try {
-            return carriedOutput.readValue(json);
+            return revision.carrier().readerFor(spec.output()).readValue(json);
         } catch (IOException e) {
             throw new IllegalStateException("the output of '" + spec.name() + "' cannot be read: " + e.getMessage(), e);
         }

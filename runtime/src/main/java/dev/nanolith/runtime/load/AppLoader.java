@@ -21,7 +21,6 @@ import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.placement.Placement;
-import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.net.MalformedURLException;
@@ -42,7 +41,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Turns an app directory ({@code nanolith.yaml} and {@code src/main/java}) into a revision:
@@ -197,8 +195,7 @@ public final class AppLoader {
             }).toList());
         }
         List<String> jars = resolved.jars().stream().map(Path::toString).toList();
-        String classPath = String.join(File.pathSeparator, Stream.concat(Stream.of(Compiler.defaultClassPath()), jars.stream()).toList());
-        return new Compiler(classPath).compile(sources(dir)).withLibraries(jars);
+        return Compiler.against(jars).compile(sources(dir)).withLibraries(jars);
     }
 
     private static URL url(String jar) {

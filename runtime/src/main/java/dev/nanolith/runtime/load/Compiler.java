@@ -19,6 +19,7 @@ import com.sun.source.util.TreePathScanner;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nanolith.Functions;
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -367,6 +368,11 @@ public final class Compiler {
     /** The class path this platform runs with, which apps are compiled against. */
     public static String defaultClassPath() {
         return System.getProperty("java.class.path");
+    }
+
+    /** A compiler against this platform's class path and the jars of an app's libraries. */
+    public static Compiler against(List<String> libraries) {
+        return new Compiler(String.join(File.pathSeparator, Stream.concat(Stream.of(defaultClassPath()), libraries.stream()).toList()));
     }
 
     /**
