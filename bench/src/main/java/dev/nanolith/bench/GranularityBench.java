@@ -6,6 +6,9 @@ import dev.nanolith.Nano;
 import dev.nanolith.cli.Platform;
 import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.deadline.Watchdog;
+import dev.nanolith.worker.Worker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
@@ -115,8 +118,9 @@ public final class GranularityBench {
         try (PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0);
              Platform platform = Platform.start(Platform.Options.loopback(0).placed(mode == null ? Placement.Mode.MONOLITH : mode)
                      .with(Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", dbUrl)))) {
-            Revision revision = platform.deploy(shop);
-            WebServer floor = mode == null ? floorServer(revision) : null;
+            platform.deploy(shop);
+            Watchdog watchdog = new Watchdog();
+            WebServer floor = mode == null ? floorServer(Worker.loadHere(shop, new SimpleMeterRegistry(), watchdog)) : null;
             String url = (floor != null ? "http://127.0.0.1:" + floor.port() : platform.url()) + "/fn/orders.create-order";
             try {
                 load(url, Duration.ofSeconds(1), 1);
@@ -128,24 +132,25 @@ public final class GranularityBench {
                 Duration warmUp = Duration.ofSeconds(mode == null ? 40 : 10);
                 System.err.println("bench: " + name + ": warming up for " + warmUp.toSeconds() + " s");
                 load(url, warmUp, concurrency);
-                Edges before = edges(platform, revision);
+                Edges before = edges(platform);
                 System.err.println("bench: " + name + ": measuring for " + duration.toSeconds() + " s");
                 long[] latencies = load(url, duration, concurrency);
-                double hops = (edges(platform, revision).remoteCalls() - before.remoteCalls()) / latencies.length;
+                double hops = (edges(platform).remoteCalls() - before.remoteCalls()) / latencies.length;
                 List<Long> pids = new ArrayList<>(platform.servicePids().values());
                 pids.add(ProcessHandle.current().pid());
                 long rss = rss(pids);
                 // One client alone: no process waits for a core, so what the hops add shows.
                 System.err.println("bench: " + name + ": measuring one client alone for " + duration.toSeconds() + " s");
-                Edges beforeAlone = edges(platform, revision);
+                Edges beforeAlone = edges(platform);
                 long[] alone = load(url, duration, 1);
-                double hop = hops > 0 ? edges(platform, revision).hopMicrosSince(beforeAlone) : Double.NaN;
+                double hop = hops > 0 ? edges(platform).hopMicrosSince(beforeAlone) : Double.NaN;
                 return new Row(name, pids.size(), latencies[latencies.length / 2] / 1e3, latencies[(int) (latencies.length * 0.99)] / 1e3,
                         latencies.length / (double) duration.toSeconds(), rss, hops, alone[alone.length / 2] / 1e3, hop);
             } finally {
                 if (floor != null) {
                     floor.stop();
                 }
+                watchdog.close();
             }
         } finally {
             database.stop();
@@ -165,11 +170,10 @@ public final class GranularityBench {
         });
     }
 
-    /** The edge meters of the platform's process and every service process, summed. */
-    static Edges edges(Platform platform, Revision revision) throws IOException, InterruptedException {
+    /** The edge meters of every worker, summed, as the platform's {@code /metrics} gathers them. */
+    static Edges edges(Platform platform) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        List<String> urls = new ArrayList<>(revision.endpoints().values().stream().map(Endpoint::http).toList());
-        urls.add(platform.url());
+        List<String> urls = List.of(platform.url());
         Map<String, double[]> byEdge = new HashMap<>();
         for (String url : urls) {
             String text = http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();

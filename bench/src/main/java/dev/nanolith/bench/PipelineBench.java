@@ -1,9 +1,11 @@
 package dev.nanolith.bench;
 
 import dev.nanolith.Nano;
-import dev.nanolith.cli.Platform;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
+import dev.nanolith.runtime.deadline.Watchdog;
+import dev.nanolith.worker.Worker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,7 +29,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class PipelineBench {
 
-    private Platform platform;
+    private Watchdog watchdog;
     private Route add;
     private Route doubleSum;
     private Nano<Object, Object> addDirect;
@@ -35,11 +37,11 @@ public class PipelineBench {
     private DirectCtx ctx;
     private Object input;
 
-    /** Starts a real platform and deploys the {@code hot} app with the real loader. */
+    /** Loads the {@code hot} app with the real loader, through a worker's pipeline. */
     @Setup
     public void deploy() throws Exception {
-        platform = Platform.start(Platform.Options.loopback(0));
-        Revision revision = platform.deploy(Apps.dir("hot"));
+        watchdog = new Watchdog();
+        Revision revision = Worker.loadHere(Apps.dir("hot"), new SimpleMeterRegistry(), watchdog);
         add = route(revision, "hot.add");
         doubleSum = route(revision, "hot.double-sum");
         input = add.readInput("{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8));
@@ -53,7 +55,7 @@ public class PipelineBench {
 
     @TearDown
     public void stop() {
-        platform.close();
+        watchdog.close();
     }
 
     /** Baseline: {@code hot.add} called as a plain Java method. */

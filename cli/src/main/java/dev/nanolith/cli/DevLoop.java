@@ -6,8 +6,8 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import dev.nanolith.deploy.Check;
-import dev.nanolith.runtime.Revision;
-import dev.nanolith.runtime.Route;
+import dev.nanolith.runtime.placement.Deployment;
+import dev.nanolith.runtime.placement.Manifest;
 import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.load.LoadException;
 import java.io.IOException;
@@ -50,7 +50,7 @@ final class DevLoop implements AutoCloseable {
     private final WatchService watcher;
     private final Map<WatchKey, Path> watched = new HashMap<>();
     private WatchKey root;
-    private Revision serving;
+    private Deployment serving;
 
     /** @throws IOException when the directory cannot be watched */
     DevLoop(Platform platform, Path dir, PrintStream out) throws IOException {
@@ -121,15 +121,14 @@ final class DevLoop implements AutoCloseable {
             return;
         }
         try {
-            // The revision's service processes, if any, read its files for as long as it serves: they are its own copy.
-            Revision revision = platform.check(copy, out::println).revision();
-            platform.serve(revision, out::println);
-            revision.closeWhenRetired(() -> delete(copy));
-            serving = revision;
-            out.printf("deployed %s %s, %d ms after the %s%n", revision.app(), revision.id(), (System.nanoTime() - changedNanos) / 1_000_000,
+            Deployment deployment = platform.check(copy, out::println).deployment();
+            delete(copy);
+            platform.serve(deployment, out::println);
+            serving = deployment;
+            out.printf("deployed %s %s, %d ms after the %s%n", deployment.app(), deployment.id(), (System.nanoTime() - changedNanos) / 1_000_000,
                     cause.equals("start") ? "start" : "change");
-            for (Route route : revision.routes()) {
-                out.printf("  POST %s/fn/%s%n", platform.url(), route.name());
+            for (Manifest.Function fn : deployment.functions()) {
+                out.printf("  POST %s/fn/%s%n", platform.url(), fn.name());
             }
         } catch (LoadException e) {
             delete(copy);

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nanolith.deploy.Check;
 import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.gateway.GatewayConfig;
-import dev.nanolith.runtime.Revision;
-import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.load.LoadException;
-import dev.nanolith.runtime.placement.Endpoint;
+import dev.nanolith.runtime.placement.Deployment;
+import dev.nanolith.runtime.placement.Manifest;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.IOException;
 import java.net.BindException;
@@ -31,7 +30,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "nanolith", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Nanoservices in Java: write small functions, run right-sized services.",
         subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Test.class, Main.Dev.class, Main.Apps.class,
-                Main.Revisions.class, Main.Rollback.class, Main.Service.class})
+                Main.Revisions.class, Main.Rollback.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -126,7 +125,7 @@ public final class Main {
             try (PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0)) {
                 Platform.Options options = server.options().with(Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey()));
                 Runnable afterClose = () -> { };
-                if (options.placing().mode() != Placement.Mode.MONOLITH) {
+                if (options.placement() != Placement.Mode.MONOLITH) {
                     // Services in processes of their own share the shop's database through H2's automatic server mode.
                     Path db = Files.createTempDirectory("nanolith-shop-");
                     options = options.with(Map.of("SHOP_DB_URL", "jdbc:h2:" + db.resolve("shop") + ";AUTO_SERVER=TRUE;DB_CLOSE_DELAY=-1"));
@@ -208,9 +207,9 @@ public final class Main {
     }
 
     @Command(name = "test", mixinStandardHelpOptions = true,
-            description = "Checks an app's working directory as a push to main is checked (nanolith.yaml, compile and load, its"
-                    + " services' processes, the app's tests, the start of every function) on a platform of its own, and prints the"
-                    + " same report; exit code 1 when a push would be refused.")
+            description = "Checks an app's working directory as a push to main is checked (nanolith.yaml, compile and load, the"
+                    + " app's tests, the start of every function, its workers) on a platform of its own, and prints the same report;"
+                    + " exit code 1 when a push would be refused.")
     static final class Test implements Callable<Integer> {
         @CommandLine.Mixin
         WorkingCopy app;
@@ -230,9 +229,9 @@ public final class Main {
             server.setLevel(Level.WARNING);
             // A platform of its own, on a free port and a temporary data directory, composed as every platform is.
             try (Platform platform = Platform.start(Platform.Options.loopback(0).placed(placement.mode))) {
-                Revision passed = platform.check(dir, System.out::println).revision();
+                Deployment passed = platform.check(dir, System.out::println).deployment();
                 System.out.println("nanolith: " + passed.app() + " passes every check of a push");
-                // The app's closeable functions and service processes end before this process does.
+                // Its workers end before this process does.
                 passed.retire().join();
                 return 0;
             } catch (LoadException e) {
@@ -394,60 +393,6 @@ public final class Main {
         }
     }
 
-    @Command(name = "service", hidden = true, description = "Runs one service of an app: started by the platform, not by people.")
-    static final class Service implements Callable<Integer> {
-        @Option(names = "--app", required = true)
-        Path app;
-
-        @Option(names = "--service", required = true)
-        String service;
-
-        @Option(names = "--placement", required = true)
-        String placement;
-
-        @Option(names = "--port", required = true)
-        int port;
-
-        @Option(names = "--wire-port", required = true)
-        int wirePort;
-
-        @Option(names = "--compiled", required = true)
-        Path compiled;
-
-        @Option(names = "--peer")
-        Map<String, String> peers = Map.of();
-
-        @Option(names = "--data", required = true)
-        Path data;
-
-        @Override
-        public Integer call() throws Exception {
-            String secret = System.getenv("NANOLITH_SERVICE_SECRET");
-            Map<String, Endpoint> endpoints = new HashMap<>();
-            peers.forEach((name, endpoint) -> endpoints.put(name, Endpoint.parse(endpoint)));
-            Platform.Placing placing = new Platform.Placing(Placement.Mode.valueOf(placement.toUpperCase(Locale.ROOT)),
-                    service, endpoints, wirePort, secret, compiled);
-            Platform.Options options = new Platform.Options(
-                    new GatewayConfig("127.0.0.1", port, GatewayConfig.DEFAULT_MAX_BODY, true),
-                    Platform.Options.DEFAULT_TIMEOUT, Map.of(), data, placing);
-            try (Platform platform = Platform.start(options)) {
-                platform.deploy(app);
-                Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
-                System.out.println(Supervisor.READY + " " + platform.port());
-                System.out.flush();
-                // The platform's process holds this process's input open while it runs: at its end, even by kill -9, this one ends.
-                while (System.in.read() >= 0) {
-                    // nothing is sent; reading only waits for the end
-                }
-                System.exit(0);
-            } catch (LoadException e) {
-                System.out.println("service " + service + " cannot load " + app + ":\n" + e.getMessage());
-                return 1;
-            }
-            return 0;
-        }
-    }
-
     /** A command's work against the admin API. */
     @FunctionalInterface
     interface AdminWork {
@@ -484,17 +429,17 @@ public final class Main {
             try (platform) {
                 for (Path app : apps) {
                     long start = System.nanoTime();
-                    Revision revision;
+                    Deployment deployment;
                     try {
-                        revision = platform.deploy(app);
+                        deployment = platform.deploy(app);
                     } catch (LoadException e) {
                         System.err.println("nanolith: " + app + " was not deployed:");
                         Check.fix(e).forEach(System.err::println);
                         return 1;
                     }
-                    System.out.printf("deployed %s %s in %d ms:%n", revision.app(), revision.id(), (System.nanoTime() - start) / 1_000_000);
-                    for (Route route : revision.routes()) {
-                        System.out.printf("  POST %s/fn/%s%n", platform.url(), route.name());
+                    System.out.printf("deployed %s %s in %d ms:%n", deployment.app(), deployment.id(), (System.nanoTime() - start) / 1_000_000);
+                    for (Manifest.Function fn : deployment.functions()) {
+                        System.out.printf("  POST %s/fn/%s%n", platform.url(), fn.name());
                     }
                 }
                 platform.ready();

@@ -1,13 +1,13 @@
 package dev.nanolith.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.placement.Deployment;
+import dev.nanolith.runtime.placement.Manifest;
 import dev.nanolith.runtime.load.LoadException;
-import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -270,7 +270,7 @@ class DeployTest {
 
     @Test
     void functionsAreNamedByPackageAndClassUnlessTheySayOtherwise() throws Exception {
-        Revision r = platform.deploy(app("").source("shop/checkout/VerifyItems.java", """
+        Deployment r = platform.deploy(app("").source("shop/checkout/VerifyItems.java", """
                 package shop.checkout;
 
                 public final class VerifyItems implements java.util.function.Function<String, Boolean> {
@@ -288,17 +288,17 @@ class DeployTest {
                     }
                 }
                 """).write());
-        assertEquals(List.of("checkout.renamed", "checkout.verify-items"), r.routes().stream().map(route -> route.name()).sorted().toList());
+        assertEquals(List.of("checkout.renamed", "checkout.verify-items"), r.functions().stream().map(Manifest.Function::name).sorted().toList());
         assertEquals("true", http.post("/fn/checkout.verify-items", "\"sku-1\"").body());
     }
 
     @Test
     void aNewRevisionTakesOverAtomicallyWhileCallsInFlightFinishOnTheOldOne() throws Exception {
         TestApp app = app("app: counter\n");
-        Revision first = platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("one")).write());
+        Deployment first = platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("one")).write());
         CompletableFuture<Http.Response> inFlight = CompletableFuture.supplyAsync(() -> http.post("/fn/count.version", "700"));
         Thread.sleep(200);
-        Revision second = platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("two")).write());
+        Deployment second = platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("two")).write());
         assertEquals("\"two\"", http.post("/fn/count.version", "0").body());
         assertEquals("\"one\"", inFlight.get(10, TimeUnit.SECONDS).body());
         assertEquals("r1", first.id());
@@ -307,17 +307,15 @@ class DeployTest {
     }
 
     @Test
-    void theOldRevisionsClassLoaderIsCollectedAfterASwap() throws Exception {
+    void theReplacedRevisionsWorkerEndsAfterASwap() throws Exception {
         TestApp app = app("app: counter\n");
-        WeakReference<ClassLoader> old = new WeakReference<>(platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("one")).write()).loader());
+        platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("one")).write());
         assertEquals("\"one\"", http.post("/fn/count.version", "0").body());
+        ProcessHandle old = ProcessHandle.of(platform.servicePids().get("counter")).orElseThrow();
         platform.deploy(app.source("demo/count/Version.java", COUNTER.formatted("two")).write());
         assertEquals("\"two\"", http.post("/fn/count.version", "0").body());
-        for (int i = 0; i < 50 && old.get() != null; i++) {
-            System.gc();
-            Thread.sleep(50);
-        }
-        assertNull(old.get(), "the replaced revision's class loader is still reachable");
+        assertTrue(old.onExit().get(30, TimeUnit.SECONDS).pid() > 0);
+        assertFalse(old.isAlive(), "the replaced revision's worker still runs");
     }
 
     @Test

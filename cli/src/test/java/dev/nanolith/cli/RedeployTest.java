@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
-import java.lang.ref.WeakReference;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,32 +50,31 @@ class RedeployTest {
     }
 
     @Test
-    void fiftyDeploysOfTheShopLeaveMetaspaceBoundedAndEveryOldRevisionCollected() throws Exception {
+    void twentyDeploysOfTheShopLeaveTheControlPlanesMetaspaceBoundedAndEveryOldWorkerEnded() throws Exception {
         platform = Platform.start(Platform.Options.loopback(0).withData(tmp.resolve("data")).with(Map.of(
                 "PSP_URL", "http://127.0.0.1:9", "PSP_API_KEY", "unused", "SHOP_DB_URL", "jdbc:h2:mem:redeploy;DB_CLOSE_DELAY=-1")));
         Path work = tmp.resolve("shop");
         GitClient git = cloneOf("shop", work);
         copyApp(SHOP, work);
-        List<WeakReference<ClassLoader>> replaced = new ArrayList<>();
-        long metaspaceAfterTen = 0;
-        for (int i = 1; i <= 50; i++) {
+        List<ProcessHandle> replaced = new ArrayList<>();
+        long metaspaceAfterFive = 0;
+        for (int i = 1; i <= 20; i++) {
             GitClient.Result push = i == 1 ? git.commitAndPush("The shop") : pushEmpty(git, "Deploy " + i);
             assertTrue(push.ok() && push.output().contains("deployed shop r" + i + " "), push.output());
-            if (i < 50) {
-                replaced.add(new WeakReference<>(platform.serving("shop").orElseThrow().loader()));
+            if (i < 20) {
+                replaced.add(ProcessHandle.of(platform.servicePids().get("shop")).orElseThrow());
             }
-            if (i == 10) {
-                metaspaceAfterTen = metaspaceUsedAfterGc();
+            if (i == 5) {
+                metaspaceAfterFive = metaspaceUsedAfterGc();
             }
         }
-        long metaspaceAfterFifty = metaspaceUsedAfterGc();
-        for (int i = 0; i < 20 && replaced.stream().anyMatch(r -> r.get() != null); i++) {
-            System.gc();
+        long metaspaceAfterTwenty = metaspaceUsedAfterGc();
+        for (int i = 0; i < 100 && replaced.stream().anyMatch(ProcessHandle::isAlive); i++) {
             Thread.sleep(100);
         }
-        assertEquals(0, replaced.stream().filter(r -> r.get() != null).count(), "class loaders of replaced revisions still reachable");
-        long growth = metaspaceAfterFifty - metaspaceAfterTen;
-        assertTrue(growth < 16 << 20, "metaspace grew by " + (growth >> 20) + " MiB over 40 deploys");
+        assertEquals(0, replaced.stream().filter(ProcessHandle::isAlive).count(), "workers of replaced revisions still run");
+        long growth = metaspaceAfterTwenty - metaspaceAfterFive;
+        assertTrue(growth < 8 << 20, "the control plane's metaspace grew by " + (growth >> 20) + " MiB over 15 deploys");
         assertEquals(200, new Http(platform.url()).post("/fn/catalog.list-products", "{}").status());
     }
 

@@ -1,91 +1,123 @@
 package dev.nanolith.deploy;
 
-import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.Router;
+import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.load.AppLoader;
+import dev.nanolith.runtime.load.Libraries;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
+import dev.nanolith.runtime.placement.Deployment;
+import dev.nanolith.runtime.placement.Manifest;
+import dev.nanolith.worker.Checker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * The checks an app's files pass before they may serve, the same for a push, {@code nanolith test}
- * and {@code nanolith dev}: {@code nanolith.yaml}, compile and load, the app's own tests, the start
- * of every function. Each stage is reported as it ends, in the lines a push prints.
+ * and {@code nanolith dev}: {@code nanolith.yaml} and the libraries it declares, read here; compile
+ * and load, a name no other app serves, the app's own tests and the start of every function, in a
+ * throw-away process ({@link CheckProcesses}); then the start of its workers. Each stage is
+ * reported as it ends, in the lines a push prints. The control plane never loads a class of the app.
  */
-public final class Check {
+public final class Check implements AutoCloseable {
 
     /**
      * Files that passed every check.
      *
-     * @param revision     the loaded revision, started and ready to serve
+     * @param deployment   the checked revision, its workers started, ready to serve
      * @param stagesMillis how long each stage took, in the order they ran
      * @param tests        how many of the app's tests ran (and passed)
-     * @param placed       whether processes were started for the revision's services from the
-     *                     checked files, which must then stay until the revision retires
      */
-    public record Passed(Revision revision, Map<String, Long> stagesMillis, int tests, boolean placed) {
+    public record Passed(Deployment deployment, Map<String, Long> stagesMillis, int tests) {
     }
+
+    private final CheckProcesses processes;
+    private final Workers workers;
+    private final Router router;
+    private final Libraries libraries;
+    private final UnaryOperator<String> settings;
+    private final Duration defaultTimeout;
+    private final Path work;
 
     /**
-     * Starts the processes of a revision's services that run outside this process, before its
-     * tests run, so that the tests call every function where it will serve.
+     * @param settings       values for {@code ${NAME}} in config; null when unset
+     * @param environment    what the check processes see as their environment
+     * @param timeout        how long one check may take
+     * @param defaultTimeout a function's timeout when its config sets none
+     * @param work           where checked revisions keep their files while they serve
      */
-    @FunctionalInterface
-    public interface Placer {
-        /** True when processes were started, which read the files in {@code dir} while they run. */
-        boolean place(Revision revision, Path dir) throws LoadException;
+    public Check(Workers workers, Router router, Libraries libraries, UnaryOperator<String> settings, Map<String, String> environment,
+                 Duration timeout, Duration defaultTimeout, Path work) {
+        this.processes = new CheckProcesses(new Jvm(), environment, timeout);
+        this.workers = workers;
+        this.router = router;
+        this.libraries = libraries;
+        this.settings = settings;
+        this.defaultTimeout = defaultTimeout;
+        this.work = work;
     }
 
-    private final AppLoader loader;
-    private final AppTests tests;
-
-    /** @param testTimeout how long an app's own tests may run */
-    public Check(AppLoader loader, Duration testTimeout) {
-        this.loader = loader;
-        this.tests = new AppTests(testTimeout);
-    }
-
-    /** Loads the compiler and the test runner in the background, so that the first check is as fast as the next. */
+    /** Starts a check process ahead of the first push. */
     public void warmUp() {
-        Thread.ofVirtual().name("check warm-up").start(tests::warmUp);
+        Thread.ofVirtual().name("check warm-up").start(processes::warmUp);
     }
 
     /**
      * Checks the app in {@code dir}, which must be the app {@code app} (null: any), as revision
-     * {@code ids.apply(app)}, placed by {@code placer}; reports each stage to {@code progress}.
+     * {@code ids.apply(app)}, and starts its workers; reports each stage to {@code progress}.
      *
-     * @throws LoadException with every problem found; a revision loaded on the way is retired
+     * @param tests whether the app's tests run (a revision served again was tested at its push)
+     * @throws LoadException with every problem found; nothing of the revision is left running
      */
-    public Passed run(Path dir, String app, UnaryOperator<String> ids, Placer placer, Consumer<String> progress) throws LoadException {
+    public Passed run(Path dir, String app, UnaryOperator<String> ids, boolean tests, Consumer<String> progress) throws LoadException {
         Map<String, Long> stages = new LinkedHashMap<>();
-        long t = System.nanoTime();
-        Revision revision = loader.load(dir, app, ids);
-        long warmMillis = revision.coldStart().toMillis();
-        stages.put("compile", millisSince(t) - warmMillis);
-        progress.accept(stage("compile", stages.get("compile"), revision.routes().size() + " functions"));
+        ConfigFile config = AppLoader.config(dir, app, settings);
+        List<Path> jars = AppLoader.resolve(config, libraries).stream().map(Path::of).toList();
+        String name = config.config().app();
+        String id = ids.apply(name);
+        Path files;
         try {
-            t = System.nanoTime();
-            boolean placed = placer.place(revision, dir);
-            if (placed) {
-                stages.put("services", millisSince(t));
-                progress.accept(stage("services", stages.get("services"), revision.endpoints().size() + " started"));
+            files = Files.createTempDirectory(Files.createDirectories(work), name + "-" + id + "-");
+            Files.copy(dir.resolve(ConfigFile.NAME), files.resolve(ConfigFile.NAME));
+        } catch (IOException e) {
+            throw new LoadException(Problem.of("platform", "cannot keep the files of the revision: " + e.getMessage()));
+        }
+        try {
+            int passed = processes.run(new Checker.Job(dir.toAbsolutePath(), app, id, workers.mode(), defaultTimeout.toMillis(), jars,
+                    router.taken(), tests, files), stages, progress);
+            Manifest manifest = Manifest.read(files.resolve(Checker.MANIFEST));
+            if (!manifest.app().equals(name)) {
+                throw new LoadException(Problem.of(ConfigFile.NAME, "the check reported app '" + manifest.app() + "', not '" + name + "'"));
             }
-            t = System.nanoTime();
-            int passed = tests.run(dir, revision).tests();
-            stages.put("test", millisSince(t));
-            progress.accept(stage("test", stages.get("test"), passed == 0 ? "no tests" : passed + " passed"));
-            stages.put("warm", warmMillis);
-            progress.accept(stage("warm", warmMillis, "every function started"));
-            return new Passed(revision, stages, passed, placed);
+            Deployment deployment = new Deployment(id, manifest, files);
+            Router.refuseClashes(name, manifest.functions(), router.taken());
+            long t = System.nanoTime();
+            workers.start(deployment);
+            stages.put("workers", millisSince(t));
+            List<String> services = deployment.services();
+            progress.accept(stage("workers", stages.get("workers"), services.size() == 1 ? "1 worker started"
+                    : services.size() + " workers started: " + String.join(", ", services)));
+            deployment.closeWhenRetired(() -> delete(files));
+            return new Passed(deployment, stages, passed);
         } catch (LoadException | RuntimeException e) {
-            revision.retire();
+            delete(files);
             throw e;
         }
+    }
+
+    @Override
+    public void close() {
+        processes.close();
     }
 
     /** One stage's line of a report: its name, its milliseconds, a note. */
@@ -100,5 +132,17 @@ public final class Check {
 
     static long millisSince(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Removes a directory and everything in it. */
+    public static void delete(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -1,16 +1,14 @@
 package dev.nanolith.deploy;
 
-import dev.nanolith.runtime.Revision;
-import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.Router;
-import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
+import dev.nanolith.runtime.placement.Deployment;
+import dev.nanolith.runtime.placement.Manifest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,42 +34,27 @@ public final class Deployer {
     private static final System.Logger LOG = System.getLogger(Deployer.class.getName());
 
     /** A commit that passed every check and is ready to serve. */
-    public record Candidate(Revision revision, RevisionRecord record, Map<String, String> fingerprints, int tests) {
+    public record Candidate(Deployment deployment, RevisionRecord record, Map<String, String> fingerprints, int tests) {
     }
 
-    private final AppLoader loader;
     private final Router router;
     private final AppStore store;
     private final Check check;
     private final Path work;
     private final Supplier<String> baseUrl;
-    private final Check.Placer placer;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> servingFingerprints = new ConcurrentHashMap<>();
 
     /**
-     * @param work    where commits are checked out while they are loaded
+     * @param work    where commits are checked out while they are checked
      * @param baseUrl the gateway's URL, for the push output
      */
-    public Deployer(AppLoader loader, Router router, AppStore store, Duration testTimeout, Path work, Supplier<String> baseUrl,
-                    Check.Placer placer) {
-        this.placer = placer;
-        this.loader = loader;
+    public Deployer(Check check, Router router, AppStore store, Path work, Supplier<String> baseUrl) {
         this.router = router;
         this.store = store;
-        this.check = new Check(loader, testTimeout);
+        this.check = check;
         this.work = work;
         this.baseUrl = baseUrl;
-    }
-
-    /** Loads the compiler and the test runner in the background, so that the first push is as fast as the next. */
-    public void warmUp() {
-        check.warmUp();
-    }
-
-    /** The checks of a push, for files that do not come from a push. */
-    public Check check() {
-        return check;
     }
 
     /** The lock that keeps an app's deploys one at a time. */
@@ -90,39 +73,23 @@ public final class Deployer {
         long start = System.nanoTime();
         Repository repo = store.repository(app);
         String id = store.app(app).orElseThrow().nextId();
-        Checkout checkout = null;
-        boolean keep = false;
-        try {
-            checkout = Checkout.of(repo, commit, work.resolve(app));
+        try (Checkout checkout = Checkout.of(repo, commit, work.resolve(app))) {
             stages.put("checkout", Check.millisSince(start));
             progress.accept(Check.stage("checkout", stages.get("checkout"), ""));
-
-            // A name another app serves is refused before the app's tests run and its processes start.
-            Check.Passed passed = check.run(checkout.dir(), app, a -> id, (revision, dir) -> {
-                router.check(revision);
-                return placer.place(revision, dir);
-            }, progress);
-            Revision revision = passed.revision();
+            Check.Passed passed = check.run(checkout.dir(), app, a -> id, true, progress);
+            Deployment deployment = passed.deployment();
             stages.putAll(passed.stagesMillis());
-            keep = passed.placed();
-            if (keep) {
-                revision.closeWhenRetired(checkout);
-            }
             try {
                 RevCommit c = parse(repo, commit);
                 RevisionRecord record = new RevisionRecord(id, commit.name(), c.getAuthorIdent().getName() + " <"
-                        + c.getAuthorIdent().getEmailAddress() + ">", Instant.now(), c.getShortMessage(), stages, stages.get("warm"));
-                return new Candidate(revision, record, fingerprints(checkout.dir(), revision), passed.tests());
+                        + c.getAuthorIdent().getEmailAddress() + ">", Instant.now(), c.getShortMessage(), stages, stages.get("workers"));
+                return new Candidate(deployment, record, fingerprints(checkout.dir(), deployment), passed.tests());
             } catch (IOException | RuntimeException e) {
-                revision.retire();
+                deployment.retire();
                 throw e;
             }
         } catch (IOException e) {
             throw new LoadException(Problem.of("repository", "commit " + commit.name() + " cannot be read: " + e.getMessage()));
-        } finally {
-            if (checkout != null && !keep) {
-                checkout.close();
-            }
         }
     }
 
@@ -134,7 +101,7 @@ public final class Deployer {
      */
     public List<String> activate(String app, Candidate candidate, long startedNanos) throws LoadException {
         long t = System.nanoTime();
-        router.deploy(candidate.revision());
+        router.deploy(candidate.deployment());
         long switchMillis = Check.millisSince(t);
         RevisionRecord record = candidate.record();
         record.stagesMillis().put("switch", switchMillis);
@@ -143,11 +110,11 @@ public final class Deployer {
         List<String> lines = new ArrayList<>();
         lines.add(Check.stage("switch", switchMillis, "traffic moved to " + record.id()));
         lines.add(String.format("deployed %s %s (%s) in %.1f s", app, record.id(), record.shortCommit(), (System.nanoTime() - startedNanos) / 1e9));
-        for (Route route : candidate.revision().routes()) {
-            String was = before == null ? null : before.get(route.name());
-            String change = was == null ? "new" : was.equals(candidate.fingerprints().get(route.name())) ? null : "changed";
+        for (Manifest.Function fn : candidate.deployment().functions()) {
+            String was = before == null ? null : before.get(fn.name());
+            String change = was == null ? "new" : was.equals(candidate.fingerprints().get(fn.name())) ? null : "changed";
             if (change != null) {
-                lines.add(String.format("  %-8s POST %s/fn/%s", change, baseUrl.get(), route.name()));
+                lines.add(String.format("  %-8s POST %s/fn/%s", change, baseUrl.get(), fn.name()));
             }
         }
         LOG.log(System.Logger.Level.INFO, "deployed {0} {1} ({2})", app, record.id(), record.shortCommit());
@@ -191,34 +158,29 @@ public final class Deployer {
     }
 
     private void serve(String app, RevisionRecord record) throws LoadException {
-        Checkout checkout = null;
-        boolean keep = false;
-        try {
-            checkout = Checkout.of(store.repository(app), ObjectId.fromString(record.commit()), work.resolve(app));
-            Revision revision = loader.load(checkout.dir(), app, a -> record.id());
-            keep = placer.place(revision, checkout.dir());
-            if (keep) {
-                revision.closeWhenRetired(checkout);
+        try (Checkout checkout = Checkout.of(store.repository(app), ObjectId.fromString(record.commit()), work.resolve(app))) {
+            Deployment deployment = check.run(checkout.dir(), app, a -> record.id(), false, line -> { }).deployment();
+            try {
+                router.deploy(deployment);
+                servingFingerprints.put(app, fingerprints(checkout.dir(), deployment));
+            } catch (LoadException | RuntimeException e) {
+                deployment.retire();
+                throw e;
             }
-            router.deploy(revision);
-            servingFingerprints.put(app, fingerprints(checkout.dir(), revision));
         } catch (IOException e) {
             throw new LoadException(Problem.of("repository", "commit " + record.commit() + " cannot be read: " + e.getMessage()));
-        } finally {
-            if (checkout != null && !keep) {
-                checkout.close();
-            }
         }
     }
 
     /** What tells whether a function changed between revisions: its source file and its settings. */
-    private static Map<String, String> fingerprints(Path dir, Revision revision) throws IOException {
+    private static Map<String, String> fingerprints(Path dir, Deployment deployment) throws IOException {
         Map<String, String> prints = new HashMap<>();
-        for (Route route : revision.routes()) {
-            String source = route.spec().source();
-            Path file = dir.resolve(source.substring(0, source.lastIndexOf(':')));
-            String text = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : source;
-            prints.put(route.name(), Tokens.hash(text + "\n" + route.spec().timeout() + "\n" + new java.util.TreeMap<>(route.spec().config())));
+        for (Manifest.Function fn : deployment.functions()) {
+            String source = fn.source();
+            Path file = dir.resolve(source.substring(0, source.lastIndexOf(':'))).normalize();
+            // The manifest comes from the check process: a file outside the checkout is no source.
+            String text = file.startsWith(dir) && Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : source;
+            prints.put(fn.name(), Tokens.hash(text + "\n" + fn.timeout() + "\n" + new java.util.TreeMap<>(fn.config())));
         }
         return prints;
     }

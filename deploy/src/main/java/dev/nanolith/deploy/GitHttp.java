@@ -153,7 +153,7 @@ public final class GitHttp implements HttpService {
             // main moves first and production follows: a push that lost a race to another never serves.
             command.execute(rp);
             if (command.getResult() != ReceiveCommand.Result.OK) {
-                candidate.revision().retire();
+                candidate.deployment().retire();
                 rp.sendMessage("nanolith: main could not be moved (" + command.getResult() + "); nothing was deployed — fetch and push again");
                 return;
             }

@@ -12,11 +12,13 @@ import dev.nanolith.ServiceUnavailableException;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.runtime.ErrorIds;
 import dev.nanolith.runtime.MalformedJsonException;
-import dev.nanolith.runtime.Revision;
-import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.Trace;
 import dev.nanolith.runtime.config.Durations;
+import dev.nanolith.runtime.deadline.Watchdog;
+import dev.nanolith.runtime.dispatch.WireClient;
+import dev.nanolith.runtime.placement.Deployment;
+import dev.nanolith.runtime.placement.Manifest;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -26,7 +28,6 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,10 +37,12 @@ import java.net.ServerSocket;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.OptionalLong;
 
 /**
- * The HTTP front door: {@code POST /fn/{name}} calls a function with JSON, {@code GET /fn}
+ * The HTTP front door: {@code POST /fn/{name}} calls a function with JSON, in the worker that
+ * hosts it (the body is carried as it came, and read there), {@code GET /fn}
  * lists the functions with their schemas, {@code GET /health} (readiness; also {@code /health/ready}
  * and {@code /health/live}) and {@code GET /metrics}
  * report on the platform. Every error is a JSON body {@code {"error", "message"}}.
@@ -51,8 +54,10 @@ public final class Gateway implements AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Router router;
+    private final WireClient workers;
+    private final Watchdog watchdog;
     private final BooleanSupplier ready;
-    private final PrometheusMeterRegistry metrics;
+    private final Supplier<String> metrics;
     private final GatewayConfig config;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, HttpService> mounts;
@@ -61,13 +66,19 @@ public final class Gateway implements AutoCloseable {
     /**
      * Starts listening at once.
      *
-     * @param mounts more endpoints of the platform (git, admin), by path prefix
-     * @param ready  whether the platform serves every app it was started with, for readiness probes
+     * @param workers  how calls reach the workers
+     * @param watchdog answers a call at its deadline, whatever its worker does
+     * @param metrics  the platform's metrics, in Prometheus' text format
+     * @param mounts   more endpoints of the platform (git, admin), by path prefix
+     * @param ready    whether the platform serves every app it was started with, for readiness probes
      * @throws UncheckedIOException with a {@link BindException} when the address is taken
      */
-    public Gateway(Router router, PrometheusMeterRegistry metrics, GatewayConfig config, Map<String, HttpService> mounts, BooleanSupplier ready) {
+    public Gateway(Router router, WireClient workers, Watchdog watchdog, Supplier<String> metrics, GatewayConfig config,
+                   Map<String, HttpService> mounts, BooleanSupplier ready) {
         this.ready = ready;
         this.router = router;
+        this.workers = workers;
+        this.watchdog = watchdog;
         this.metrics = metrics;
         this.config = config;
         this.mounts = Map.copyOf(mounts);
@@ -128,7 +139,7 @@ public final class Gateway implements AutoCloseable {
                 .get("/health", this::readiness)
                 .get("/health/ready", this::readiness)
                 .get("/health/live", (req, res) -> send(res, Status.OK_200, json.createObjectNode().put("status", "UP")))
-                .get("/metrics", (req, res) -> res.header(HeaderValues.create("Content-Type", PROMETHEUS_TEXT)).send(metrics.scrape()))
+                .get("/metrics", (req, res) -> res.header(HeaderValues.create("Content-Type", PROMETHEUS_TEXT)).send(metrics.get()))
                 .any("/fn", (req, res) -> notAllowed(req, res, "GET"))
                 .any("/health", (req, res) -> notAllowed(req, res, "GET"))
                 .any("/health/ready", (req, res) -> notAllowed(req, res, "GET"))
@@ -141,13 +152,8 @@ public final class Gateway implements AutoCloseable {
 
     private void call(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
-        if (config.internal()) {
-            error(res, Status.FORBIDDEN_403, "internal-port", "this port belongs to one service's process, which takes calls from"
-                    + " its platform only — call " + name + " through the platform's gateway");
-            return;
-        }
-        Route route = router.route(name);
-        if (route == null) {
+        Router.Target target = router.route(name);
+        if (target == null) {
             error(res, Status.NOT_FOUND_404, "no-such-function", new NoSuchFunctionException(name).getMessage() + " — GET /fn lists the functions");
             return;
         }
@@ -176,12 +182,11 @@ public final class Gateway implements AutoCloseable {
         }
         Trace trace = Trace.of(req.headers().first(TRACEPARENT).orElse(null));
         try {
-            Object input = route.readInput(body);
-            Object output = route.callEntry(input, Caller.ANONYMOUS.principal(), trace);
-            if (route.spec().output().getRawClass() == Void.class) {
+            byte[] output = forward(target.deployment(), target.function(), body, trace);
+            if (!target.function().shape().hasOutput()) {
                 res.status(Status.NO_CONTENT_204).send();
             } else {
-                res.header(HeaderValues.CONTENT_TYPE_JSON).send(route.writeOutput(output));
+                res.header(HeaderValues.CONTENT_TYPE_JSON).send(output);
             }
         } catch (MalformedJsonException e) {
             error(res, Status.BAD_REQUEST_400, "malformed-json", e.getMessage());
@@ -201,6 +206,34 @@ public final class Gateway implements AutoCloseable {
             String id = ErrorIds.next();
             LOG.log(System.Logger.Level.ERROR, "call of '" + name + "' failed, error id " + id + ", trace " + trace, e);
             failed(res, id, "'" + name + "' failed (error id " + id + ")");
+        }
+    }
+
+    /**
+     * Calls a function in its worker with a client's body, within the function's timeout: at the
+     * deadline this thread is interrupted, which closes its connection, and the call ends with
+     * {@link DeadlineExceededException} whatever the worker does.
+     */
+    private byte[] forward(Deployment deployment, Manifest.Function function, byte[] body, Trace trace) {
+        deployment.enter();
+        long deadline = System.nanoTime() + function.timeout().toNanos();
+        Watchdog.Alarm alarm = watchdog.arm(Thread.currentThread(), deadline);
+        try {
+            byte[] output = workers.forward(deployment.endpoints().get(function.service()), function.name(), function.service(),
+                    function.timeout(), deadline, Caller.ANONYMOUS.principal(), trace, body);
+            if (!alarm.disarm()) {
+                throw new DeadlineExceededException(function.name(), function.timeout());
+            }
+            return output;
+        } catch (RuntimeException e) {
+            if (!alarm.disarm()) {
+                throw new DeadlineExceededException(function.name(), function.timeout());
+            }
+            throw e;
+        } finally {
+            // An alarm that went off as the answer came must not disturb the writing of the response.
+            Thread.interrupted();
+            deployment.exit();
         }
     }
 
@@ -236,21 +269,21 @@ public final class Gateway implements AutoCloseable {
 
     private ArrayNode list() {
         ArrayNode list = json.createArrayNode();
-        for (Revision revision : router.revisions()) {
-            for (Route route : revision.routes()) {
+        for (Deployment deployment : router.deployments()) {
+            for (Manifest.Function function : deployment.functions()) {
                 ObjectNode fn = list.addObject();
-                fn.put("name", route.name());
-                fn.put("app", revision.app());
-                fn.put("revision", revision.id());
-                fn.put("description", route.spec().description());
-                fn.put("timeout", Durations.format(route.spec().timeout()));
-                fn.put("url", "/fn/" + route.name());
+                fn.put("name", function.name());
+                fn.put("app", deployment.app());
+                fn.put("revision", deployment.id());
+                fn.put("description", function.description());
+                fn.put("timeout", Durations.format(function.timeout()));
+                fn.put("url", "/fn/" + function.name());
                 // A function without input (a supplier) or output (a consumer) has no schema for it.
-                if (route.inputSchema() != null) {
-                    fn.set("input", route.inputSchema());
+                if (function.input() != null && !function.input().isNull()) {
+                    fn.set("input", function.input());
                 }
-                if (route.outputSchema() != null) {
-                    fn.set("output", route.outputSchema());
+                if (function.output() != null && !function.output().isNull()) {
+                    fn.set("output", function.output());
                 }
             }
         }
@@ -270,11 +303,11 @@ public final class Gateway implements AutoCloseable {
     private ObjectNode health(String status) {
         ObjectNode health = json.createObjectNode().put("status", status);
         ObjectNode apps = health.putObject("apps");
-        for (Revision revision : router.revisions()) {
-            apps.putObject(revision.app())
-                    .put("revision", revision.id())
-                    .put("functions", revision.routes().size())
-                    .put("since", revision.loadedAt().toString());
+        for (Deployment deployment : router.deployments()) {
+            apps.putObject(deployment.app())
+                    .put("revision", deployment.id())
+                    .put("functions", deployment.functions().size())
+                    .put("since", deployment.loadedAt().toString());
         }
         return health;
     }

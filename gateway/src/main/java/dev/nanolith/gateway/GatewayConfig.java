@@ -6,15 +6,8 @@ package dev.nanolith.gateway;
  * @param host         the address to bind; loopback unless told otherwise
  * @param port         the port, or 0 for any free one
  * @param maxBodyBytes the largest request body accepted; a larger one gets 413
- * @param internal     for the process of one service: health and metrics only; its functions take
- *                     calls from the platform's other processes, not from clients
  */
-public record GatewayConfig(String host, int port, int maxBodyBytes, boolean internal) {
-
-    /** A public gateway. */
-    public GatewayConfig(String host, int port, int maxBodyBytes) {
-        this(host, port, maxBodyBytes, false);
-    }
+public record GatewayConfig(String host, int port, int maxBodyBytes) {
 
     /** The largest body accepted by default: 1 MiB. */
     public static final int DEFAULT_MAX_BODY = 1 << 20;

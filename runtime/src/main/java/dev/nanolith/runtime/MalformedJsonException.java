@@ -6,7 +6,7 @@ package dev.nanolith.runtime;
  */
 public final class MalformedJsonException extends RuntimeException {
 
-    MalformedJsonException(String message, Throwable cause) {
+    public MalformedJsonException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -8,6 +8,7 @@ import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.runtime.load.Compiler;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Endpoint;
+import dev.nanolith.runtime.placement.Manifest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -187,6 +188,15 @@ public final class Revision {
             }
         }
         return made;
+    }
+
+    /** What the control plane is told of this revision: its functions, where they are placed, their schemas. */
+    public Manifest manifest() {
+        return new Manifest(app, routes().stream().map(route -> {
+            FunctionSpec fn = route.spec();
+            return new Manifest.Function(fn.name(), fn.service(), fn.description(), fn.shape(), fn.timeout().toMillis(), fn.config(),
+                    fn.source(), route.inputSchema(), route.outputSchema());
+        }).toList());
     }
 
     /** The functions, in the order they were found. */

@@ -6,7 +6,7 @@ import dev.nanolith.FunctionFailedException;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.RefusedException;
 import dev.nanolith.ServiceUnavailableException;
-import dev.nanolith.runtime.FunctionSpec;
+import dev.nanolith.runtime.MalformedJsonException;
 import dev.nanolith.runtime.Trace;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -19,17 +19,23 @@ import java.time.Duration;
  * concurrent call on loopback. A connection opens with a handshake: the server sends a random
  * challenge, the client answers with its HMAC under the platform's secret, the server
  * acknowledges; a client that cannot answer is disconnected. Then, strictly in turn, a request
- * (function, principal, caller, remaining milliseconds, trace id, JSON input) and its answer
- * (a kind byte, then the JSON output or what the failure needs to be thrown again as the same
- * exception in the caller).
+ * (a kind byte; for a call, the function, principal, caller, remaining milliseconds, trace id and
+ * JSON input) and its answer (a kind byte, then the JSON output, the metrics asked for, or what
+ * the failure needs to be thrown again as the same exception in the caller).
  */
 final class Wire {
 
     static final int CHALLENGE_BYTES = 32;
     static final byte ACCEPTED = 1;
 
+    /**
+     * Kinds of request: a call whose input a function of the platform wrote, a call whose input is
+     * a client's body (read strictly, bad input named), and the worker's metrics in Prometheus' text format.
+     */
+    static final byte CALL = 0, CLIENT_CALL = 1, SCRAPE = 2;
+
     /** Kinds of answer. */
-    static final byte OK = 0, DEADLINE = 1, FAILED = 2, NO_SUCH_FUNCTION = 3, BAD_INPUT = 4, UNAVAILABLE = 5, REFUSED = 6;
+    static final byte OK = 0, DEADLINE = 1, FAILED = 2, NO_SUCH_FUNCTION = 3, BAD_INPUT = 4, UNAVAILABLE = 5, REFUSED = 6, MALFORMED = 7;
 
     /** Largest JSON body carried: a longer length is a broken stream, not a call. */
     private static final int MAX_BODY = 64 << 20;
@@ -37,8 +43,10 @@ final class Wire {
     /** Longest message carried: a refusal's message reaches clients, and this is plenty for one. */
     private static final int MAX_MESSAGE = 8_000;
 
-    /** One call, as it travels. */
-    record Request(String function, String principal, String caller, long remainingMillis, Trace trace, byte[] input) {
+    /** One request, as it travels; a scrape carries nothing but its kind. */
+    record Request(byte kind, String function, String principal, String caller, long remainingMillis, Trace trace, byte[] input) {
+
+        static final Request SCRAPE_METRICS = new Request(SCRAPE, "", "", null, 0, null, new byte[0]);
     }
 
     private Wire() {
@@ -46,6 +54,11 @@ final class Wire {
 
     /** Writes a request; the number of bytes written. */
     static int write(DataOutputStream out, Request request) throws IOException {
+        out.writeByte(request.kind());
+        if (request.kind() == SCRAPE) {
+            out.flush();
+            return 1;
+        }
         String caller = request.caller() == null ? "" : request.caller();
         out.writeUTF(request.function());
         out.writeUTF(request.principal());
@@ -56,17 +69,24 @@ final class Wire {
         out.writeInt(request.input().length);
         out.write(request.input());
         out.flush();
-        return utf(request.function()) + utf(request.principal()) + utf(caller) + 3 * Long.BYTES + Integer.BYTES + request.input().length;
+        return 1 + utf(request.function()) + utf(request.principal()) + utf(caller) + 3 * Long.BYTES + Integer.BYTES + request.input().length;
     }
 
     static Request readRequest(DataInputStream in) throws IOException {
+        byte kind = in.readByte();
+        if (kind == SCRAPE) {
+            return Request.SCRAPE_METRICS;
+        }
+        if (kind != CALL && kind != CLIENT_CALL) {
+            throw new IOException("unknown request kind " + kind);
+        }
         String function = in.readUTF();
         String principal = in.readUTF();
         String caller = in.readUTF();
         long remaining = in.readLong();
         Trace trace = new Trace(in.readLong(), in.readLong());
         byte[] input = body(in);
-        return new Request(function, principal, caller.isEmpty() ? null : caller, remaining, trace, input);
+        return new Request(kind, function, principal, caller.isEmpty() ? null : caller, remaining, trace, input);
     }
 
     /** Writes a function's output; the number of bytes written. */
@@ -114,6 +134,10 @@ final class Wire {
                 out.writeUTF(e.function());
                 out.writeUTF(e.service());
             }
+            case MalformedJsonException e -> {
+                out.writeByte(MALFORMED);
+                out.writeUTF(clip(e.getMessage()));
+            }
             case RefusedException e -> {
                 out.writeByte(REFUSED);
                 out.writeShort(e.status());
@@ -130,7 +154,7 @@ final class Wire {
      * Reads an answer to a call of {@code function}: the output's JSON, or the exception the
      * callee's process ended the call with, thrown as a local call would have thrown it.
      */
-    static byte[] readAnswer(DataInputStream in, FunctionSpec function) throws IOException {
+    static byte[] readAnswer(DataInputStream in, String service) throws IOException {
         byte kind = in.readByte();
         switch (kind) {
             case OK -> {
@@ -141,6 +165,7 @@ final class Wire {
             case NO_SUCH_FUNCTION -> throw new NoSuchFunctionException(in.readUTF());
             case BAD_INPUT -> throw new BadInputException(in.readUTF(), in.readUTF(), null);
             case UNAVAILABLE -> throw new ServiceUnavailableException(in.readUTF(), in.readUTF(), null);
+            case MALFORMED -> throw new MalformedJsonException(in.readUTF(), null);
             case REFUSED -> {
                 int status = in.readShort();
                 String code = in.readUTF();
@@ -149,7 +174,7 @@ final class Wire {
                 throw status == 503 ? RefusedException.unavailable(code, message, Duration.ofMillis(Math.max(0, retryAfter)))
                         : RefusedException.withStatus(status, code, message);
             }
-            default -> throw new IOException("unknown answer kind " + kind + " from the process of '" + function.service() + "'");
+            default -> throw new IOException("unknown answer kind " + kind + " from the worker of '" + service + "'");
         }
     }
 

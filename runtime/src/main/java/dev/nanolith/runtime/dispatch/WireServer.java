@@ -6,8 +6,9 @@ import dev.nanolith.NanoException;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.RefusedException;
 import dev.nanolith.runtime.ErrorIds;
+import dev.nanolith.runtime.MalformedJsonException;
+import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
-import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.deadline.Watchdog;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -18,12 +19,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.function.Supplier;
 
 /**
- * Takes the calls of the platform's other processes into this process's functions, over
+ * Takes the calls of the platform's other processes into this worker's functions, over
  * {@link Wire}: a thread per connection, calls run on it within the deadline the caller sent, as
- * its own process would have run them. Platform threads, not virtual ones: a virtual thread's
+ * its own process would have run them; and the control plane's requests for this worker's metrics. Platform threads, not virtual ones: a virtual thread's
  * blocking read is handed to a poller thread and back, which doubled the cost of a hop
  * (bench/hop.sh), and connections are few — one per call in flight between two processes.
  */
@@ -31,18 +34,24 @@ public final class WireServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WireServer.class.getName());
 
-    private final Router router;
+    private final Revision revision;
+    private final Supplier<String> metrics;
     private final Signature signature;
     private final Watchdog watchdog;
     private final ServerSocket server;
     private final SecureRandom random = new SecureRandom();
 
-    /** Listens on {@code port} of the loopback address (0: any free one). */
-    public WireServer(Router router, Signature signature, Watchdog watchdog, int port) throws IOException {
-        this.router = router;
+    /**
+     * Listens on a free port of the loopback address.
+     *
+     * @param metrics this worker's metrics in Prometheus' text format
+     */
+    public WireServer(Revision revision, Supplier<String> metrics, Signature signature, Watchdog watchdog) throws IOException {
+        this.revision = revision;
+        this.metrics = metrics;
         this.signature = signature;
         this.watchdog = watchdog;
-        this.server = new ServerSocket(port, 128, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().name("nanolith-wire").daemon().start(this::accept);
     }
 
@@ -102,7 +111,11 @@ public final class WireServer implements AutoCloseable {
     }
 
     private void answer(Wire.Request request, DataOutputStream out) throws IOException {
-        Route route = router.route(request.function());
+        if (request.kind() == Wire.SCRAPE) {
+            Wire.writeOutput(out, metrics.get().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        Route route = revision.route(request.function());
         if (route == null) {
             Wire.writeFailure(out, new NoSuchFunctionException(request.function()));
             return;
@@ -113,9 +126,9 @@ public final class WireServer implements AutoCloseable {
         byte[] output;
         RuntimeException failure = null;
         try {
-            output = route.writeOutput(route.callFrom(route.readCarried(request.input()), request.principal(), request.caller(), deadline,
-                    request.trace()));
-        } catch (NanoException | RefusedException e) {
+            Object input = request.kind() == Wire.CLIENT_CALL ? route.readInput(request.input()) : route.readCarried(request.input());
+            output = route.writeOutput(route.callFrom(input, request.principal(), request.caller(), deadline, request.trace()));
+        } catch (NanoException | RefusedException | MalformedJsonException e) {
             failure = e;
             output = null;
         } catch (RuntimeException | Error e) {

@@ -110,12 +110,8 @@ public final class AppLoader {
      * {@code nanolith.yaml} without {@code app:} is taken to be it.
      */
     public Revision load(Path dir, String expected, UnaryOperator<String> ids) throws LoadException {
-        ConfigFile file = ConfigFile.read(dir, expected, settings);
+        ConfigFile file = config(dir, expected, settings);
         String app = file.config().app();
-        if (expected != null && !app.equals(expected)) {
-            throw new LoadException(new Problem(ConfigFile.NAME, file.line("/app"), "app is '" + app
-                    + "', but this is the repository of '" + expected + "' — set app: " + expected + " or push to the repository of '" + app + "'"));
-        }
         String id = ids.apply(app);
         Compiler.Output compiled = precompiled != null ? Compiler.Output.read(precompiled) : compile(dir, file);
         // The app's libraries come after the platform's classes: a library both have is the platform's (the one it maps JSON with).
@@ -184,8 +180,34 @@ public final class AppLoader {
         }, pipeline);
     }
 
-    /** Resolves the app's libraries and compiles its sources against them; a coordinate that does not resolve is a problem at its line. */
+    /**
+     * Reads the {@code nanolith.yaml} of the app in {@code dir}, which must be the app
+     * {@code expected} (null: any; a file without {@code app:} is taken to be it).
+     *
+     * @throws LoadException naming the file's line of every problem
+     */
+    public static ConfigFile config(Path dir, String expected, UnaryOperator<String> settings) throws LoadException {
+        ConfigFile file = ConfigFile.read(dir, expected, settings);
+        String app = file.config().app();
+        if (expected != null && !app.equals(expected)) {
+            throw new LoadException(new Problem(ConfigFile.NAME, file.line("/app"), "app is '" + app
+                    + "', but this is the repository of '" + expected + "' — set app: " + expected + " or push to the repository of '" + app + "'"));
+        }
+        return file;
+    }
+
+    /** Compiles the app's sources against its libraries. */
     private Compiler.Output compile(Path dir, ConfigFile file) throws LoadException {
+        List<String> jars = resolve(file, libraries);
+        return Compiler.against(jars).compile(sources(dir)).withLibraries(jars);
+    }
+
+    /**
+     * The jars of the libraries the app declares, with what they need in turn, in class path order.
+     *
+     * @throws LoadException naming the line of each coordinate that does not resolve
+     */
+    public static List<String> resolve(ConfigFile file, Libraries libraries) throws LoadException {
         List<String> declared = file.config().dependencies();
         Libraries.Resolved resolved = libraries.resolve(declared);
         if (!resolved.failures().isEmpty()) {
@@ -194,8 +216,7 @@ public final class AppLoader {
                 return new Problem(ConfigFile.NAME, file.line(index < 0 ? "/dependencies" : "/dependencies/" + index), failure.getValue());
             }).toList());
         }
-        List<String> jars = resolved.jars().stream().map(Path::toString).toList();
-        return Compiler.against(jars).compile(sources(dir)).withLibraries(jars);
+        return resolved.jars().stream().map(Path::toString).toList();
     }
 
     private static URL url(String jar) {

@@ -30,6 +30,11 @@ public interface Libraries {
     /** For an app whose libraries are on the class path already, as in its own build: nothing to add. */
     Libraries ON_CLASS_PATH = coordinates -> new Resolved(List.of(), Map.of());
 
+    /** Libraries resolved already, by the control plane for the process that checks an app: these jars. */
+    static Libraries resolved(List<Path> jars) {
+        return coordinates -> new Resolved(jars, Map.of());
+    }
+
     /** Resolves the coordinates ({@code groupId:artifactId:version}) together, as one class path. */
     Resolved resolve(List<String> coordinates);
 }

@@ -1,31 +1,24 @@
 package dev.nanolith.runtime.placement;
 
 /**
- * Where the process of one service listens: calls from the platform's other processes on its
- * wire port, health and metrics over HTTP.
+ * Where a worker takes calls from the platform's other processes.
  *
- * @param host     the loopback address
- * @param wirePort the port of calls between processes
- * @param httpPort the port of {@code /health} and {@code /metrics}
+ * @param host the loopback address
+ * @param port the port of calls between processes
  */
-public record Endpoint(String host, int wirePort, int httpPort) {
+public record Endpoint(String host, int port) {
 
-    /** An endpoint as {@link #toString()} writes it: {@code host:wirePort:httpPort}. */
+    /** An endpoint as {@link #toString()} writes it: {@code host:port}. */
     public static Endpoint parse(String text) {
-        String[] parts = text.split(":");
-        if (parts.length != 3 || !parts[1].matches("\\d{1,5}") || !parts[2].matches("\\d{1,5}")) {
-            throw new IllegalArgumentException("'" + text + "' is not an endpoint — write host:wirePort:httpPort");
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || !text.substring(colon + 1).matches("\\d{1,5}")) {
+            throw new IllegalArgumentException("'" + text + "' is not an endpoint — write host:port");
         }
-        return new Endpoint(parts[0], Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
-    }
-
-    /** The base URL of the service's HTTP port. */
-    public String http() {
-        return "http://" + host + ":" + httpPort;
+        return new Endpoint(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
     }
 
     @Override
     public String toString() {
-        return host + ":" + wirePort + ":" + httpPort;
+        return host + ":" + port;
     }
 }

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import org.h2.tools.Server;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,7 +48,10 @@ final class ShopServer implements AutoCloseable {
     final String dbUrl;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private ShopServer(PaymentSimulator psp, Platform platform, String dbUrl) {
+    private final Server db;
+
+    private ShopServer(PaymentSimulator psp, Platform platform, Server db, String dbUrl) {
+        this.db = db;
         this.psp = psp;
         this.platform = platform;
         this.dbUrl = dbUrl;
@@ -58,7 +62,9 @@ final class ShopServer implements AutoCloseable {
         if (!Files.isRegularFile(APP.resolve("nanolith.yaml"))) {
             throw new IllegalStateException(APP + " is not the shop app — run the tests from examples/shop-tests, next to examples/shop");
         }
-        String dbUrl = "jdbc:h2:mem:" + database + "-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+        // A database server on loopback, which the shop's worker and this test both reach, as production's would be.
+        Server db = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", Files.createTempDirectory("shop-db-").toString()).start();
+        String dbUrl = "jdbc:h2:tcp://127.0.0.1:" + db.getPort() + "/" + database + "-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
         PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0);
         Map<String, String> settings = new HashMap<>(Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", dbUrl));
         settings.putAll(more);
@@ -68,9 +74,10 @@ final class ShopServer implements AutoCloseable {
         } catch (LoadException | RuntimeException e) {
             platform.close();
             psp.close();
+            db.stop();
             throw e;
         }
-        ShopServer shop = new ShopServer(psp, platform, dbUrl);
+        ShopServer shop = new ShopServer(psp, platform, db, dbUrl);
         // The shop creates its tables on first use; a look at the catalog makes them, changing nothing.
         shop.ok("catalog.list-products", null);
         return shop;
@@ -150,8 +157,10 @@ final class ShopServer implements AutoCloseable {
     public void close() throws SQLException {
         platform.close();
         psp.close();
-        try (Connection db = DriverManager.getConnection(dbUrl)) {
-            db.createStatement().execute("SHUTDOWN");
+        try (Connection connection = DriverManager.getConnection(dbUrl)) {
+            connection.createStatement().execute("SHUTDOWN");
+        } finally {
+            db.stop();
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.nanolith.deploy;
+package dev.nanolith.worker;
 
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.load.Compiler;
@@ -7,14 +7,15 @@ import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.load.RevisionClassLoader;
 import dev.nanolith.testing.TestFunctions;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -25,7 +26,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /**
  * Runs an app's own JUnit tests ({@code src/test/java}) against a revision before it may serve.
  * The tests are compiled against the revision's classes and loaded above its class loader; a
- * test method may take a {@link dev.nanolith.Functions} to call the revision's functions.
+ * test method may take a {@link dev.nanolith.Functions} to call the revision's functions. They run
+ * in the check process, whose time the control plane limits.
  */
 final class AppTests {
 
@@ -34,12 +36,6 @@ final class AppTests {
 
     /** What a run gives: how many tests ran. Failures are thrown as problems. */
     record Outcome(int tests) {
-    }
-
-    private final Duration timeout;
-
-    AppTests(Duration timeout) {
-        this.timeout = timeout;
     }
 
     /**
@@ -55,8 +51,11 @@ final class AppTests {
         }
     }
 
-    /** Runs the tests of the app in {@code dir}, if it has any, against {@code revision}. */
-    Outcome run(Path dir, Revision revision) throws LoadException {
+    /**
+     * Runs the tests of the app in {@code dir}, if it has any, against {@code revision}; tells
+     * {@code running} the name of each test as it starts ({@code GreetTest.greets}).
+     */
+    Outcome run(Path dir, Revision revision, Consumer<String> running) throws LoadException {
         Map<String, String> sources = Compiler.sources(dir, SOURCES);
         if (sources.isEmpty()) {
             return new Outcome(0);
@@ -84,6 +83,13 @@ final class AppTests {
                         .build();
                 launcher.execute(request, new TestExecutionListener() {
                     @Override
+                    public void executionStarted(TestIdentifier test) {
+                        if (test.isTest()) {
+                            running.accept(name(test));
+                        }
+                    }
+
+                    @Override
                     public void executionFinished(TestIdentifier test, TestExecutionResult result) {
                         if (test.isTest()) {
                             count[0]++;
@@ -103,13 +109,9 @@ final class AppTests {
         runner.setDaemon(true);
         runner.start();
         try {
-            runner.join(timeout);
+            runner.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (runner.isAlive()) {
-            runner.interrupt();
-            throw new LoadException(Problem.of(SOURCES, "the app's tests did not finish within " + timeout.toSeconds() + " s"));
         }
         if (crash.get() != null) {
             throw new LoadException(Problem.of(SOURCES, "the app's tests could not be run: " + crash.get()));
@@ -135,6 +137,12 @@ final class AppTests {
             }
         }
         return Problem.of(SOURCES, what);
+    }
+
+    /** A test as people name it: {@code GreetTest.greets}, or JUnit's display name when it is no method. */
+    static String name(TestIdentifier test) {
+        return test.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast)
+                .map(m -> m.getClassName().substring(m.getClassName().lastIndexOf('.') + 1) + "." + m.getMethodName()).orElse(test.getDisplayName());
     }
 
     private static String firstLine(String text) {

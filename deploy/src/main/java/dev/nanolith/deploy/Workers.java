@@ -1,0 +1,261 @@
+package dev.nanolith.deploy;
+
+import dev.nanolith.runtime.dispatch.WireClient;
+import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.load.Problem;
+import dev.nanolith.runtime.placement.Deployment;
+import dev.nanolith.runtime.placement.Endpoint;
+import dev.nanolith.runtime.placement.Placement;
+import dev.nanolith.worker.Worker;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Starts the workers of a deployment, one process per service, keeps each running (a worker that
+ * ends is restarted with back-off; calls into its service fail fast with 503 meanwhile), and stops
+ * them when the deployment retires. A deployment serves only once all of its workers are up.
+ * A worker takes a free port and reports it; the others are told where it is.
+ */
+public final class Workers {
+
+    private static final System.Logger LOG = System.getLogger(Workers.class.getName());
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** A worker's heap limit: past it the worker ends, and is started again. */
+    private static final String HEAP = "256m";
+
+    private final Set<WorkerProcess> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> environment;
+    private final String secret;
+    private final Placement.Mode mode;
+    private final Duration defaultTimeout;
+    private final Jvm jvm;
+    private final WireClient wire;
+
+    /**
+     * @param environment the settings workers see as their environment
+     * @param secret      what proves a connection between the platform's processes
+     * @param wire        the control plane's connections to workers, closed when a worker goes
+     */
+    public Workers(Map<String, String> environment, String secret, Placement.Mode mode, Duration defaultTimeout, WireClient wire) {
+        this.environment = Map.copyOf(environment);
+        this.secret = secret;
+        this.mode = mode;
+        this.defaultTimeout = defaultTimeout;
+        this.jvm = new Jvm();
+        this.wire = wire;
+    }
+
+    /** How apps are split into workers. */
+    public Placement.Mode mode() {
+        return mode;
+    }
+
+    /** Starts a worker for every service of {@code deployment} and fills its endpoints; all or nothing. */
+    public void start(Deployment deployment) throws LoadException {
+        List<WorkerProcess> started = new ArrayList<>();
+        try {
+            // As many starting at once as there are cores: each starting JVM keeps one busy, and more would only slow all down.
+            try (ExecutorService starter = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors())) {
+                List<CompletableFuture<Void>> ready = new ArrayList<>();
+                for (String service : deployment.services()) {
+                    WorkerProcess worker = new WorkerProcess(service, deployment, started);
+                    started.add(worker);
+                    ready.add(CompletableFuture.runAsync(worker::start, starter));
+                }
+                CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).join();
+            }
+        } catch (RuntimeException e) {
+            started.parallelStream().forEach(WorkerProcess::close);
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new LoadException(Problem.of("workers", cause.getMessage()));
+        }
+        tellPeers(started);
+        // All at once: each may take seconds to stop, and the platform's own stop waits for them.
+        deployment.closeWhenRetired(() -> started.parallelStream().forEach(WorkerProcess::close));
+    }
+
+    /** The process id of each worker running now, by service name (the newest, while two deployments overlap). */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new TreeMap<>();
+        running.stream().sorted(Comparator.comparing(worker -> worker.deployment.loadedAt()))
+                .forEach(worker -> pids.put(worker.service, worker.pid()));
+        return pids;
+    }
+
+    /** Tells every worker of a deployment where the others are now. */
+    private static void tellPeers(List<WorkerProcess> workers) {
+        if (workers.size() < 2) {
+            return;
+        }
+        Map<String, Endpoint> endpoints = workers.getFirst().deployment.endpoints();
+        String line = "peers " + endpoints.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        workers.forEach(worker -> worker.tell(line));
+    }
+
+    private static boolean waitFor(Process process, int seconds) {
+        try {
+            return process.waitFor(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** One service's worker, restarted with back-off when it ends, until it is closed. */
+    private final class WorkerProcess implements AutoCloseable {
+        private final String service;
+        private final Deployment deployment;
+        private final List<WorkerProcess> group;
+        private volatile Process process;
+        private volatile Writer control;
+        private volatile Path archive;
+        private volatile boolean closed;
+
+        WorkerProcess(String service, Deployment deployment, List<WorkerProcess> group) {
+            this.service = service;
+            this.deployment = deployment;
+            this.group = group;
+        }
+
+        /** Starts the process and waits until it serves. */
+        void start() {
+            Jvm.Command command = jvm.command(Worker.class.getName(), HEAP, List.of("--files", deployment.files().toString(), "--app", deployment.app(), "--revision", deployment.id(), "--service", service,
+                    "--placement", mode.name(), "--default-timeout", Long.toString(defaultTimeout.toMillis())), true);
+            archive = command.archive();
+            ProcessBuilder builder = new ProcessBuilder(command.line()).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            builder.environment().put(Worker.SECRET, secret);
+            Process started;
+            try {
+                started = builder.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("the worker of '" + service + "' cannot be started: " + e.getMessage(), e);
+            }
+            process = started;
+            control = new OutputStreamWriter(started.getOutputStream(), StandardCharsets.UTF_8);
+            BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread.ofVirtual().name("worker " + service).start(() -> {
+                try {
+                    for (String line; (line = out.readLine()) != null; ) {
+                        if (line.startsWith(Worker.READY) && !port.isDone()) {
+                            port.complete(Integer.parseInt(line.substring(Worker.READY.length()).strip()));
+                        } else {
+                            LOG.log(System.Logger.Level.INFO, "[" + service + "] " + line);
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // The process ended; onExit below decides what happens next.
+                }
+                port.complete(-1);
+            });
+            int listening;
+            try {
+                listening = port.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                listening = -1;
+            }
+            if (listening < 0) {
+                boolean ended = waitFor(started, 1);
+                started.destroyForcibly();
+                throw new IllegalStateException(ended
+                        ? "the worker of '" + service + "' ended with exit code " + started.exitValue() + " before it served — see the log above"
+                        : "the worker of '" + service + "' did not start within " + START_TIMEOUT.toSeconds() + " s — see the log above");
+            }
+            deployment.endpoints().put(service, new Endpoint("127.0.0.1", listening));
+            running.add(this);
+            started.onExit().thenRun(() -> ended(started));
+        }
+
+        /** Sends the worker a line of its control pipe. */
+        void tell(String line) {
+            try {
+                control.write(line + "\n");
+                control.flush();
+            } catch (IOException e) {
+                // A worker that went is started again, and told then.
+            }
+        }
+
+        private void ended(Process ended) {
+            if (closed) {
+                return;
+            }
+            running.remove(this);
+            Endpoint endpoint = deployment.endpoints().remove(service);
+            if (endpoint != null) {
+                wire.disconnect(List.of(endpoint));
+            }
+            tellPeers(group);
+            LOG.log(System.Logger.Level.WARNING, "the worker of ''{0}'' of {1} ended with exit code {2}; starting it again",
+                    service, deployment, ended.exitValue());
+            Thread.ofVirtual().start(() -> {
+                for (long backoff = 100; !closed; backoff = Math.min(backoff * 2, 5_000)) {
+                    try {
+                        Thread.sleep(backoff);
+                        start();
+                        tellPeers(group);
+                        LOG.log(System.Logger.Level.INFO, "the worker of ''{0}'' of {1} serves again", service, deployment);
+                        return;
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "starting the worker of ''{0}'' again failed: {1}", service, e.getMessage());
+                    }
+                }
+            });
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            running.remove(this);
+            Endpoint endpoint = deployment.endpoints().get(service);
+            if (endpoint != null) {
+                wire.disconnect(List.of(endpoint));
+            }
+            Process p = process;
+            if (p != null) {
+                // The end of its control pipe stops a worker: its closeable functions are closed first.
+                try {
+                    control.close();
+                } catch (IOException e) {
+                    p.destroy();
+                }
+                // The process that writes the archive does so as it exits, which takes a few seconds more.
+                if (waitFor(p, archive != null ? 30 : 5)) {
+                    Jvm.keep(archive);
+                } else {
+                    p.destroyForcibly();
+                    waitFor(p, 5);
+                }
+            }
+            if (archive != null) {
+                Jvm.delete(archive);
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.nanolith.runtime.placement;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A revision as the control plane serves it: its manifest, the compiled app its workers load, and
+ * where each of its services' workers listens. The control plane never loads the app's classes;
+ * its workers do. A call that starts on a deployment ends on it.
+ */
+public final class Deployment {
+
+    private static final System.Logger LOG = System.getLogger(Deployment.class.getName());
+
+    private final String id;
+    private final Manifest manifest;
+    private final Path files;
+    private final Instant loadedAt = Instant.now();
+    private final Map<String, Manifest.Function> functions;
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final List<AutoCloseable> retireWith = new CopyOnWriteArrayList<>();
+    private final LongAdder inFlight = new LongAdder();
+
+    /**
+     * @param id    the revision's id, such as {@code r3}
+     * @param files where its workers load it from: its {@code nanolith.yaml} and the app as its check compiled it
+     */
+    public Deployment(String id, Manifest manifest, Path files) {
+        this.id = id;
+        this.manifest = manifest;
+        this.files = files;
+        Map<String, Manifest.Function> byName = new LinkedHashMap<>();
+        manifest.functions().forEach(fn -> byName.put(fn.name(), fn));
+        this.functions = Collections.unmodifiableMap(byName);
+    }
+
+    public String app() {
+        return manifest.app();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Instant loadedAt() {
+        return loadedAt;
+    }
+
+    /** Where its workers load it from. */
+    public Path files() {
+        return files;
+    }
+
+    /** The functions, in the order they were found. */
+    public Collection<Manifest.Function> functions() {
+        return functions.values();
+    }
+
+    /** A function by name, or null. */
+    public Manifest.Function function(String name) {
+        return functions.get(name);
+    }
+
+    /** The names of the services its functions are placed in, in the order they appear. */
+    public List<String> services() {
+        return functions.values().stream().map(Manifest.Function::service).distinct().toList();
+    }
+
+    /**
+     * Where each service's worker listens, by service name: filled before the deployment serves,
+     * and while a worker restarts, without the service.
+     */
+    public Map<String, Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    /** Counts a call that starts on this deployment; its end is {@link #exit}. */
+    public void enter() {
+        inFlight.increment();
+    }
+
+    public void exit() {
+        inFlight.decrement();
+    }
+
+    /** Closes {@code resource} (such as this deployment's workers) when the deployment retires. */
+    public void closeWhenRetired(AutoCloseable resource) {
+        retireWith.add(resource);
+    }
+
+    /** Lets this deployment go once it no longer serves: when the calls in flight on it have ended, its workers stop. */
+    public Thread retire() {
+        return Thread.ofVirtual().name("retire " + this).start(() -> {
+            try {
+                while (inFlight.sum() > 0) {
+                    Thread.sleep(5);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (AutoCloseable resource : retireWith) {
+                try {
+                    resource.close();
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.WARNING, "retiring " + this + " failed", e);
+                }
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return app() + "@" + id;
+    }
+}

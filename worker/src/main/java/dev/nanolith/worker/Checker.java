@@ -1,0 +1,109 @@
+package dev.nanolith.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nanolith.runtime.Pipeline;
+import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.Router;
+import dev.nanolith.runtime.deadline.Deadlines;
+import dev.nanolith.runtime.deadline.Watchdog;
+import dev.nanolith.runtime.dispatch.LocalDispatcher;
+import dev.nanolith.runtime.load.AppLoader;
+import dev.nanolith.runtime.load.Libraries;
+import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.placement.Placement;
+import java.io.BufferedReader;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The throw-away process that checks one push, so that nothing an app's code does while it is
+ * compiled, loaded, tested and started reaches the control plane: it starts, warms up (javac and
+ * JUnit loaded), says {@value #READY}, takes one {@link Job} as a line of JSON on its standard
+ * input, reports on its standard output as it goes, writes the compiled app and its manifest,
+ * and ends. What the app prints goes to standard error.
+ *
+ * <p>Its report, a line each: {@code stage NAME MILLIS NOTE}, {@code running TEST} as each of the
+ * app's tests starts, then {@code passed} or {@code problems JSON} (a list of problems).
+ */
+public final class Checker {
+
+    /** The line the process prints once it is warm and waits for its job. */
+    public static final String READY = "nanolith-check-ready";
+
+    /** Where the compiled app and its manifest are written, in the job's {@code out} directory. */
+    public static final String COMPILED = "compiled.json", MANIFEST = "manifest.json";
+
+    /**
+     * One check.
+     *
+     * @param dir                  the app's files
+     * @param app                  the app they must be, or null for any
+     * @param revision             the revision's id
+     * @param placement            how the app is split into services
+     * @param defaultTimeoutMillis the timeout of a function whose config sets none
+     * @param libraries            the jars of the libraries the app declares, resolved by the control plane
+     * @param taken                the function names other apps serve, with their app
+     * @param tests                whether to run the app's tests (a revision served again after a restart was tested at its push)
+     * @param out                  where to write the compiled app and its manifest
+     */
+    public record Job(Path dir, String app, String revision, Placement.Mode placement, long defaultTimeoutMillis, List<Path> libraries,
+                      Map<String, String> taken, boolean tests, Path out) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Checker() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        PrintStream report = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        System.setOut(System.err);
+        new AppTests().warmUp();
+        report.println(READY);
+        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        if (line == null) {
+            // The control plane stopped before it had a push for this process.
+            Runtime.getRuntime().halt(0);
+        }
+        Job job = JSON.readValue(line, Job.class);
+        try (Watchdog watchdog = new Watchdog()) {
+            check(job, watchdog, report);
+            report.println("passed");
+        } catch (LoadException e) {
+            report.println("problems " + JSON.writeValueAsString(e.problems()));
+        }
+        report.flush();
+        // Whatever the app left running (threads, shutdown hooks) ends with the process.
+        Runtime.getRuntime().halt(0);
+    }
+
+    private static void check(Job job, Watchdog watchdog, PrintStream report) throws LoadException, IOException {
+        long t = System.nanoTime();
+        AppLoader loader = new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()), System::getenv,
+                Duration.ofMillis(job.defaultTimeoutMillis()), true, job.placement(), Libraries.resolved(job.libraries()), null);
+        Revision revision = loader.load(job.dir(), job.app(), app -> job.revision());
+        long warm = revision.coldStart().toMillis();
+        report.println("stage compile " + (millisSince(t) - warm) + " " + revision.routes().size() + " functions");
+        Router.refuseClashes(revision.app(), revision.manifest().functions(), job.taken());
+        if (job.tests()) {
+            t = System.nanoTime();
+            int passed = new AppTests().run(job.dir(), revision, test -> report.println("running " + test)).tests();
+            report.println("stage test " + millisSince(t) + " " + (passed == 0 ? "no tests" : passed + " passed"));
+        }
+        report.println("stage warm " + warm + " every function started");
+        revision.compiled().write(job.out().resolve(COMPILED));
+        revision.manifest().write(job.out().resolve(MANIFEST));
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+}

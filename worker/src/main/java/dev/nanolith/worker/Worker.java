@@ -1,0 +1,151 @@
+package dev.nanolith.worker;
+
+import dev.nanolith.runtime.Dispatcher;
+import dev.nanolith.runtime.FunctionSpec;
+import dev.nanolith.runtime.Pipeline;
+import dev.nanolith.runtime.Revision;
+import dev.nanolith.runtime.deadline.Deadlines;
+import dev.nanolith.runtime.deadline.Watchdog;
+import dev.nanolith.runtime.dispatch.LocalDispatcher;
+import dev.nanolith.runtime.dispatch.PlacedDispatcher;
+import dev.nanolith.runtime.dispatch.Signature;
+import dev.nanolith.runtime.dispatch.WireClient;
+import dev.nanolith.runtime.dispatch.WireServer;
+import dev.nanolith.runtime.load.AppLoader;
+import dev.nanolith.runtime.load.Libraries;
+import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.observe.Metrics;
+import dev.nanolith.runtime.placement.Endpoint;
+import dev.nanolith.runtime.placement.Placement;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The worker: hosts one service of one revision of an app, in a process of its own, apart from
+ * the control plane. Its functions call each other directly, on the caller's thread; a function
+ * placed in another service is called in that service's worker. The control plane starts it
+ * with the compiled app and talks to it over a pipe: the worker prints {@value #READY} and the port
+ * it takes calls on once every function has started; the control plane then sends a line
+ * {@code peers SERVICE=HOST:PORT ...} whenever the other services' workers move; the end of its
+ * standard input ends the worker.
+ */
+public final class Worker implements AutoCloseable {
+
+    /** The line a worker prints when it serves, followed by its port. */
+    public static final String READY = "nanolith-worker-ready";
+
+    /** The environment variable that carries the secret of the platform's calls between processes. */
+    public static final String SECRET = "NANOLITH_WIRE_SECRET";
+
+    private final Watchdog watchdog = new Watchdog();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final WireClient client;
+    private final Revision revision;
+    private final WireServer server;
+
+    /**
+     * Loads the compiled app and starts every function.
+     *
+     * @param files   the app's {@code nanolith.yaml} and the app as its check compiled it ({@value Checker#COMPILED})
+     * @param app     the app's name
+     * @param service the service this worker hosts
+     */
+    Worker(Path files, String app, String revisionId, String service, Placement.Mode placement, Duration defaultTimeout, String secret)
+            throws LoadException, IOException {
+        Signature signature = new Signature(secret);
+        this.client = new WireClient(signature);
+        Predicate<FunctionSpec> local = fn -> fn.service().equals(service);
+        Pipeline pipeline = pipeline(registry, watchdog, local, new PlacedDispatcher(local, new LocalDispatcher(), client));
+        AppLoader loader = new AppLoader(pipeline, System::getenv, defaultTimeout, true, placement, Libraries.ON_CLASS_PATH,
+                files.resolve(Checker.COMPILED));
+        // The app's name is given: a nanolith.yaml without app: is named after its folder, which the worker's is not.
+        this.revision = loader.load(files, app, name -> revisionId);
+        this.server = new WireServer(revision, registry::scrape, signature, watchdog);
+    }
+
+    /** A worker's invocation pipeline: metrics, then deadlines, then {@code dispatcher}. */
+    private static Pipeline pipeline(MeterRegistry registry, Watchdog watchdog, Predicate<FunctionSpec> local, Dispatcher dispatcher) {
+        return new Pipeline(List.of(new Metrics(registry, local), new Deadlines(watchdog)), dispatcher);
+    }
+
+    /**
+     * Loads the app in {@code dir} in this process, every function local, through a worker's
+     * pipeline: for benchmarks of a worker's hot path, without a process around it. The platform
+     * never does this: its workers load what a check process compiled.
+     */
+    public static Revision loadHere(Path dir, MeterRegistry registry, Watchdog watchdog) throws LoadException {
+        AppLoader loader = new AppLoader(pipeline(registry, watchdog, fn -> true, new LocalDispatcher()), System::getenv,
+                AppLoader.DEFAULT_TIMEOUT, true, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null);
+        return loader.load(dir, app -> "r1");
+    }
+
+    /** Takes the addresses of the other services' workers, from a line {@code peers SERVICE=HOST:PORT ...}. */
+    void peers(String line) {
+        Map<String, Endpoint> peers = new HashMap<>();
+        for (String peer : line.substring("peers".length()).strip().split("\\s+")) {
+            if (!peer.isEmpty()) {
+                int eq = peer.indexOf('=');
+                peers.put(peer.substring(0, eq), Endpoint.parse(peer.substring(eq + 1)));
+            }
+        }
+        revision.endpoints().putAll(peers);
+        revision.endpoints().keySet().retainAll(peers.keySet());
+    }
+
+    @Override
+    public void close() {
+        try {
+            // The app's closeable functions (a pool, a database) end before the process does.
+            revision.retire().join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            // the port goes with the process
+        }
+        client.close();
+        watchdog.close();
+    }
+
+    /** {@code --files DIR --app NAME --revision ID --service NAME --placement MODE --default-timeout MILLIS} */
+    public static void main(String[] args) throws IOException {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        Worker worker;
+        try {
+            worker = new Worker(Path.of(options.get("--files")), options.get("--app"), options.get("--revision"),
+                    options.get("--service"), Placement.Mode.valueOf(options.get("--placement")),
+                    Duration.ofMillis(Long.parseLong(options.get("--default-timeout"))), System.getenv(SECRET));
+        } catch (LoadException e) {
+            System.out.println("the worker cannot load the app:\n" + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        System.out.println(READY + " " + worker.server.port());
+        System.out.flush();
+        BufferedReader control = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        // The control plane holds this input open while it runs: at its end, even by kill -9, the worker ends.
+        for (String line; (line = control.readLine()) != null; ) {
+            if (line.startsWith("peers")) {
+                worker.peers(line);
+            }
+        }
+        worker.close();
+        System.exit(0);
+    }
+}
