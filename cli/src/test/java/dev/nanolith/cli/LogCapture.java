@@ -23,6 +23,23 @@ final class LogCapture extends Handler {
         return capture;
     }
 
+    /**
+     * The message logged right after the first one that contains {@code text}, waiting up to five
+     * seconds for both: a worker's output reaches the control plane's log a moment after its answer.
+     */
+    String lineAfter(String text) throws InterruptedException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            List<String> lines = records.stream().map(LogRecord::getMessage).toList();
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i) != null && lines.get(i).contains(text)) {
+                    return lines.get(i + 1);
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("nothing logged contains '" + text + "'");
+    }
+
     @Override
     public void publish(LogRecord record) {
         records.add(record);

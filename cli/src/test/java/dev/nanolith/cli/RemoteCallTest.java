@@ -43,8 +43,6 @@ class RemoteCallTest {
     static Platform platform;
     static Http http;
     static LogCapture supervisor;
-    /** A port the test holds: a function that needs it cannot start. */
-    static ServerSocket held;
 
     @BeforeAll
     static void start() throws Exception {
@@ -146,9 +144,7 @@ class RemoteCallTest {
                         }
                         """)
                 .write();
-        held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        platform = Platform.start(Platform.Options.loopback(0).placed(Placement.Mode.SERVICES)
-                .with(Map.of("HELD_PORT", Integer.toString(held.getLocalPort()))));
+        platform = Platform.start(Platform.Options.loopback(0).placed(Placement.Mode.SERVICES));
         platform.deploy(app);
         http = new Http(platform.url());
     }
@@ -157,7 +153,6 @@ class RemoteCallTest {
     static void stop() throws IOException {
         platform.close();
         supervisor.close();
-        held.close();
     }
 
     @Test
@@ -239,35 +234,35 @@ class RemoteCallTest {
                 .source("keep/Holder.java", holder("")).write();
         platform.deploy(v1);
         assertEquals("\"v1\"", http.post("/fn/keep.version", "").body());
-        assertEquals(2, processesOf(v1), "a process for each service");
+        assertEquals(2, workersOf("keep", "r1"), "a worker for each service");
+        // A function that can start once only: the check starts it, and its worker cannot.
+        Path marker = tmp.resolve("started-once");
         Path v2 = TestApp.in(tmp.resolve("keep-v2")).yaml(yaml).source("keep/Version.java", version.formatted("v2"))
                 .source("keep/Holder.java", holder("""
                         try {
-                            port = new java.net.ServerSocket(Integer.parseInt(System.getenv("HELD_PORT")), 1, java.net.InetAddress.getLoopbackAddress());
+                            java.nio.file.Files.createFile(java.nio.file.Path.of("%s"));
                         } catch (java.io.IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
-                        """)).write();
+                        """.formatted(marker))).write();
         LoadException refused = assertThrows(LoadException.class, () -> platform.deploy(v2));
-        assertTrue(refused.getMessage().contains("service 'holders' ended with exit code 1 before it served"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("the worker of 'holders' ended with exit code 1 before it served"), refused.getMessage());
         assertEquals("\"v1\"", http.post("/fn/keep.version", "").body(), "the old revision serves on");
-        for (int i = 0; i < 100 && processesOf(v2) > 0; i++) {
+        for (int i = 0; i < 100 && workersOf("keep", "r2") > 0; i++) {
             Thread.sleep(50);
         }
-        assertEquals(0, processesOf(v2), "the new revision's service that did start was stopped");
+        assertEquals(0, workersOf("keep", "r2"), "the new revision's worker that did start was stopped");
     }
 
-    /** A function whose process cannot start when {@code start} fails: it holds a port for its life. */
+    /** A function whose worker cannot start when {@code start} fails. */
     private static String holder(String start) {
         return """
                 package keep;
 
                 import java.util.function.Function;
 
-                /** Holds a port while it lives. */
+                /** Starts as it is told. */
                 public class Holder implements Function<Void, String> {
-                    private java.net.ServerSocket port;
-
                     public Holder() {
                         %s
                     }
@@ -279,9 +274,9 @@ class RemoteCallTest {
                 """.formatted(start);
     }
 
-    /** The processes started for the app in {@code app}, by their command lines. */
-    private static long processesOf(Path app) {
-        return ProcessHandle.allProcesses().filter(p -> commandLine(p.pid()).contains(" --app " + app.toAbsolutePath() + " ")).count();
+    /** The workers of a revision of an app, by their command lines. */
+    private static long workersOf(String app, String revision) {
+        return ProcessHandle.allProcesses().filter(p -> commandLine(p.pid()).contains(" --app " + app + " --revision " + revision + " ")).count();
     }
 
     private static String commandLine(long pid) {

@@ -58,7 +58,7 @@ final class ShopServer implements AutoCloseable {
     }
 
     /** Starts a shop whose database is named {@code database} and fresh, with more settings if given. */
-    static ShopServer start(String database, Map<String, String> more) throws LoadException, IOException, InterruptedException {
+    static ShopServer start(String database, Map<String, String> more) throws LoadException, IOException, InterruptedException, SQLException {
         if (!Files.isRegularFile(APP.resolve("nanolith.yaml"))) {
             throw new IllegalStateException(APP + " is not the shop app — run the tests from examples/shop-tests, next to examples/shop");
         }
