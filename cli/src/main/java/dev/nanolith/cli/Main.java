@@ -3,7 +3,9 @@ package dev.nanolith.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nanolith.deploy.Check;
 import dev.nanolith.examples.psp.PaymentSimulator;
+import dev.nanolith.deploy.Sandbox;
 import dev.nanolith.gateway.GatewayConfig;
+import dev.nanolith.runtime.config.Durations;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -104,12 +107,28 @@ public final class Main {
         @CommandLine.Mixin
         PlacementOption placement;
 
+        @Option(names = "--sandbox", description = "Whether app code may run without its OS sandbox (bubblewrap) where that is missing:"
+                + " ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; auto says so at start and in /health).", defaultValue = "auto")
+        Sandbox.Policy sandbox;
+
+        @Option(names = "--check-timeout", description = "How long the check of one push may take, such as 90s or 5m (default: ${DEFAULT-VALUE}).",
+                defaultValue = "2m", converter = DurationConverter.class)
+        Duration checkTimeout;
+
         @CommandLine.Mixin
         Data data;
 
         Platform.Options options() {
             return new Platform.Options(new GatewayConfig(host, port, maxBody), Platform.Options.DEFAULT_TIMEOUT, Map.of(), data.dir())
-                    .placed(placement.mode);
+                    .placed(placement.mode).sandboxed(sandbox).checkedWithin(checkTimeout);
+        }
+    }
+
+    /** A duration as nanolith.yaml writes one: {@code 300ms}, {@code 90s}, {@code 5m}. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Durations.parse(value);
         }
     }
 

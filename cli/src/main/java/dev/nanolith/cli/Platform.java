@@ -6,6 +6,7 @@ import dev.nanolith.deploy.Check;
 import dev.nanolith.deploy.Deployer;
 import dev.nanolith.deploy.GitHttp;
 import dev.nanolith.deploy.MavenLibraries;
+import dev.nanolith.deploy.Sandbox;
 import dev.nanolith.deploy.Workers;
 import dev.nanolith.gateway.Gateway;
 import dev.nanolith.gateway.GatewayConfig;
@@ -68,9 +69,10 @@ public final class Platform implements AutoCloseable {
      *                       temporary one that is removed when the platform stops
      * @param placement      how apps are split into workers
      * @param checkTimeout   how long the check of one push may take
+     * @param sandbox        whether app code may run without the OS sandbox where it is missing
      */
     public record Options(GatewayConfig gateway, Duration defaultTimeout, Map<String, String> settings, Path dataDir,
-                          Placement.Mode placement, Duration checkTimeout) {
+                          Placement.Mode placement, Duration checkTimeout, Sandbox.Policy sandbox) {
 
         /** The default timeout of a function. */
         public static final Duration DEFAULT_TIMEOUT = AppLoader.DEFAULT_TIMEOUT;
@@ -84,12 +86,12 @@ public final class Platform implements AutoCloseable {
 
         /** Options of a platform whose apps run as monoliths. */
         public Options(GatewayConfig gateway, Duration defaultTimeout, Map<String, String> settings, Path dataDir) {
-            this(gateway, defaultTimeout, settings, dataDir, Placement.Mode.MONOLITH, DEFAULT_CHECK_TIMEOUT);
+            this(gateway, defaultTimeout, settings, dataDir, Placement.Mode.MONOLITH, DEFAULT_CHECK_TIMEOUT, Sandbox.Policy.AUTO);
         }
 
         /** The same options with apps placed by {@code mode}. */
         public Options placed(Placement.Mode mode) {
-            return new Options(gateway, defaultTimeout, settings, dataDir, mode, checkTimeout);
+            return new Options(gateway, defaultTimeout, settings, dataDir, mode, checkTimeout, sandbox);
         }
 
         /** Loopback on {@code port}, default limits, settings from the environment, a temporary data directory. */
@@ -101,17 +103,22 @@ public final class Platform implements AutoCloseable {
         public Options with(Map<String, String> more) {
             Map<String, String> all = new HashMap<>(settings);
             all.putAll(more);
-            return new Options(gateway, defaultTimeout, all, dataDir, placement, checkTimeout);
+            return new Options(gateway, defaultTimeout, all, dataDir, placement, checkTimeout, sandbox);
         }
 
         /** The same options with a data directory that outlives the platform. */
         public Options withData(Path dir) {
-            return new Options(gateway, defaultTimeout, settings, dir, placement, checkTimeout);
+            return new Options(gateway, defaultTimeout, settings, dir, placement, checkTimeout, sandbox);
         }
 
         /** The same options with another limit on the check of a push. */
         public Options checkedWithin(Duration limit) {
-            return new Options(gateway, defaultTimeout, settings, dataDir, placement, limit);
+            return new Options(gateway, defaultTimeout, settings, dataDir, placement, limit, sandbox);
+        }
+
+        /** The same options with another sandbox policy. */
+        public Options sandboxed(Sandbox.Policy policy) {
+            return new Options(gateway, defaultTimeout, settings, dataDir, placement, checkTimeout, policy);
         }
     }
 
@@ -146,13 +153,14 @@ public final class Platform implements AutoCloseable {
         delete(work);
         String secret = UUID.randomUUID().toString();
         Map<String, String> environment = environment(options.settings());
+        Sandbox sandbox = Sandbox.detect(options.sandbox());
         this.wire = new WireClient(new Signature(secret));
-        this.workers = new Workers(environment, secret, options.placement(), options.defaultTimeout(), wire);
+        this.workers = new Workers(secret, options.placement(), options.defaultTimeout(), wire, registry, sandbox);
         this.check = new Check(workers, router, new MavenLibraries(dataDir.resolve("libraries"), environment.get(MavenLibraries.REPOSITORIES)),
-                environment::get, environment, options.checkTimeout(), options.defaultTimeout(), work.resolve("revisions"));
+                environment::get, options.checkTimeout(), options.defaultTimeout(), work);
         this.store = new AppStore(dataDir);
         this.deployer = new Deployer(check, router, store, work, this::url);
-        this.gateway = new Gateway(router, wire, watchdog, this::metrics, options.gateway(), Map.of(
+        this.gateway = new Gateway(router, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer),
                 "/admin", new AdminApi(store, deployer, adminToken, this::url, fromDirectories::contains)), () -> ready);
         check.warmUp();
@@ -163,7 +171,7 @@ public final class Platform implements AutoCloseable {
                 .getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** What the processes that run app code see as their environment: the platform's settings over its own environment. */
+    /** Where the values of settings and secrets come from: the platform's settings over its own environment. */
     private static Map<String, String> environment(Map<String, String> settings) {
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.putAll(settings);

@@ -206,7 +206,7 @@ class FunctionShapesTest {
         EditTestLoopTest.Run checked = EditTestLoopTest.run(InitTest.javaCommand("test", plainApp(tmp.resolve("checked")).toString(),
                 "--placement", "services"));
         assertEquals(0, checked.exit(), checked.output());
-        assertTrue(checked.output().lines().anyMatch(l -> l.matches(" {2}services +\\d+ ms {2}2 started")), checked.output());
+        assertTrue(checked.output().lines().anyMatch(l -> l.matches(" {2}workers +\\d+ ms {2}2 workers started: accounts, utils")), checked.output());
         assertTrue(checked.output().lines().anyMatch(l -> l.matches(" {2}test +\\d+ ms {2}1 passed")), checked.output());
     }
 

@@ -2,12 +2,14 @@ package dev.nanolith.deploy;
 
 import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.config.ConfigFile;
+import dev.nanolith.runtime.config.ServiceConfig;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.Libraries;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
+import dev.nanolith.runtime.placement.Placement;
 import dev.nanolith.worker.Checker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,9 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -50,15 +54,14 @@ public final class Check implements AutoCloseable {
     private final Path work;
 
     /**
-     * @param settings       values for {@code ${NAME}} in config; null when unset
-     * @param environment    what the check processes see as their environment
+     * @param settings       values for {@code ${NAME}} in config and for secrets; null when unset
      * @param timeout        how long one check may take
      * @param defaultTimeout a function's timeout when its config sets none
-     * @param work           where checked revisions keep their files while they serve
+     * @param work           where checked revisions keep their files while they serve, and checks theirs while they run
      */
-    public Check(Workers workers, Router router, Libraries libraries, UnaryOperator<String> settings, Map<String, String> environment,
-                 Duration timeout, Duration defaultTimeout, Path work) {
-        this.processes = new CheckProcesses(new Jvm(), environment, timeout);
+    public Check(Workers workers, Router router, Libraries libraries, UnaryOperator<String> settings, Duration timeout,
+                 Duration defaultTimeout, Path work) {
+        this.processes = new CheckProcesses(workers.jvm(), workers.sandbox(), work.resolve("checks"), timeout);
         this.workers = workers;
         this.router = router;
         this.libraries = libraries;
@@ -81,25 +84,39 @@ public final class Check implements AutoCloseable {
      */
     public Passed run(Path dir, String app, UnaryOperator<String> ids, boolean tests, Consumer<String> progress) throws LoadException {
         Map<String, Long> stages = new LinkedHashMap<>();
-        ConfigFile config = AppLoader.config(dir, app, settings);
+        // The settings the config names are all the app's processes are given, with the secrets of each one's functions.
+        Map<String, String> named = new TreeMap<>();
+        ConfigFile config = AppLoader.config(dir, app, name -> {
+            String value = settings.apply(name);
+            if (value != null) {
+                named.put(name, value);
+            }
+            return value;
+        });
         List<Path> jars = AppLoader.resolve(config, libraries).stream().map(Path::of).toList();
         String name = config.config().app();
         String id = ids.apply(name);
         Path files;
         try {
-            files = Files.createTempDirectory(Files.createDirectories(work), name + "-" + id + "-");
+            files = Files.createTempDirectory(Files.createDirectories(work.resolve("revisions")), name + "-" + id + "-");
             Files.copy(dir.resolve(ConfigFile.NAME), files.resolve(ConfigFile.NAME));
         } catch (IOException e) {
             throw new LoadException(Problem.of("platform", "cannot keep the files of the revision: " + e.getMessage()));
         }
         try {
+            Map<String, String> everySecret = new TreeMap<>(named);
+            config.config().functions().keySet().forEach(fn -> everySecret.putAll(secrets(config, fn)));
             int passed = processes.run(new Checker.Job(dir.toAbsolutePath(), app, id, workers.mode(), defaultTimeout.toMillis(), jars,
-                    router.taken(), tests, files), stages, progress);
+                    everySecret, router.taken(), tests, files), stages, progress);
             Manifest manifest = Manifest.read(files.resolve(Checker.MANIFEST));
             if (!manifest.app().equals(name)) {
                 throw new LoadException(Problem.of(ConfigFile.NAME, "the check reported app '" + manifest.app() + "', not '" + name + "'"));
             }
-            Deployment deployment = new Deployment(id, manifest, files);
+            Map<String, Map<String, String>> environments = new HashMap<>();
+            for (Manifest.Function fn : manifest.functions()) {
+                environments.computeIfAbsent(fn.service(), service -> new TreeMap<>(named)).putAll(secrets(config, fn.name()));
+            }
+            Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, environments));
             Router.refuseClashes(name, manifest.functions(), router.taken());
             long t = System.nanoTime();
             workers.start(deployment);
@@ -118,6 +135,36 @@ public final class Check implements AutoCloseable {
     @Override
     public void close() {
         processes.close();
+    }
+
+    /** The secrets {@code function} declares that are set, by name. */
+    private Map<String, String> secrets(ConfigFile config, String function) {
+        Map<String, String> secrets = new TreeMap<>();
+        for (String secret : config.config().function(function).secrets()) {
+            String value = settings.apply(secret);
+            if (value != null) {
+                secrets.put(secret, value);
+            }
+        }
+        return secrets;
+    }
+
+    /**
+     * The heap limit of each worker whose functions' services set {@code memory:}: a worker that
+     * hosts functions of several (a monolith's) takes the largest.
+     */
+    private static Map<String, String> heaps(ConfigFile config, Manifest manifest) {
+        Map<String, ServiceConfig> largest = new HashMap<>();
+        for (Manifest.Function fn : manifest.functions()) {
+            String configured = Placement.configuredService(config.config(), fn.name());
+            ServiceConfig service = configured == null ? null : config.config().services().get(configured);
+            if (service != null && service.memoryBytes() > 0) {
+                largest.merge(fn.service(), service, (a, b) -> a.memoryBytes() >= b.memoryBytes() ? a : b);
+            }
+        }
+        Map<String, String> heaps = new HashMap<>();
+        largest.forEach((worker, service) -> heaps.put(worker, service.memory()));
+        return heaps;
     }
 
     /** One stage's line of a report: its name, its milliseconds, a note. */

@@ -10,8 +10,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +23,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The throw-away processes that check pushes ({@link Checker}): each checks one push and ends,
@@ -36,23 +41,27 @@ final class CheckProcesses implements AutoCloseable {
     private static final int TAIL = 20;
 
     private final Jvm jvm;
-    private final Map<String, String> environment;
+    private final Sandbox sandbox;
+    private final Path work;
     private final Duration timeout;
     private Started spare;
     private boolean closed;
 
     /**
-     * @param environment the settings the app's config and tests see as their environment
-     * @param timeout     how long one check may take, start to end
+     * @param work    where each process's inbox is kept: the files of its push, the only ones it may write
+     * @param timeout how long one check may take, start to end
      */
-    CheckProcesses(Jvm jvm, Map<String, String> environment, Duration timeout) {
+    CheckProcesses(Jvm jvm, Sandbox sandbox, Path work, Duration timeout) {
         this.jvm = jvm;
-        this.environment = Map.copyOf(environment);
+        this.sandbox = sandbox;
+        this.work = work;
         this.timeout = timeout;
     }
 
     /** Starts the spare process, so that the first push does not wait for one. */
     synchronized void warmUp() {
+        // The archive holds what a check process loads as it warms up, which runs no app code yet.
+        jvm.archive(Checker.class.getName(), List.of(Checker.WARM_UP_ONLY));
         if (spare == null && !closed) {
             spare = start();
         }
@@ -60,7 +69,8 @@ final class CheckProcesses implements AutoCloseable {
 
     /**
      * Checks one job in a process of its own; each stage's line goes to {@code progress} as the
-     * process reports it, and its milliseconds into {@code stages}.
+     * process reports it, and its milliseconds into {@code stages}. The job's files are copied into
+     * the process's inbox, and what it writes there into the job's {@code out} once it passed.
      *
      * @return how many of the app's tests passed
      * @throws LoadException with the app's problems, or with what ended the process: its time limit
@@ -73,7 +83,13 @@ final class CheckProcesses implements AutoCloseable {
             spare = null;
         }
         try {
-            return process.check(job, stages, progress, timeout);
+            int passed = process.check(process.stage(job), stages, progress, timeout);
+            for (String file : List.of(Checker.COMPILED, Checker.MANIFEST)) {
+                Files.copy(process.inbox.resolve("out").resolve(file), job.out().resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            }
+            return passed;
+        } catch (IOException e) {
+            throw new LoadException(Problem.of("platform", "the files of the check cannot be kept: " + e.getMessage()));
         } finally {
             process.end();
             // The next one warms up while the push goes on.
@@ -82,15 +98,22 @@ final class CheckProcesses implements AutoCloseable {
     }
 
     private Started start() {
-        // Ended by force once its report is read: it uses the class-data archive, and never writes one.
-        Jvm.Command command = jvm.command(Checker.class.getName(), HEAP, List.of(), false);
-        ProcessBuilder builder = new ProcessBuilder(command.line());
-        builder.environment().putAll(environment);
         try {
-            return new Started(builder.start());
+            Path inbox = Files.createTempDirectory(Files.createDirectories(work), "check-");
+            Path libraries = Files.createDirectories(inbox.resolve("libraries"));
+            // Nothing of the platform's environment: what the app's config names comes with its job.
+            ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(jvm.command(Checker.class.getName(), HEAP, List.of()),
+                    Map.of(libraries, Sandbox.LIBRARIES), Map.of(inbox, Sandbox.CHECK)));
+            builder.environment().clear();
+            return new Started(jvm.start(builder), inbox, sandbox);
         } catch (IOException e) {
             throw new IllegalStateException("a check process cannot be started: " + e.getMessage(), e);
         }
+    }
+
+    /** Where a sandboxed process sees the {@code index}th library of its app: the same path in its check and in its workers. */
+    static Path library(int index, Path jar) {
+        return Sandbox.LIBRARIES.resolve(index + "-" + jar.getFileName());
     }
 
     @Override
@@ -105,11 +128,16 @@ final class CheckProcesses implements AutoCloseable {
     /** One check process, from its start to its end; its output read as it comes. */
     private static final class Started {
         private final Process process;
+        /** The only folder the process may write: the files of its push are copied in, it writes its own out. */
+        private final Path inbox;
+        private final Sandbox sandbox;
         private final BlockingQueue<String> report = new LinkedBlockingQueue<>();
         private final Deque<String> tail = new ArrayDeque<>();
 
-        Started(Process process) {
+        Started(Process process, Path inbox, Sandbox sandbox) {
             this.process = process;
+            this.inbox = inbox;
+            this.sandbox = sandbox;
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
             Thread.ofVirtual().name("check " + process.pid()).start(() -> {
@@ -222,7 +250,36 @@ final class CheckProcesses implements AutoCloseable {
             return doing.startsWith("while running ") ? "src/test/java" : "src/main/java";
         }
 
-        /** Ends the process, if the check has not ended it already. */
+        /**
+         * The job as the process sees it: its app's files copied into the inbox, where it writes too,
+         * and in the sandbox its libraries, at the paths its workers will see them at (see {@link #library}).
+         */
+        Checker.Job stage(Checker.Job job) throws IOException {
+            Path app = inbox.resolve("app");
+            try (Stream<Path> files = Files.walk(job.dir())) {
+                for (Path file : files.toList()) {
+                    Path target = app.resolve(job.dir().relativize(file).toString());
+                    if (Files.isDirectory(file)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(file, target);
+                    }
+                }
+            }
+            List<Path> jars = new ArrayList<>();
+            for (int i = 0; i < job.libraries().size(); i++) {
+                Path jar = job.libraries().get(i);
+                if (sandbox.active()) {
+                    Files.copy(jar, inbox.resolve("libraries").resolve(library(i, jar).getFileName()));
+                }
+                jars.add(sandbox.seen(jar, library(i, jar)));
+            }
+            Path outside = Files.createDirectories(inbox.resolve("out"));
+            return new Checker.Job(sandbox.seen(app, Sandbox.CHECK.resolve("app")), job.app(), job.revision(), job.placement(),
+                    job.defaultTimeoutMillis(), jars, job.settings(), job.taken(), job.tests(), sandbox.seen(outside, Sandbox.CHECK.resolve("out")));
+        }
+
+        /** Ends the process, if the check has not ended it already, and removes its inbox. */
         void end() {
             process.destroyForcibly();
             try {
@@ -230,6 +287,7 @@ final class CheckProcesses implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            Check.delete(inbox);
         }
     }
 }

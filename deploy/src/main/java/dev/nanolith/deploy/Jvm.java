@@ -9,13 +9,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
  * How the platform starts the JVMs that run app code — workers and check processes: this JDK,
  * the platform's class path, a heap limit after which the process ends rather than limps on,
- * and a class-data archive (CDS) that lets each start in about half the time.
+ * and a class-data archive (CDS) that lets each start in about half the time. The archive is
+ * written by a process that runs no app code, since every process that runs app code maps it.
  */
 final class Jvm {
 
@@ -25,60 +30,89 @@ final class Jvm {
      * The class-data archive: classes parsed and verified once, mapped by every later process.
      * Kept per user, for the JDK and class path it was made with.
      */
-    private static final Path CLASS_ARCHIVE = classArchive();
+    static final Path CLASS_ARCHIVE = classArchive();
     /** How long an archive may take to be written: younger files of another platform are left alone. */
     private static final Duration ARCHIVE_IN_PROGRESS = Duration.ofMinutes(10);
 
     private final AtomicBoolean archiving = new AtomicBoolean();
+    /**
+     * The one thread that starts every process: the sandbox kills a process when the thread that
+     * started it ends (Linux's parent-death signal follows the thread), so that thread lives as
+     * long as the platform does.
+     */
+    private final ExecutorService launcher = Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().daemon()
+            .name("nanolith-launcher").unstarted(task));
 
-    /** A process to be started: its command, and the archive it writes as it exits (null: none). */
-    record Command(List<String> line, Path archive) {
+    /** Starts a process from the launcher thread. */
+    Process start(ProcessBuilder builder) throws IOException {
+        try {
+            return launcher.submit(builder::start).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting a process", e);
+        }
     }
 
     /**
      * The command that runs {@code mainClass} with {@code args} in a JVM whose heap is at most
      * {@code heap} (as {@code -Xmx} takes it); a process that runs out of it ends with exit code 3.
-     *
-     * @param mayArchive whether the process may be the one that writes the class-data archive as it
-     *                   exits (it must then be stopped, not killed: see {@link #keep})
      */
-    Command command(String mainClass, String heap, List<String> args, boolean mayArchive) {
-        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    List<String> command(String mainClass, String heap, List<String> args) {
+        List<String> line = new ArrayList<>(List.of(java(), "-Xmx" + heap,
                 // Many small processes: the simplest collector keeps each one's memory down.
-                "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
+                "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
                 // One line a record (level, logger, message; the cause's lines under it): the control plane logs each with its time.
                 "-Djava.util.logging.SimpleFormatter.format=%4$s %3$s: %5$s%6$s%n"));
-        Path archive = mayArchive ? claimArchive() : null;
-        if (archive != null) {
-            line.add("-XX:ArchiveClassesAtExit=" + archive);
-        } else if (Files.isRegularFile(CLASS_ARCHIVE)) {
+        if (Files.isRegularFile(CLASS_ARCHIVE)) {
             line.add("-XX:SharedArchiveFile=" + CLASS_ARCHIVE);
         }
         line.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         line.addAll(args);
-        return new Command(List.copyOf(line), archive);
+        return List.copyOf(line);
     }
 
     /**
-     * Where the first process started without an archive writes one when it stops, to be moved
-     * into place then; null when there is an archive, or one is being made.
+     * Writes the class-data archive in the background, when there is none yet: a process loads
+     * what workers and check processes load — {@code mainClass} with {@code args} — and ends,
+     * writing the archive as it exits; the archive is then moved into place.
      */
-    private Path claimArchive() {
+    void archive(String mainClass, List<String> args) {
         if (Files.isRegularFile(CLASS_ARCHIVE) || !archiving.compareAndSet(false, true)) {
-            return null;
+            return;
         }
-        try {
-            Files.createDirectories(CLASS_ARCHIVE.getParent());
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "processes start without a class-data archive: " + e.getMessage());
-            return null;
-        }
-        return CLASS_ARCHIVE.resolveSibling(CLASS_ARCHIVE.getFileName() + "." + ProcessHandle.current().pid());
+        Thread.ofVirtual().name("class-data archive").start(() -> {
+            Path written = CLASS_ARCHIVE.resolveSibling(CLASS_ARCHIVE.getFileName() + "." + ProcessHandle.current().pid());
+            try {
+                Files.createDirectories(CLASS_ARCHIVE.getParent());
+                List<String> line = new ArrayList<>(List.of(java(), "-XX:ArchiveClassesAtExit=" + written, "-Xlog:cds=off",
+                        "-Xlog:cds+dynamic=off", "-cp", System.getProperty("java.class.path"), mainClass));
+                line.addAll(args);
+                Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (process.waitFor(ARCHIVE_IN_PROGRESS.toSeconds(), TimeUnit.SECONDS) && process.exitValue() == 0) {
+                    keep(written);
+                } else {
+                    process.destroyForcibly();
+                    LOG.log(System.Logger.Level.WARNING, "the class-data archive was not written; processes start without one");
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "processes start without a class-data archive: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                delete(written);
+            }
+        });
     }
 
-    /** Moves the archive a process wrote as it stopped into place, and removes older ones. */
-    static void keep(Path archive) {
-        if (archive == null || !Files.isRegularFile(archive)) {
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Moves a written archive into place, and removes older ones. */
+    private static void keep(Path archive) {
+        if (!Files.isRegularFile(archive)) {
             return;
         }
         try {

@@ -7,6 +7,8 @@ import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import dev.nanolith.worker.Worker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,12 +20,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -31,37 +35,51 @@ import java.util.stream.Collectors;
 
 /**
  * Starts the workers of a deployment, one process per service, keeps each running (a worker that
- * ends is restarted with back-off; calls into its service fail fast with 503 meanwhile), and stops
- * them when the deployment retires. A deployment serves only once all of its workers are up.
- * A worker takes a free port and reports it; the others are told where it is.
+ * ends is restarted with back-off; calls into its service fail fast with 503 meanwhile), replaces
+ * one whose calls run on past their deadlines (a fresh worker takes new calls, the old one is
+ * stopped), and stops them when the deployment retires. A deployment serves only once all of its
+ * workers are up. A worker takes a free port and reports it; the others are told where it is.
+ * Each replacement counts in {@code nanolith_worker_replacements_total}, by reason.
  */
 public final class Workers {
 
     private static final System.Logger LOG = System.getLogger(Workers.class.getName());
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-    /** A worker's heap limit: past it the worker ends, and is started again. */
+    /** A worker's heap limit unless its service sets {@code memory:}: past it the worker ends, and is started again. */
     private static final String HEAP = "256m";
 
     private final Set<WorkerProcess> running = ConcurrentHashMap.newKeySet();
-    private final Map<String, String> environment;
     private final String secret;
     private final Placement.Mode mode;
     private final Duration defaultTimeout;
     private final Jvm jvm;
     private final WireClient wire;
+    private final MeterRegistry registry;
+    private final Sandbox sandbox;
 
     /**
-     * @param environment the settings workers see as their environment
      * @param secret      what proves a connection between the platform's processes
      * @param wire        the control plane's connections to workers, closed when a worker goes
+     * @param registry    where replacements are counted
      */
-    public Workers(Map<String, String> environment, String secret, Placement.Mode mode, Duration defaultTimeout, WireClient wire) {
-        this.environment = Map.copyOf(environment);
+    public Workers(String secret, Placement.Mode mode, Duration defaultTimeout, WireClient wire, MeterRegistry registry, Sandbox sandbox) {
+        this.registry = registry;
+        this.sandbox = sandbox;
         this.secret = secret;
         this.mode = mode;
         this.defaultTimeout = defaultTimeout;
         this.jvm = new Jvm();
         this.wire = wire;
+    }
+
+    /** How the JVMs that run app code are started: workers, and the processes that check pushes. */
+    Jvm jvm() {
+        return jvm;
+    }
+
+    /** The sandbox of every process that runs app code. */
+    Sandbox sandbox() {
+        return sandbox;
     }
 
     /** How apps are split into workers. */
@@ -71,7 +89,7 @@ public final class Workers {
 
     /** Starts a worker for every service of {@code deployment} and fills its endpoints; all or nothing. */
     public void start(Deployment deployment) throws LoadException {
-        List<WorkerProcess> started = new ArrayList<>();
+        List<WorkerProcess> started = new CopyOnWriteArrayList<>();
         try {
             // As many starting at once as there are cores: each starting JVM keeps one busy, and more would only slow all down.
             try (ExecutorService starter = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors())) {
@@ -127,7 +145,7 @@ public final class Workers {
         private final List<WorkerProcess> group;
         private volatile Process process;
         private volatile Writer control;
-        private volatile Path archive;
+        private volatile Endpoint endpoint;
         private volatile boolean closed;
 
         WorkerProcess(String service, Deployment deployment, List<WorkerProcess> group) {
@@ -138,20 +156,29 @@ public final class Workers {
 
         /** Starts the process and waits until it serves. */
         void start() {
-            Jvm.Command command = jvm.command(Worker.class.getName(), HEAP, List.of("--files", deployment.files().toString(), "--app", deployment.app(), "--revision", deployment.id(), "--service", service,
-                    "--placement", mode.name(), "--default-timeout", Long.toString(defaultTimeout.toMillis())), true);
-            archive = command.archive();
-            ProcessBuilder builder = new ProcessBuilder(command.line()).redirectErrorStream(true);
-            builder.environment().putAll(environment);
-            builder.environment().put(Worker.SECRET, secret);
+            Deployment.Launch launch = deployment.launch();
+            List<String> command = jvm.command(Worker.class.getName(), launch.heap(service, HEAP), List.of(
+                    "--files", sandbox.seen(deployment.files(), Sandbox.REVISION).toString(), "--app", deployment.app(),
+                    "--revision", deployment.id(), "--service", service,
+                    "--placement", mode.name(), "--default-timeout", Long.toString(defaultTimeout.toMillis())));
+            // Its files and libraries where its check saw them, which the compiled app names.
+            Map<Path, Path> readable = new HashMap<>(Map.of(deployment.files(), Sandbox.REVISION));
+            for (int i = 0; i < launch.libraries().size(); i++) {
+                readable.put(launch.libraries().get(i), CheckProcesses.library(i, launch.libraries().get(i)));
+            }
+            ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(command, readable, Map.of())).redirectErrorStream(true);
+            // Nothing of the platform's environment: the settings its app's config names, and its own functions' secrets.
+            builder.environment().clear();
+            builder.environment().putAll(launch.environment(service));
             Process started;
             try {
-                started = builder.start();
+                started = jvm.start(builder);
             } catch (IOException e) {
                 throw new UncheckedIOException("the worker of '" + service + "' cannot be started: " + e.getMessage(), e);
             }
             process = started;
             control = new OutputStreamWriter(started.getOutputStream(), StandardCharsets.UTF_8);
+            tell(Worker.SECRET + " " + secret);
             BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<Integer> port = new CompletableFuture<>();
             Thread.ofVirtual().name("worker " + service).start(() -> {
@@ -159,6 +186,8 @@ public final class Workers {
                     for (String line; (line = out.readLine()) != null; ) {
                         if (line.startsWith(Worker.READY) && !port.isDone()) {
                             port.complete(Integer.parseInt(line.substring(Worker.READY.length()).strip()));
+                        } else if (line.startsWith(Worker.OVERDUE)) {
+                            replace(line.substring(Worker.OVERDUE.length()).strip());
                         } else {
                             LOG.log(System.Logger.Level.INFO, "[" + service + "] " + line);
                         }
@@ -181,7 +210,8 @@ public final class Workers {
                         ? "the worker of '" + service + "' ended with exit code " + started.exitValue() + " before it served — see the log above"
                         : "the worker of '" + service + "' did not start within " + START_TIMEOUT.toSeconds() + " s — see the log above");
             }
-            deployment.endpoints().put(service, new Endpoint("127.0.0.1", listening));
+            endpoint = new Endpoint("127.0.0.1", listening);
+            deployment.endpoints().put(service, endpoint);
             running.add(this);
             started.onExit().thenRun(() -> ended(started));
         }
@@ -196,16 +226,44 @@ public final class Workers {
             }
         }
 
+        /**
+         * Gives this worker's calls to a fresh worker of the same revision and stops this one: one of
+         * its calls runs on past its deadline, holding a thread (and maybe a core) for nothing.
+         */
+        private void replace(String why) {
+            if (closed) {
+                return;
+            }
+            LOG.log(System.Logger.Level.WARNING, "the worker of ''{0}'' of {1}: {2}; a fresh worker takes its calls", service, deployment, why);
+            count("overdue");
+            Thread.ofVirtual().start(() -> {
+                WorkerProcess fresh = new WorkerProcess(service, deployment, group);
+                try {
+                    fresh.start();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "no fresh worker of ''{0}'': {1}", service, e.getMessage());
+                    return;
+                }
+                group.replaceAll(worker -> worker == this ? fresh : worker);
+                tellPeers(group);
+                // Its calls in flight get a moment to end; the one past its deadline will not.
+                stop(1);
+            });
+        }
+
+        private void count(String reason) {
+            Counter.builder("nanolith.worker.replacements").description("Workers started again, or replaced, and why")
+                    .tags("app", deployment.app(), "service", service, "reason", reason).register(registry).increment();
+        }
+
         private void ended(Process ended) {
             if (closed) {
                 return;
             }
             running.remove(this);
-            Endpoint endpoint = deployment.endpoints().remove(service);
-            if (endpoint != null) {
-                wire.disconnect(List.of(endpoint));
-            }
+            forget();
             tellPeers(group);
+            count("exited");
             LOG.log(System.Logger.Level.WARNING, "the worker of ''{0}'' of {1} ended with exit code {2}; starting it again",
                     service, deployment, ended.exitValue());
             Thread.ofVirtual().start(() -> {
@@ -229,14 +287,25 @@ public final class Workers {
             return process.pid();
         }
 
+        /** Takes this worker's address out of its deployment, unless a fresh worker's is there now. */
+        private void forget() {
+            Endpoint own = endpoint;
+            if (own != null) {
+                deployment.endpoints().remove(service, own);
+                wire.disconnect(List.of(own));
+            }
+        }
+
         @Override
         public void close() {
+            stop(5);
+        }
+
+        /** Stops the worker: the end of its control pipe, then after {@code graceSeconds} a kill. */
+        private void stop(int graceSeconds) {
             closed = true;
             running.remove(this);
-            Endpoint endpoint = deployment.endpoints().get(service);
-            if (endpoint != null) {
-                wire.disconnect(List.of(endpoint));
-            }
+            forget();
             Process p = process;
             if (p != null) {
                 // The end of its control pipe stops a worker: its closeable functions are closed first.
@@ -245,16 +314,10 @@ public final class Workers {
                 } catch (IOException e) {
                     p.destroy();
                 }
-                // The process that writes the archive does so as it exits, which takes a few seconds more.
-                if (waitFor(p, archive != null ? 30 : 5)) {
-                    Jvm.keep(archive);
-                } else {
+                if (!waitFor(p, graceSeconds)) {
                     p.destroyForcibly();
                     waitFor(p, 5);
                 }
-            }
-            if (archive != null) {
-                Jvm.delete(archive);
             }
         }
     }

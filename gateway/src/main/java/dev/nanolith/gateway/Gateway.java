@@ -58,6 +58,7 @@ public final class Gateway implements AutoCloseable {
     private final Watchdog watchdog;
     private final BooleanSupplier ready;
     private final Supplier<String> metrics;
+    private final String sandbox;
     private final GatewayConfig config;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, HttpService> mounts;
@@ -69,12 +70,14 @@ public final class Gateway implements AutoCloseable {
      * @param workers  how calls reach the workers
      * @param watchdog answers a call at its deadline, whatever its worker does
      * @param metrics  the platform's metrics, in Prometheus' text format
+     * @param sandbox  what the health answer says of the sandbox app code runs in
      * @param mounts   more endpoints of the platform (git, admin), by path prefix
      * @param ready    whether the platform serves every app it was started with, for readiness probes
      * @throws UncheckedIOException with a {@link BindException} when the address is taken
      */
-    public Gateway(Router router, WireClient workers, Watchdog watchdog, Supplier<String> metrics, GatewayConfig config,
+    public Gateway(Router router, WireClient workers, Watchdog watchdog, Supplier<String> metrics, String sandbox, GatewayConfig config,
                    Map<String, HttpService> mounts, BooleanSupplier ready) {
+        this.sandbox = sandbox;
         this.ready = ready;
         this.router = router;
         this.workers = workers;
@@ -301,7 +304,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private ObjectNode health(String status) {
-        ObjectNode health = json.createObjectNode().put("status", status);
+        ObjectNode health = json.createObjectNode().put("status", status).put("sandbox", sandbox);
         ObjectNode apps = health.putObject("apps");
         for (Deployment deployment : router.deployments()) {
             apps.putObject(deployment.app())

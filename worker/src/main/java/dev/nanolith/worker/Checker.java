@@ -38,6 +38,12 @@ public final class Checker {
     /** The line the process prints once it is warm and waits for its job. */
     public static final String READY = "nanolith-check-ready";
 
+    /**
+     * The argument that makes the process warm up and end, running no app code: it writes the
+     * class-data archive every worker and check process maps.
+     */
+    public static final String WARM_UP_ONLY = "--warm-up-only";
+
     /** Where the compiled app and its manifest are written, in the job's {@code out} directory. */
     public static final String COMPILED = "compiled.json", MANIFEST = "manifest.json";
 
@@ -50,12 +56,13 @@ public final class Checker {
      * @param placement            how the app is split into services
      * @param defaultTimeoutMillis the timeout of a function whose config sets none
      * @param libraries            the jars of the libraries the app declares, resolved by the control plane
+     * @param settings             the values of the settings the app's config names and of its secrets
      * @param taken                the function names other apps serve, with their app
      * @param tests                whether to run the app's tests (a revision served again after a restart was tested at its push)
      * @param out                  where to write the compiled app and its manifest
      */
     public record Job(Path dir, String app, String revision, Placement.Mode placement, long defaultTimeoutMillis, List<Path> libraries,
-                      Map<String, String> taken, boolean tests, Path out) {
+                      Map<String, String> settings, Map<String, String> taken, boolean tests, Path out) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,6 +74,11 @@ public final class Checker {
         PrintStream report = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
         new AppTests().warmUp();
+        if (List.of(args).contains(WARM_UP_ONLY)) {
+            // What a worker loads besides: its metrics and its server's classes.
+            Worker.warmUp();
+            return;
+        }
         report.println(READY);
         String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         if (line == null) {
@@ -87,8 +99,9 @@ public final class Checker {
 
     private static void check(Job job, Watchdog watchdog, PrintStream report) throws LoadException, IOException {
         long t = System.nanoTime();
-        AppLoader loader = new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()), System::getenv,
-                Duration.ofMillis(job.defaultTimeoutMillis()), true, job.placement(), Libraries.resolved(job.libraries()), null);
+        AppLoader loader = new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()), job.settings()::get,
+                Duration.ofMillis(job.defaultTimeoutMillis()), true, job.placement(), Libraries.resolved(job.libraries()), null,
+                service -> true);
         Revision revision = loader.load(job.dir(), job.app(), app -> job.revision());
         long warm = revision.coldStart().toMillis();
         report.println("stage compile " + (millisSince(t) - warm) + " " + revision.routes().size() + " functions");

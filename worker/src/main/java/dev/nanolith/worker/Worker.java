@@ -45,8 +45,17 @@ public final class Worker implements AutoCloseable {
     /** The line a worker prints when it serves, followed by its port. */
     public static final String READY = "nanolith-worker-ready";
 
-    /** The environment variable that carries the secret of the platform's calls between processes. */
-    public static final String SECRET = "NANOLITH_WIRE_SECRET";
+    /** The line a worker prints, once, when a call runs on past its deadline by more than {@link #GRACE}. */
+    public static final String OVERDUE = "nanolith-worker-overdue";
+
+    /** How long a call may run on past its deadline before its worker asks to be replaced. */
+    static final Duration GRACE = Duration.ofSeconds(1);
+
+    /**
+     * The first line of its control pipe: the secret of the platform's calls between processes,
+     * given there rather than in the environment, which the app's code can read.
+     */
+    public static final String SECRET = "secret";
 
     private final Watchdog watchdog = new Watchdog();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -67,8 +76,9 @@ public final class Worker implements AutoCloseable {
         this.client = new WireClient(signature);
         Predicate<FunctionSpec> local = fn -> fn.service().equals(service);
         Pipeline pipeline = pipeline(registry, watchdog, local, new PlacedDispatcher(local, new LocalDispatcher(), client));
+        // Its environment holds the settings the app's config names and the secrets of this service's functions, nothing else.
         AppLoader loader = new AppLoader(pipeline, System::getenv, defaultTimeout, true, placement, Libraries.ON_CLASS_PATH,
-                files.resolve(Checker.COMPILED));
+                files.resolve(Checker.COMPILED), service::equals);
         // The app's name is given: a nanolith.yaml without app: is named after its folder, which the worker's is not.
         this.revision = loader.load(files, app, name -> revisionId);
         this.server = new WireServer(revision, registry::scrape, signature, watchdog);
@@ -86,8 +96,20 @@ public final class Worker implements AutoCloseable {
      */
     public static Revision loadHere(Path dir, MeterRegistry registry, Watchdog watchdog) throws LoadException {
         AppLoader loader = new AppLoader(pipeline(registry, watchdog, fn -> true, new LocalDispatcher()), System::getenv,
-                AppLoader.DEFAULT_TIMEOUT, true, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null);
+                AppLoader.DEFAULT_TIMEOUT, true, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, service -> true);
         return loader.load(dir, app -> "r1");
+    }
+
+    /** Loads what a worker loads as it starts, for the class-data archive (see {@link Checker#WARM_UP_ONLY}). */
+    static void warmUp() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (Watchdog watchdog = new Watchdog(); WireClient client = new WireClient(new Signature("warm"))) {
+            new Metrics(registry, fn -> true);
+            registry.scrape();
+            watchdog.arm(Thread.currentThread(), System.nanoTime() + 1_000_000_000L).disarm();
+        } finally {
+            registry.close();
+        }
     }
 
     /** Takes the addresses of the other services' workers, from a line {@code peers SERVICE=HOST:PORT ...}. */
@@ -126,11 +148,18 @@ public final class Worker implements AutoCloseable {
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i], args[i + 1]);
         }
+        BufferedReader control = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String first = control.readLine();
+        if (first == null || !first.startsWith(SECRET + " ")) {
+            System.out.println("the worker was not given the platform's secret on its control pipe");
+            System.exit(2);
+            return;
+        }
         Worker worker;
         try {
             worker = new Worker(Path.of(options.get("--files")), options.get("--app"), options.get("--revision"),
                     options.get("--service"), Placement.Mode.valueOf(options.get("--placement")),
-                    Duration.ofMillis(Long.parseLong(options.get("--default-timeout"))), System.getenv(SECRET));
+                    Duration.ofMillis(Long.parseLong(options.get("--default-timeout"))), first.substring(SECRET.length() + 1));
         } catch (LoadException e) {
             System.out.println("the worker cannot load the app:\n" + e.getMessage());
             System.exit(1);
@@ -138,7 +167,21 @@ public final class Worker implements AutoCloseable {
         }
         System.out.println(READY + " " + worker.server.port());
         System.out.flush();
-        BufferedReader control = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        // A function that ignores interruption holds its thread, and maybe a core, past every deadline: the control plane
+        // replaces such a worker, told once.
+        Thread.ofPlatform().daemon().name("nanolith-overdue").start(() -> {
+            String overdue = null;
+            while (overdue == null) {
+                try {
+                    Thread.sleep(GRACE.toMillis() / 2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                overdue = worker.server.overdue(GRACE);
+            }
+            System.out.println(OVERDUE + " " + overdue);
+            System.out.flush();
+        });
         // The control plane holds this input open while it runs: at its end, even by kill -9, the worker ends.
         for (String line; (line = control.readLine()) != null; ) {
             if (line.startsWith("peers")) {

@@ -7,24 +7,38 @@ import java.util.List;
 /**
  * One service under {@code services:}: a group of functions that share a process. Written as a
  * list of globs ({@code storefront: [checkout.*, pricing.*]}) or as a map
- * ({@code payments: {functions: [payments.*], isolated: true}}).
+ * ({@code payments: {functions: [payments.*], isolated: true, memory: 128m}}).
  *
  * @param functions globs of function names, such as {@code checkout.*}
  * @param isolated  whether the service keeps a process of its own in every placement mode
+ * @param memory    the heap limit of its worker, as {@code java -Xmx} takes it ({@code 128m}, {@code 1g}); null for the platform's default
  */
-public record ServiceConfig(List<String> functions, boolean isolated) {
+public record ServiceConfig(List<String> functions, boolean isolated, String memory) {
+
+    /** What {@code memory} must look like: a number of megabytes or gigabytes. */
+    public static final String MEMORY = "[1-9][0-9]*[mMgG]";
 
     public ServiceConfig {
         functions = functions == null ? List.of() : List.copyOf(functions);
     }
 
+    /** The heap limit in bytes, or 0 when none is set (or it is not a size). */
+    public long memoryBytes() {
+        if (memory == null || !memory.matches(MEMORY)) {
+            return 0;
+        }
+        long amount = Long.parseLong(memory.substring(0, memory.length() - 1));
+        return Character.toLowerCase(memory.charAt(memory.length() - 1)) == 'g' ? amount << 30 : amount << 20;
+    }
+
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     static ServiceConfig of(List<String> functions) {
-        return new ServiceConfig(functions, false);
+        return new ServiceConfig(functions, false, null);
     }
 
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
-    static ServiceConfig of(@JsonProperty("functions") List<String> functions, @JsonProperty("isolated") Boolean isolated) {
-        return new ServiceConfig(functions, isolated != null && isolated);
+    static ServiceConfig of(@JsonProperty("functions") List<String> functions, @JsonProperty("isolated") Boolean isolated,
+                            @JsonProperty("memory") String memory) {
+        return new ServiceConfig(functions, isolated != null && isolated, memory);
     }
 }

@@ -21,6 +21,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -40,6 +43,12 @@ public final class WireServer implements AutoCloseable {
     private final Watchdog watchdog;
     private final ServerSocket server;
     private final SecureRandom random = new SecureRandom();
+    /** The calls running now, by the thread that runs each. */
+    private final Map<Thread, Running> running = new ConcurrentHashMap<>();
+
+    /** A call running now: its function and its deadline, in {@link System#nanoTime()} terms. */
+    private record Running(String function, long deadline) {
+    }
 
     /**
      * Listens on a free port of the loopback address.
@@ -123,6 +132,7 @@ public final class WireServer implements AutoCloseable {
         long deadline = System.nanoTime() + request.remainingMillis() * 1_000_000;
         // The caller's deadline holds here as it would in the caller's process: the call is interrupted when it passes.
         Watchdog.Alarm alarm = watchdog.arm(Thread.currentThread(), deadline);
+        running.put(Thread.currentThread(), new Running(request.function(), deadline));
         byte[] output;
         RuntimeException failure = null;
         try {
@@ -136,6 +146,8 @@ public final class WireServer implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "call of '" + request.function() + "' failed, error id " + id + ", trace " + request.trace(), e);
             failure = new FunctionFailedException(request.function(), id, e);
             output = null;
+        } finally {
+            running.remove(Thread.currentThread());
         }
         if (!alarm.disarm()) {
             failure = new DeadlineExceededException(request.function(), route.spec().timeout());
@@ -145,6 +157,21 @@ public final class WireServer implements AutoCloseable {
         } else {
             Wire.writeOutput(out, output);
         }
+    }
+
+    /**
+     * A call that runs on past its deadline by more than {@code grace} (its function ignores the
+     * interruption), or null: its caller has had its answer, and the call holds a thread for nothing.
+     */
+    public String overdue(Duration grace) {
+        long now = System.nanoTime();
+        for (Running call : running.values()) {
+            long late = now - call.deadline();
+            if (late > grace.toNanos()) {
+                return "'" + call.function() + "' runs " + late / 1_000_000 + " ms past its deadline";
+            }
+        }
+        return null;
     }
 
     @Override

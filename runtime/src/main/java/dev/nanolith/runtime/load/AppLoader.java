@@ -17,6 +17,7 @@ import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Shape;
 import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.config.FunctionConfig;
+import dev.nanolith.runtime.config.ServiceConfig;
 import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -62,6 +64,7 @@ public final class AppLoader {
     private final Path precompiled;
     private final boolean ownClasses;
     private final Placement.Mode placement;
+    private final Predicate<String> hosted;
 
     /**
      * @param pipeline       the stages and dispatcher every function's calls go through
@@ -75,9 +78,11 @@ public final class AppLoader {
      * @param precompiled    for a service's process: what the platform's own process compiled of the
      *                       app, written by {@link Compiler.Output#write}, loaded instead of compiling
      *                       again, with the libraries it was compiled against (null: compile)
+     * @param hosted         the services whose functions run in this process: only their secrets must be set
      */
     public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses,
-                     Placement.Mode placement, Libraries libraries, Path precompiled) {
+                     Placement.Mode placement, Libraries libraries, Path precompiled, Predicate<String> hosted) {
+        this.hosted = hosted;
         this.precompiled = precompiled;
         this.placement = placement;
         this.pipeline = pipeline;
@@ -97,7 +102,7 @@ public final class AppLoader {
      */
     public static AppLoader inProcess(Watchdog watchdog, UnaryOperator<String> settings, boolean ownClasses) {
         return new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses,
-                Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null);
+                Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, service -> true);
     }
 
     /** Loads the app in {@code dir}; {@code ids} names its revision, given the app's name. */
@@ -157,6 +162,10 @@ public final class AppLoader {
             Map<String, String> secrets = new HashMap<>();
             for (String secret : fc.secrets()) {
                 String value = settings.apply(secret);
+                if (value == null && !hosted.test(plan.serviceOf().get(name))) {
+                    // Another process hosts the function, and has its secrets: this one is not given them.
+                    continue;
+                }
                 if (value == null) {
                     problems.add(new Problem(ConfigFile.NAME, file.line("/functions/" + ConfigFile.escape(name) + "/secrets"),
                             "secret " + secret + " of '" + name + "' is not set — set the environment variable " + secret));
@@ -328,6 +337,10 @@ public final class AppLoader {
             if (!service.matches("[a-z][a-z0-9-]*")) {
                 problems.add(new Problem(ConfigFile.NAME, file.line(at), "service name '" + service
                         + "' is not valid — use lower-case letters, digits and dashes, starting with a letter"));
+            }
+            if (config.memory() != null && !config.memory().matches(ServiceConfig.MEMORY)) {
+                problems.add(new Problem(ConfigFile.NAME, file.line(at + "/memory"), "services." + service + ": memory '" + config.memory()
+                        + "' is not a size — write megabytes or gigabytes, like 128m or 1g"));
             }
             for (int i = 0; i < config.functions().size(); i++) {
                 String glob = config.functions().get(i);

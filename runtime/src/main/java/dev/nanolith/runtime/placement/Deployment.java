@@ -18,11 +18,41 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Deployment {
 
+    /**
+     * What the workers of a deployment start with, read by the control plane from the app's
+     * config, never from what its check reported.
+     *
+     * @param heaps        the heap limit of a service's worker, as {@code java -Xmx} takes it, by
+     *                     service; a service not named gets the platform's default
+     * @param libraries    the jars of the libraries the app declares
+     * @param environments a service's worker's environment, by service: the settings the app's config
+     *                     names, and the secrets of that service's functions only
+     */
+    public record Launch(Map<String, String> heaps, List<Path> libraries, Map<String, Map<String, String>> environments) {
+
+        public Launch {
+            heaps = Map.copyOf(heaps);
+            libraries = List.copyOf(libraries);
+            environments = Map.copyOf(environments);
+        }
+
+        /** The heap limit of a service's worker, or {@code otherwise}. */
+        public String heap(String service, String otherwise) {
+            return heaps.getOrDefault(service, otherwise);
+        }
+
+        /** The environment of a service's worker. */
+        public Map<String, String> environment(String service) {
+            return environments.getOrDefault(service, Map.of());
+        }
+    }
+
     private static final System.Logger LOG = System.getLogger(Deployment.class.getName());
 
     private final String id;
     private final Manifest manifest;
     private final Path files;
+    private final Launch launch;
     private final Instant loadedAt = Instant.now();
     private final Map<String, Manifest.Function> functions;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
@@ -32,11 +62,13 @@ public final class Deployment {
     /**
      * @param id    the revision's id, such as {@code r3}
      * @param files where its workers load it from: its {@code nanolith.yaml} and the app as its check compiled it
+     * @param launch what each of its workers starts with
      */
-    public Deployment(String id, Manifest manifest, Path files) {
+    public Deployment(String id, Manifest manifest, Path files, Launch launch) {
         this.id = id;
         this.manifest = manifest;
         this.files = files;
+        this.launch = launch;
         Map<String, Manifest.Function> byName = new LinkedHashMap<>();
         manifest.functions().forEach(fn -> byName.put(fn.name(), fn));
         this.functions = Collections.unmodifiableMap(byName);
@@ -57,6 +89,11 @@ public final class Deployment {
     /** Where its workers load it from. */
     public Path files() {
         return files;
+    }
+
+    /** What each of its workers starts with. */
+    public Launch launch() {
+        return launch;
     }
 
     /** The functions, in the order they were found. */
