@@ -155,7 +155,7 @@ public final class Platform implements AutoCloseable {
         Map<String, String> environment = environment(options.settings());
         Sandbox sandbox = Sandbox.detect(options.sandbox());
         this.wire = new WireClient(new Signature(secret));
-        this.workers = new Workers(secret, options.placement(), options.defaultTimeout(), wire, registry, sandbox);
+        this.workers = new Workers(secret, options.placement(), options.defaultTimeout(), wire, registry, sandbox, work.resolve("workers"));
         this.check = new Check(workers, router, new MavenLibraries(dataDir.resolve("libraries"), environment.get(MavenLibraries.REPOSITORIES)),
                 environment::get, options.checkTimeout(), options.defaultTimeout(), work);
         this.store = new AppStore(dataDir);
@@ -164,6 +164,7 @@ public final class Platform implements AutoCloseable {
                 "/git", new GitHttp(store, deployer),
                 "/admin", new AdminApi(store, deployer, adminToken, this::url, fromDirectories::contains)), () -> ready);
         check.warmUp();
+        Thread.ofVirtual().name("worker warm-up").start(workers::warmUp);
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
                 .log(System.Logger.Level.ERROR, "not serving " + problem));
         Files.writeString(dataDir.resolve("url"), url() + "\n");
@@ -343,6 +344,7 @@ public final class Platform implements AutoCloseable {
         }
         gateway.close();
         check.close();
+        workers.close();
         for (Thread retiring : router.deployments().stream().map(Deployment::retire).toList()) {
             try {
                 retiring.join(10_000);

@@ -131,6 +131,10 @@ class HostileAppsTest {
 
     @AfterEach
     void theSteadyAppFailedNoCall() throws InterruptedException {
+        // A quick case still sees the steady app called many times around it.
+        for (int i = 0; i < 100 && steadyCalls.get() <= 10; i++) {
+            Thread.sleep(20);
+        }
         looping.set(false);
         loop.join();
         assertTrue(steadyCalls.get() > 10, "the steady app was called " + steadyCalls.get() + " times");

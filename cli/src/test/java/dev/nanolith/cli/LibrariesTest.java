@@ -91,4 +91,44 @@ class LibrariesTest {
         assertFalse(undeclared.ok(), undeclared.output());
         assertTrue(undeclared.output().contains("remote:   src/main/java/dates/Weekday.java:4: package org.joda.time does not exist"), undeclared.output());
     }
+
+    @Test
+    void anAppSeesNothingOfThePlatformsInternals() {
+        GitClient.Result compiled = Pushes.push(platform, TestApp.in(tmp.resolve("inside")).yaml("app: inside\n").source("inside/Serve.java", """
+                package inside;
+
+                import io.helidon.webserver.WebServer;
+
+                public class Serve implements java.util.function.Supplier<String> {
+                    public String get() {
+                        return WebServer.class.getName();
+                    }
+                }
+                """).write(), "inside");
+        assertFalse(compiled.ok(), compiled.output());
+        assertTrue(compiled.output().contains("remote:   src/main/java/inside/Serve.java:3: package io.helidon.webserver does not exist"),
+                compiled.output());
+
+        GitClient.Result loaded = Pushes.push(platform, TestApp.in(tmp.resolve("peek")).yaml("app: peek\n").source("peek/Peek.java", """
+                package peek;
+
+                public class Peek implements java.util.function.Function<String, String> {
+                    public String apply(String name) {
+                        try {
+                            return Class.forName(name).getName();
+                        } catch (ClassNotFoundException e) {
+                            return "not found";
+                        }
+                    }
+                }
+                """).write(), "peek");
+        assertTrue(loaded.ok(), loaded.output());
+        Http http = new Http(platform.url());
+        for (String internal : List.of("dev.nanolith.runtime.Router", "io.helidon.webserver.WebServer", "org.eclipse.jgit.api.Git",
+                "com.fasterxml.jackson.databind.ObjectMapper", "org.h2.Driver", "org.junit.jupiter.api.Test")) {
+            assertEquals("\"not found\"", http.post("/fn/peek.peek", "\"" + internal + "\"").body(), internal);
+        }
+        assertEquals("\"dev.nanolith.Nano\"", http.post("/fn/peek.peek", "\"dev.nanolith.Nano\"").body());
+        assertEquals("\"java.util.List\"", http.post("/fn/peek.peek", "\"java.util.List\"").body());
+    }
 }

@@ -1,7 +1,9 @@
 package dev.nanolith.deploy;
 
+import dev.nanolith.worker.Worker;
 import java.io.File;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,6 +32,7 @@ final class Jvm {
      * The class-data archive: classes parsed and verified once, mapped by every later process.
      * Kept per user, for the JDK and class path it was made with.
      */
+    static final String CLASS_PATH = classPath();
     static final Path CLASS_ARCHIVE = classArchive();
     /** How long an archive may take to be written: younger files of another platform are left alone. */
     private static final Duration ARCHIVE_IN_PROGRESS = Duration.ofMinutes(10);
@@ -68,7 +71,7 @@ final class Jvm {
         if (Files.isRegularFile(CLASS_ARCHIVE)) {
             line.add("-XX:SharedArchiveFile=" + CLASS_ARCHIVE);
         }
-        line.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        line.addAll(List.of("-cp", CLASS_PATH, mainClass));
         line.addAll(args);
         return List.copyOf(line);
     }
@@ -87,7 +90,7 @@ final class Jvm {
             try {
                 Files.createDirectories(CLASS_ARCHIVE.getParent());
                 List<String> line = new ArrayList<>(List.of(java(), "-XX:ArchiveClassesAtExit=" + written, "-Xlog:cds=off",
-                        "-Xlog:cds+dynamic=off", "-cp", System.getProperty("java.class.path"), mainClass));
+                        "-Xlog:cds+dynamic=off", "-cp", CLASS_PATH, mainClass));
                 line.addAll(args);
                 Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 if (process.waitFor(ARCHIVE_IN_PROGRESS.toSeconds(), TimeUnit.SECONDS) && process.exitValue() == 0) {
@@ -131,10 +134,26 @@ final class Jvm {
         }
     }
 
+    /**
+     * The class path of the processes that run app code: the platform's jars. A folder of classes
+     * (a module's own, as a build runs its tests) is left out when the jars hold the worker, since
+     * the class-data archive takes jars only; otherwise the whole class path, without an archive.
+     */
+    private static String classPath() {
+        String all = System.getProperty("java.class.path");
+        List<String> jars = Stream.of(all.split(File.pathSeparator)).filter(entry -> Files.isRegularFile(Path.of(entry))).toList();
+        try {
+            String worker = Path.of(Worker.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return jars.contains(worker) ? String.join(File.pathSeparator, jars) : all;
+        } catch (URISyntaxException | RuntimeException e) {
+            return all;
+        }
+    }
+
     /** Where the archive for this JDK and class path is kept: a name made of both, in the user's cache. */
     private static Path classArchive() {
         StringBuilder key = new StringBuilder(System.getProperty("java.home")).append(System.getProperty("java.vm.version"));
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        for (String entry : CLASS_PATH.split(File.pathSeparator)) {
             File file = new File(entry);
             key.append(entry).append(file.length()).append(file.lastModified());
         }

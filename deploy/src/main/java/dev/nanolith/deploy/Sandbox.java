@@ -103,7 +103,7 @@ public final class Sandbox {
         }
         Set<Path> platform = new LinkedHashSet<>();
         platform.add(Path.of(System.getProperty("java.home")));
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        for (String entry : Jvm.CLASS_PATH.split(File.pathSeparator)) {
             platform.add(Path.of(entry).toAbsolutePath());
         }
         platform.add(Jvm.CLASS_ARCHIVE);

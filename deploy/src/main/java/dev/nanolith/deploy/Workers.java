@@ -1,5 +1,6 @@
 package dev.nanolith.deploy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nanolith.runtime.dispatch.WireClient;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
@@ -16,11 +17,11 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Starts the workers of a deployment, one process per service, keeps each running (a worker that
@@ -44,6 +46,7 @@ import java.util.stream.Collectors;
 public final class Workers {
 
     private static final System.Logger LOG = System.getLogger(Workers.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     /** A worker's heap limit unless its service sets {@code memory:}: past it the worker ends, and is started again. */
     private static final String HEAP = "256m";
@@ -56,13 +59,19 @@ public final class Workers {
     private final WireClient wire;
     private final MeterRegistry registry;
     private final Sandbox sandbox;
+    private final Path work;
+    private Started spare;
+    private boolean closed;
 
     /**
      * @param secret      what proves a connection between the platform's processes
      * @param wire        the control plane's connections to workers, closed when a worker goes
      * @param registry    where replacements are counted
+     * @param work        where each worker's files are kept while it runs
      */
-    public Workers(String secret, Placement.Mode mode, Duration defaultTimeout, WireClient wire, MeterRegistry registry, Sandbox sandbox) {
+    public Workers(String secret, Placement.Mode mode, Duration defaultTimeout, WireClient wire, MeterRegistry registry, Sandbox sandbox,
+                   Path work) {
+        this.work = work;
         this.registry = registry;
         this.sandbox = sandbox;
         this.secret = secret;
@@ -70,6 +79,85 @@ public final class Workers {
         this.defaultTimeout = defaultTimeout;
         this.jvm = new Jvm();
         this.wire = wire;
+    }
+
+    /**
+     * A worker's process before it hosts anything: started ahead and warm, in its sandbox, which
+     * sees its inbox's {@code revision} and {@code libraries} folders, filled when it is given a revision.
+     */
+    private record Started(Process process, Path inbox) {
+
+        void end() {
+            process.destroyForcibly();
+            Check.delete(inbox);
+        }
+    }
+
+    /** A started worker with a heap of {@code heap}: the spare one, with the default heap, or a new one. */
+    private Started take(String heap) {
+        Started taken = null;
+        synchronized (this) {
+            if (heap.equals(HEAP) && spare != null && spare.process().isAlive()) {
+                taken = spare;
+                spare = null;
+            }
+        }
+        if (taken == null) {
+            taken = launch(heap);
+        }
+        // The next one warms up while this one loads its revision.
+        Thread.ofVirtual().start(this::warmUp);
+        return taken;
+    }
+
+    /** Starts the spare worker, unless there is one. */
+    public void warmUp() {
+        synchronized (this) {
+            if (spare != null || closed) {
+                return;
+            }
+        }
+        Started started = launch(HEAP);
+        synchronized (this) {
+            if (spare == null && !closed) {
+                spare = started;
+                return;
+            }
+        }
+        started.end();
+    }
+
+    private Started launch(String heap) {
+        try {
+            Path inbox = Files.createTempDirectory(Files.createDirectories(work), "worker-");
+            Path revision = Files.createDirectories(inbox.resolve("revision"));
+            Path libraries = Files.createDirectories(inbox.resolve("libraries"));
+            ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(jvm.command(Worker.class.getName(), heap, List.of()),
+                    Map.of(revision, Sandbox.REVISION, libraries, Sandbox.LIBRARIES), Map.of())).redirectErrorStream(true);
+            // Nothing of the platform's environment: its settings come with its revision.
+            builder.environment().clear();
+            return new Started(jvm.start(builder), inbox);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a worker cannot be started: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the spare worker. */
+    public synchronized void close() {
+        closed = true;
+        if (spare != null) {
+            spare.end();
+            spare = null;
+        }
+    }
+
+    /** A hard link of {@code file} at {@code link}, or a copy where the two are on different file systems. */
+    private static void link(Path file, Path link) throws IOException {
+        try {
+            Files.createLink(link, file);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(file, link);
+        }
     }
 
     /** How the JVMs that run app code are started: workers, and the processes that check pushes. */
@@ -146,6 +234,8 @@ public final class Workers {
         private volatile Process process;
         private volatile Writer control;
         private volatile Endpoint endpoint;
+        /** The folder its files are copied into: the only one of the platform's it sees. */
+        private volatile Path inbox;
         private volatile boolean closed;
 
         WorkerProcess(String service, Deployment deployment, List<WorkerProcess> group) {
@@ -157,28 +247,35 @@ public final class Workers {
         /** Starts the process and waits until it serves. */
         void start() {
             Deployment.Launch launch = deployment.launch();
-            List<String> command = jvm.command(Worker.class.getName(), launch.heap(service, HEAP), List.of(
-                    "--files", sandbox.seen(deployment.files(), Sandbox.REVISION).toString(), "--app", deployment.app(),
-                    "--revision", deployment.id(), "--service", service,
-                    "--placement", mode.name(), "--default-timeout", Long.toString(defaultTimeout.toMillis())));
-            // Its files and libraries where its check saw them, which the compiled app names.
-            Map<Path, Path> readable = new HashMap<>(Map.of(deployment.files(), Sandbox.REVISION));
-            for (int i = 0; i < launch.libraries().size(); i++) {
-                readable.put(launch.libraries().get(i), CheckProcesses.library(i, launch.libraries().get(i)));
-            }
-            ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(command, readable, Map.of())).redirectErrorStream(true);
-            // Nothing of the platform's environment: the settings its app's config names, and its own functions' secrets.
-            builder.environment().clear();
-            builder.environment().putAll(launch.environment(service));
-            Process started;
+            Started taken = take(launch.heap(service, HEAP));
             try {
-                started = jvm.start(builder);
+                // Its files, and in the sandbox its libraries where its check saw them, which the compiled app names.
+                try (Stream<Path> files = Files.list(deployment.files())) {
+                    for (Path file : files.toList()) {
+                        Files.copy(file, taken.inbox().resolve("revision").resolve(file.getFileName()));
+                    }
+                }
+                if (sandbox.active()) {
+                    for (int i = 0; i < launch.libraries().size(); i++) {
+                        Path jar = launch.libraries().get(i);
+                        link(jar, taken.inbox().resolve("libraries").resolve(CheckProcesses.library(i, jar).getFileName()));
+                    }
+                }
             } catch (IOException e) {
-                throw new UncheckedIOException("the worker of '" + service + "' cannot be started: " + e.getMessage(), e);
+                taken.end();
+                throw new UncheckedIOException("the files of the worker of '" + service + "' cannot be prepared: " + e.getMessage(), e);
             }
-            process = started;
-            control = new OutputStreamWriter(started.getOutputStream(), StandardCharsets.UTF_8);
-            tell(Worker.SECRET + " " + secret);
+            process = taken.process();
+            inbox = taken.inbox();
+            control = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            tell("secret " + secret);
+            try {
+                tell("load " + JSON.writeValueAsString(new Worker.Load(sandbox.seen(inbox.resolve("revision"), Sandbox.REVISION),
+                        deployment.app(), deployment.id(), service, mode, defaultTimeout.toMillis(), launch.environment(service))));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Process started = process;
             BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<Integer> port = new CompletableFuture<>();
             Thread.ofVirtual().name("worker " + service).start(() -> {
@@ -318,6 +415,9 @@ public final class Workers {
                     p.destroyForcibly();
                     waitFor(p, 5);
                 }
+            }
+            if (inbox != null) {
+                Check.delete(inbox);
             }
         }
     }

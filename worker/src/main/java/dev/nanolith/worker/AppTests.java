@@ -3,6 +3,7 @@ package dev.nanolith.worker;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.load.Compiler;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.load.OfferedClasses;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.load.RevisionClassLoader;
 import dev.nanolith.testing.TestFunctions;
@@ -44,7 +45,7 @@ final class AppTests {
      */
     void warmUp() {
         try {
-            Compiler.against(List.of()).compile(Map.of("Warm.java", "class Warm { @org.junit.jupiter.api.Test void warm() {} }"));
+            Compiler.forTests(List.of()).compile(Map.of("Warm.java", "class Warm { @org.junit.jupiter.api.Test void warm() {} }"));
             LauncherFactory.create().discover(LauncherDiscoveryRequestBuilder.request().build());
         } catch (LoadException | RuntimeException e) {
             System.getLogger(AppTests.class.getName()).log(System.Logger.Level.DEBUG, "warming up the app tests failed", e);
@@ -61,8 +62,11 @@ final class AppTests {
             return new Outcome(0);
         }
         // Against the app's classes, and the libraries it declares.
-        Compiler.Output compiled = Compiler.against(revision.compiled().libraries()).compile(sources, revision.classes());
-        ClassLoader loader = new RevisionClassLoader(revision.app() + "@" + revision.id() + "-tests", compiled.classes(), revision.loader());
+        Compiler.Output compiled = Compiler.forTests(revision.compiled().libraries()).compile(sources, revision.classes());
+        String loaderName = revision.app() + "@" + revision.id() + "-tests";
+        // The app's classes, then JUnit's: nothing else of the platform.
+        ClassLoader loader = new RevisionClassLoader(loaderName, compiled.classes(),
+                OfferedClasses.forTests(loaderName + "-offered", revision.loader(), AppTests.class.getClassLoader()));
         List<Class<?>> classes = new ArrayList<>();
         for (String name : compiled.sources().keySet().stream().filter(n -> !n.contains("$")).toList()) {
             try {

@@ -17,6 +17,7 @@ import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.observe.Metrics;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -52,10 +53,22 @@ public final class Worker implements AutoCloseable {
     static final Duration GRACE = Duration.ofSeconds(1);
 
     /**
-     * The first line of its control pipe: the secret of the platform's calls between processes,
-     * given there rather than in the environment, which the app's code can read.
+     * What a worker hosts, sent as a line of JSON on its control pipe after the platform's secret (a
+     * worker is started ahead, before the revision it will host is known).
+     *
+     * @param files                the app's {@code nanolith.yaml} and the app as its check compiled it ({@value Checker#COMPILED})
+     * @param app                  the app's name
+     * @param revision             the revision's id
+     * @param service              the service whose functions run here
+     * @param placement            how the app is split into services
+     * @param defaultTimeoutMillis the timeout of a function whose config sets none
+     * @param settings             the settings the app's config names, and the secrets of this service's functions
      */
-    public static final String SECRET = "secret";
+    public record Load(Path files, String app, String revision, String service, Placement.Mode placement, long defaultTimeoutMillis,
+                       Map<String, String> settings) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Watchdog watchdog = new Watchdog();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -70,17 +83,16 @@ public final class Worker implements AutoCloseable {
      * @param app     the app's name
      * @param service the service this worker hosts
      */
-    Worker(Path files, String app, String revisionId, String service, Placement.Mode placement, Duration defaultTimeout, String secret)
-            throws LoadException, IOException {
+    Worker(Load load, String secret) throws LoadException, IOException {
         Signature signature = new Signature(secret);
         this.client = new WireClient(signature);
-        Predicate<FunctionSpec> local = fn -> fn.service().equals(service);
+        Predicate<FunctionSpec> local = fn -> fn.service().equals(load.service());
         Pipeline pipeline = pipeline(registry, watchdog, local, new PlacedDispatcher(local, new LocalDispatcher(), client));
-        // Its environment holds the settings the app's config names and the secrets of this service's functions, nothing else.
-        AppLoader loader = new AppLoader(pipeline, System::getenv, defaultTimeout, true, placement, Libraries.ON_CLASS_PATH,
-                files.resolve(Checker.COMPILED), service::equals);
+        // Settings are what the app's config names, and the secrets of this service's functions: nothing else reaches it.
+        AppLoader loader = new AppLoader(pipeline, load.settings()::get, Duration.ofMillis(load.defaultTimeoutMillis()), true,
+                load.placement(), Libraries.ON_CLASS_PATH, load.files().resolve(Checker.COMPILED), load.service()::equals);
         // The app's name is given: a nanolith.yaml without app: is named after its folder, which the worker's is not.
-        this.revision = loader.load(files, app, name -> revisionId);
+        this.revision = loader.load(load.files(), load.app(), name -> load.revision());
         this.server = new WireServer(revision, registry::scrape, signature, watchdog);
     }
 
@@ -143,23 +155,23 @@ public final class Worker implements AutoCloseable {
     }
 
     /** {@code --files DIR --app NAME --revision ID --service NAME --placement MODE --default-timeout MILLIS} */
+    /**
+     * Warms up, then takes from its control pipe the platform's secret ({@code secret ...}, given
+     * there rather than in the environment, which the app's code could read) and a {@link Load}
+     * ({@code load {...}}), loads the app and serves.
+     */
     public static void main(String[] args) throws IOException {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
         BufferedReader control = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String first = control.readLine();
-        if (first == null || !first.startsWith(SECRET + " ")) {
-            System.out.println("the worker was not given the platform's secret on its control pipe");
-            System.exit(2);
-            return;
+        warmUp();
+        String secret = control.readLine();
+        String load = control.readLine();
+        if (secret == null || load == null) {
+            // The platform stopped before it had a revision for this worker.
+            System.exit(0);
         }
         Worker worker;
         try {
-            worker = new Worker(Path.of(options.get("--files")), options.get("--app"), options.get("--revision"),
-                    options.get("--service"), Placement.Mode.valueOf(options.get("--placement")),
-                    Duration.ofMillis(Long.parseLong(options.get("--default-timeout"))), first.substring(SECRET.length() + 1));
+            worker = new Worker(JSON.readValue(load.substring("load ".length()), Load.class), secret.substring("secret ".length()));
         } catch (LoadException e) {
             System.out.println("the worker cannot load the app:\n" + e.getMessage());
             System.exit(1);

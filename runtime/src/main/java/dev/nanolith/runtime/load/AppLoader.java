@@ -119,9 +119,10 @@ public final class AppLoader {
         String app = file.config().app();
         String id = ids.apply(app);
         Compiler.Output compiled = precompiled != null ? Compiler.Output.read(precompiled) : compile(dir, file);
-        // The app's libraries come after the platform's classes: a library both have is the platform's (the one it maps JSON with).
-        URLClassLoader libraryLoader = new URLClassLoader(app + "@" + id + "-libraries",
-                compiled.libraries().stream().map(AppLoader::url).toArray(URL[]::new), AppLoader.class.getClassLoader());
+        // The app sees what the platform offers and its own libraries, nothing else of the platform's; in its own build, its class path.
+        ClassLoader platform = AppLoader.class.getClassLoader();
+        URLClassLoader libraryLoader = new URLClassLoader(app + "@" + id + "-libraries", compiled.libraries().stream().map(AppLoader::url)
+                .toArray(URL[]::new), ownClasses ? OfferedClasses.loader(app + "@" + id + "-offered", platform) : platform);
         try {
             Revision revision = revision(file, id, compiled, new RevisionClassLoader(app + "@" + id, compiled.classes(), libraryLoader, ownClasses));
             revision.closeWhenRetired(libraryLoader);
@@ -208,7 +209,7 @@ public final class AppLoader {
     /** Compiles the app's sources against its libraries. */
     private Compiler.Output compile(Path dir, ConfigFile file) throws LoadException {
         List<String> jars = resolve(file, libraries);
-        return Compiler.against(jars).compile(sources(dir)).withLibraries(jars);
+        return (ownClasses ? Compiler.against(jars) : Compiler.onClassPath()).compile(sources(dir)).withLibraries(jars);
     }
 
     /**

@@ -365,14 +365,20 @@ public final class Compiler {
         return source.toUri().getPath().substring(1);
     }
 
-    /** The class path this platform runs with, which apps are compiled against. */
-    public static String defaultClassPath() {
-        return System.getProperty("java.class.path");
+    /** A compiler against what the platform offers apps (see {@link OfferedClasses}) and the jars of an app's libraries. */
+    public static Compiler against(List<String> libraries) {
+        return new Compiler(OfferedClasses.join(Stream.concat(OfferedClasses.classPath().stream(), libraries.stream()).toList()));
     }
 
-    /** A compiler against this platform's class path and the jars of an app's libraries. */
-    public static Compiler against(List<String> libraries) {
-        return new Compiler(String.join(File.pathSeparator, Stream.concat(Stream.of(defaultClassPath()), libraries.stream()).toList()));
+    /** A compiler of an app's tests: against what {@link #against} offers, JUnit's API and the app's libraries. */
+    public static Compiler forTests(List<String> libraries) {
+        return new Compiler(OfferedClasses.join(Stream.of(OfferedClasses.classPath(), OfferedClasses.testClassPath(), libraries)
+                .flatMap(List::stream).toList()));
+    }
+
+    /** A compiler against the class path this JVM runs with: for an app's own build, whose class path is the app's. */
+    public static Compiler onClassPath() {
+        return new Compiler(System.getProperty("java.class.path"));
     }
 
     /**
