@@ -136,7 +136,8 @@ public final class GranularityBench {
                 System.err.println("bench: " + name + ": measuring for " + duration.toSeconds() + " s");
                 long[] latencies = load(url, duration, concurrency);
                 double hops = (edges(platform).remoteCalls() - before.remoteCalls()) / latencies.length;
-                List<Long> pids = new ArrayList<>(platform.servicePids().values());
+                // Every process of the platform: this one, its workers, the spare worker and check process started ahead.
+                List<Long> pids = new ArrayList<>(ProcessHandle.current().descendants().map(ProcessHandle::pid).toList());
                 pids.add(ProcessHandle.current().pid());
                 long rss = rss(pids);
                 // One client alone: no process waits for a core, so what the hops add shows.
@@ -144,7 +145,7 @@ public final class GranularityBench {
                 Edges beforeAlone = edges(platform);
                 long[] alone = load(url, duration, 1);
                 double hop = hops > 0 ? edges(platform).hopMicrosSince(beforeAlone) : Double.NaN;
-                return new Row(name, pids.size(), latencies[latencies.length / 2] / 1e3, latencies[(int) (latencies.length * 0.99)] / 1e3,
+                return new Row(name, platform.servicePids().size() + 1, latencies[latencies.length / 2] / 1e3, latencies[(int) (latencies.length * 0.99)] / 1e3,
                         latencies.length / (double) duration.toSeconds(), rss, hops, alone[alone.length / 2] / 1e3, hop);
             } finally {
                 if (floor != null) {
@@ -195,7 +196,13 @@ public final class GranularityBench {
     static long rss(List<Long> pids) throws IOException {
         long kib = 0;
         for (long pid : pids) {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            List<String> status;
+            try {
+                status = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
+            } catch (IOException e) {
+                continue; // a process that ended meanwhile
+            }
+            for (String line : status) {
                 if (line.startsWith("VmRSS:")) {
                     kib += Long.parseLong(line.replaceAll("\\D", ""));
                 }
@@ -322,12 +329,12 @@ public final class GranularityBench {
         System.out.printf("%n'alone': one client, no process waiting for a core; 'µs per hop': what a remote call took in its caller's"
                 + " process minus what it took in its callee's, by the platform's edge meters, one client%n");
         if (monolith != null) {
-            System.out.printf("%ntarget: monolith within 1.5x of the floor at p50: %.2fx — %s%n", monolith.p50Micros() / floor.p50Micros(),
-                    monolith.p50Micros() <= 1.5 * floor.p50Micros() ? "met" : "NOT met");
+            System.out.printf("%ntarget: monolith within 1.2x of the floor at p50: %.2fx — %s%n", monolith.p50Micros() / floor.p50Micros(),
+                    monolith.p50Micros() <= 1.2 * floor.p50Micros() ? "met" : "NOT met");
         }
         double perHop = HopBench.hopMicros(hop);
-        System.out.printf("target: each remote hop adds <= 150 µs at p50: %.0f µs — %s (hot.echo in a process of its own less in the"
-                + " caller's, one caller; a raw TCP round trip %.0f µs, same run)%n", perHop, perHop <= 150 ? "met" : "NOT met",
+        System.out.printf("target: each remote hop adds <= 150 µs at p50: %.0f µs — %s (hot.double-sum with hot.add in a worker of its own less"
+                + " in one, one caller; a raw TCP round trip %.0f µs, same run)%n", perHop, perHop <= 150 ? "met" : "NOT met",
                 hop.getFirst().p(0.5));
         if (monolith != null) {
             for (Row r : rows) {

@@ -145,10 +145,15 @@ public final class Main {
                 Platform.Options options = server.options().with(Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey()));
                 Runnable afterClose = () -> { };
                 if (options.placement() != Placement.Mode.MONOLITH) {
-                    // Services in processes of their own share the shop's database through H2's automatic server mode.
+                    // Workers see no file of the machine's but their own: the shop's services share a database server on loopback.
                     Path db = Files.createTempDirectory("nanolith-shop-");
-                    options = options.with(Map.of("SHOP_DB_URL", "jdbc:h2:" + db.resolve("shop") + ";AUTO_SERVER=TRUE;DB_CLOSE_DELAY=-1"));
-                    afterClose = () -> Platform.delete(db);
+                    org.h2.tools.Server database = org.h2.tools.Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir",
+                            db.toString()).start();
+                    options = options.with(Map.of("SHOP_DB_URL", "jdbc:h2:tcp://127.0.0.1:" + database.getPort() + "/shop;DB_CLOSE_DELAY=-1"));
+                    afterClose = () -> {
+                        database.stop();
+                        Platform.delete(db);
+                    };
                 }
                 return serve(options, List.of(shop), "payment processor (simulated): " + psp.url()
                         + "\n  make it misbehave: curl -s -X POST " + psp.url() + "/control -d '{\"mode\":\"rate-limit\"}'", afterClose);

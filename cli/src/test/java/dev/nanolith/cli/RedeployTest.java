@@ -50,31 +50,31 @@ class RedeployTest {
     }
 
     @Test
-    void twentyDeploysOfTheShopLeaveTheControlPlanesMetaspaceBoundedAndEveryOldWorkerEnded() throws Exception {
+    void twelveDeploysOfTheShopLeaveTheControlPlanesMetaspaceBoundedAndEveryOldWorkerEnded() throws Exception {
         platform = Platform.start(Platform.Options.loopback(0).withData(tmp.resolve("data")).with(Map.of(
                 "PSP_URL", "http://127.0.0.1:9", "PSP_API_KEY", "unused", "SHOP_DB_URL", "jdbc:h2:mem:redeploy;DB_CLOSE_DELAY=-1")));
         Path work = tmp.resolve("shop");
         GitClient git = cloneOf("shop", work);
         copyApp(SHOP, work);
         List<ProcessHandle> replaced = new ArrayList<>();
-        long metaspaceAfterFive = 0;
-        for (int i = 1; i <= 20; i++) {
+        long metaspaceAfterFour = 0;
+        for (int i = 1; i <= 12; i++) {
             GitClient.Result push = i == 1 ? git.commitAndPush("The shop") : pushEmpty(git, "Deploy " + i);
             assertTrue(push.ok() && push.output().contains("deployed shop r" + i + " "), push.output());
-            if (i < 20) {
+            if (i < 12) {
                 replaced.add(ProcessHandle.of(platform.servicePids().get("shop")).orElseThrow());
             }
-            if (i == 5) {
-                metaspaceAfterFive = metaspaceUsedAfterGc();
+            if (i == 4) {
+                metaspaceAfterFour = metaspaceUsedAfterGc();
             }
         }
-        long metaspaceAfterTwenty = metaspaceUsedAfterGc();
+        long metaspaceAfterTwelve = metaspaceUsedAfterGc();
         for (int i = 0; i < 100 && replaced.stream().anyMatch(ProcessHandle::isAlive); i++) {
             Thread.sleep(100);
         }
         assertEquals(0, replaced.stream().filter(ProcessHandle::isAlive).count(), "workers of replaced revisions still run");
-        long growth = metaspaceAfterTwenty - metaspaceAfterFive;
-        assertTrue(growth < 8 << 20, "the control plane's metaspace grew by " + (growth >> 20) + " MiB over 15 deploys");
+        long growth = metaspaceAfterTwelve - metaspaceAfterFour;
+        assertTrue(growth < 8 << 20, "the control plane's metaspace grew by " + (growth >> 20) + " MiB over 8 deploys");
         assertEquals(200, new Http(platform.url()).post("/fn/catalog.list-products", "{}").status());
     }
 

@@ -67,7 +67,9 @@ final class Jvm {
                 // Many small processes: the simplest collector keeps each one's memory down.
                 "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
                 // One line a record (level, logger, message; the cause's lines under it): the control plane logs each with its time.
-                "-Djava.util.logging.SimpleFormatter.format=%4$s %3$s: %5$s%6$s%n"));
+                "-Djava.util.logging.SimpleFormatter.format=%4$s %3$s: %5$s%6$s%n",
+                // Their environment is empty, so no locale says it: what they print is UTF-8, as the control plane reads it.
+                "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8"));
         if (Files.isRegularFile(CLASS_ARCHIVE)) {
             line.add("-XX:SharedArchiveFile=" + CLASS_ARCHIVE);
         }

@@ -19,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -44,10 +42,8 @@ public final class Revision {
     private final Map<String, Route> byName;
     private final Map<Class<?>, Route> byClass;
     private final Duration coldStart;
-    private final List<AutoCloseable> closeables;
-    private final List<AutoCloseable> retireWith = new CopyOnWriteArrayList<>();
+    private final Drain drain = new Drain();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
-    private final LongAdder inFlight = new LongAdder();
 
     /**
      * Composes every function's pipeline, which starts each function (its class initialized,
@@ -78,7 +74,7 @@ public final class Revision {
             byType.put(fn.implementation(), route);
         }
         this.coldStart = Duration.ofNanos(System.nanoTime() - start);
-        this.closeables = List.copyOf(toClose);
+        toClose.forEach(drain::closeWhenDrained);
         this.byName = Collections.unmodifiableMap(names);
         this.byClass = Map.copyOf(byType);
     }
@@ -102,11 +98,11 @@ public final class Revision {
 
     /** Counts an operation that starts on this revision; its end is {@link #exit}. */
     void enter() {
-        inFlight.increment();
+        drain.enter();
     }
 
     void exit() {
-        inFlight.decrement();
+        drain.exit();
     }
 
     /**
@@ -115,24 +111,8 @@ public final class Revision {
      * keeps its classes, so its class loader can be collected.
      */
     public Thread retire() {
-        return Thread.ofVirtual().name("retire " + this).start(() -> {
-            try {
-                while (inFlight.sum() > 0) {
-                    Thread.sleep(5);
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-            for (AutoCloseable closeable : concat(closeables, retireWith)) {
-                try {
-                    closeable.close();
-                } catch (Exception e) {
-                    System.getLogger(Revision.class.getName()).log(System.Logger.Level.WARNING, "closing a function of " + this + " failed", e);
-                }
-            }
-            // Jackson's shared type cache, used by apps that make their own mappers, would hold this revision's classes.
-            TypeFactory.defaultInstance().clearCache();
-        });
+        // Jackson's shared type cache, used by apps that make their own mappers, would hold this revision's classes.
+        return drain.start(toString(), () -> TypeFactory.defaultInstance().clearCache());
     }
 
     /**
@@ -145,13 +125,7 @@ public final class Revision {
 
     /** Closes {@code resource} (such as this revision's service processes) when the revision retires. */
     public void closeWhenRetired(AutoCloseable resource) {
-        retireWith.add(resource);
-    }
-
-    private static List<AutoCloseable> concat(List<AutoCloseable> a, List<AutoCloseable> b) {
-        List<AutoCloseable> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
+        drain.closeWhenDrained(resource);
     }
 
     /** The compiled classes by binary name. */

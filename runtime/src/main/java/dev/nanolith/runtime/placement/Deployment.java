@@ -1,5 +1,6 @@
 package dev.nanolith.runtime.placement;
 
+import dev.nanolith.runtime.Drain;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
@@ -8,8 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A revision as the control plane serves it: its manifest, the compiled app its workers load, and
@@ -47,8 +46,6 @@ public final class Deployment {
         }
     }
 
-    private static final System.Logger LOG = System.getLogger(Deployment.class.getName());
-
     private final String id;
     private final Manifest manifest;
     private final Path files;
@@ -56,8 +53,7 @@ public final class Deployment {
     private final Instant loadedAt = Instant.now();
     private final Map<String, Manifest.Function> functions;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
-    private final List<AutoCloseable> retireWith = new CopyOnWriteArrayList<>();
-    private final LongAdder inFlight = new LongAdder();
+    private final Drain drain = new Drain();
 
     /**
      * @param id    the revision's id, such as {@code r3}
@@ -121,36 +117,21 @@ public final class Deployment {
 
     /** Counts a call that starts on this deployment; its end is {@link #exit}. */
     public void enter() {
-        inFlight.increment();
+        drain.enter();
     }
 
     public void exit() {
-        inFlight.decrement();
+        drain.exit();
     }
 
     /** Closes {@code resource} (such as this deployment's workers) when the deployment retires. */
     public void closeWhenRetired(AutoCloseable resource) {
-        retireWith.add(resource);
+        drain.closeWhenDrained(resource);
     }
 
     /** Lets this deployment go once it no longer serves: when the calls in flight on it have ended, its workers stop. */
     public Thread retire() {
-        return Thread.ofVirtual().name("retire " + this).start(() -> {
-            try {
-                while (inFlight.sum() > 0) {
-                    Thread.sleep(5);
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-            for (AutoCloseable resource : retireWith) {
-                try {
-                    resource.close();
-                } catch (Exception e) {
-                    LOG.log(System.Logger.Level.WARNING, "retiring " + this + " failed", e);
-                }
-            }
-        });
+        return drain.start(toString(), () -> { });
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.h2.tools.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,9 +53,9 @@ class PlacementTest {
             psp.behave(new PaymentSimulator.Behaviour("fail", 0, 1, 1));
             String failed = answer(platform, "checkout.place-order", "{\"customerId\":2,\"items\":[{\"sku\":\"MS-200\",\"quantity\":1}]}");
             assertTrue(failed.matches("500 \\{\"error\":\"function-failed\",\"message\":\"'payments.charge' failed \\(error id e-[0-9a-f]+\\)\".*"), failed);
-            long payments = platform.servicePids().get("payments");
-            ProcessHandle.of(payments).orElseThrow().destroyForcibly();
-            ProcessHandle.of(payments).orElseThrow().onExit().join();
+            ProcessHandle payments = ProcessHandle.of(platform.servicePids().get("payments")).orElseThrow();
+            payments.destroyForcibly();
+            payments.onExit().join();
             String down = answer(platform, "payments.get-payment-details", "{\"customerId\":2}");
             assertTrue(down.startsWith("503 {\"error\":\"service-unavailable\""), down);
             String downBehind = answer(platform, "checkout.place-order", "{\"customerId\":2,\"items\":[{\"sku\":\"MS-200\",\"quantity\":1}]}");
@@ -74,9 +75,11 @@ class PlacementTest {
 
     /** Starts the shop in one placement, runs the scenario, runs {@code more}, and returns the answers. */
     List<String> run(Placement.Mode mode, String name, PlatformCheck more) throws Exception {
+        // Workers see no file of the machine's but their own: the services share a database server on loopback.
+        Server database = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", tmp.toString()).start();
         try (PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0);
              Platform platform = Platform.start(Platform.Options.loopback(0).placed(mode).with(Map.of("PSP_URL", psp.url(),
-                     "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", "jdbc:h2:" + tmp.resolve(name) + ";AUTO_SERVER=TRUE;DB_CLOSE_DELAY=-1",
+                     "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", "jdbc:h2:tcp://127.0.0.1:" + database.getPort() + "/" + name + ";DB_CLOSE_DELAY=-1",
                      // Latency is not what this test compares: processes that have just started are slow on a small machine.
                      "SHOP_ORDER_TIMEOUT", "60s", "SHOP_CHECKOUT_TIMEOUT", "60s", "SHOP_PAYMENT_TIMEOUT", "30s")))) {
             platform.deploy(ShopServer.APP);
@@ -86,6 +89,8 @@ class PlacementTest {
             }
             more.check(platform, psp);
             return answers;
+        } finally {
+            database.stop();
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nanolith.cli.Platform;
 import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.placement.Placement;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,6 +60,12 @@ final class ShopServer implements AutoCloseable {
 
     /** Starts a shop whose database is named {@code database} and fresh, with more settings if given. */
     static ShopServer start(String database, Map<String, String> more) throws LoadException, IOException, InterruptedException, SQLException {
+        return start(database, more, Placement.Mode.MONOLITH);
+    }
+
+    /** Starts a shop as {@link #start(String, Map)} does, its functions placed by {@code placement}. */
+    static ShopServer start(String database, Map<String, String> more, Placement.Mode placement)
+            throws LoadException, IOException, InterruptedException, SQLException {
         if (!Files.isRegularFile(APP.resolve("nanolith.yaml"))) {
             throw new IllegalStateException(APP + " is not the shop app — run the tests from examples/shop-tests, next to examples/shop");
         }
@@ -68,7 +75,7 @@ final class ShopServer implements AutoCloseable {
         PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0);
         Map<String, String> settings = new HashMap<>(Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", dbUrl));
         settings.putAll(more);
-        Platform platform = Platform.start(Platform.Options.loopback(0).with(settings));
+        Platform platform = Platform.start(Platform.Options.loopback(0).with(settings).placed(placement));
         try {
             platform.deploy(APP);
         } catch (LoadException | RuntimeException e) {
