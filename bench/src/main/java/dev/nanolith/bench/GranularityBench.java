@@ -10,7 +10,6 @@ import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.worker.Worker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.nanolith.runtime.Route;
-import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;

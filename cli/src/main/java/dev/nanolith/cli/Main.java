@@ -15,9 +15,7 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -472,7 +470,7 @@ public final class Main {
                 if (note != null) {
                     System.out.println("  " + note);
                 }
-                // The platform stops its service processes and drains its calls before the JVM ends.
+                // The platform stops its workers and drains its calls before the JVM ends.
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     platform.close();
                     afterClose.run();

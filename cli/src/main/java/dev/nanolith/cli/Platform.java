@@ -20,7 +20,6 @@ import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.observe.Scrapes;
 import dev.nanolith.runtime.placement.Deployment;
-import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -47,6 +46,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -277,27 +282,38 @@ public final class Platform implements AutoCloseable {
         return check.run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), true, progress);
     }
 
-    /** Serves a revision that passed {@link #check}: its app's traffic switches to it. */
+    /** Serves a revision that passed {@link #check}: its app's traffic switches to it; one that cannot serve is retired. */
     public synchronized void serve(Deployment deployment, Consumer<String> progress) throws LoadException {
         long t = System.nanoTime();
-        router.deploy(deployment);
+        try {
+            router.deploy(deployment);
+        } catch (LoadException | RuntimeException e) {
+            deployment.retire();
+            throw e;
+        }
         progress.accept(Check.stage("switch", (System.nanoTime() - t) / 1_000_000, "traffic moved to " + deployment.id()));
         revisions.merge(deployment.app(), 1, Integer::sum);
     }
 
     /**
      * The metrics of the control plane and of every serving worker, as one Prometheus text
-     * exposition; a worker that does not answer is left out.
+     * exposition; a worker that does not answer within two seconds is left out.
      */
     private String metrics() {
         List<String> scrapes = new ArrayList<>();
         scrapes.add(registry.scrape());
-        for (Deployment deployment : router.deployments()) {
-            for (Endpoint endpoint : deployment.endpoints().values()) {
+        try (ExecutorService scraping = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> asked = router.deployments().stream().flatMap(d -> d.endpoints().values().stream())
+                    .map(endpoint -> scraping.submit(() -> wire.scrape(endpoint))).toList();
+            for (Future<String> answer : asked) {
                 try {
-                    scrapes.add(wire.scrape(endpoint));
-                } catch (RuntimeException e) {
-                    // A worker that is restarting reports again once it serves.
+                    scrapes.add(answer.get(2, TimeUnit.SECONDS));
+                } catch (ExecutionException | TimeoutException e) {
+                    // A worker that is restarting, or stuck, reports again once it serves; its connection is closed by the interrupt.
+                    answer.cancel(true);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    answer.cancel(true);
                 }
             }
         }
@@ -309,7 +325,7 @@ public final class Platform implements AutoCloseable {
         ready = true;
     }
 
-    /** The process id of each worker, by service name. */
+    /** The process id of each worker, by service name (the newest, while two revisions of an app overlap). */
     public Map<String, Long> servicePids() {
         return workers.pids();
     }

@@ -14,6 +14,7 @@ import dev.nanolith.worker.Checker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -99,7 +100,7 @@ public final class Check implements AutoCloseable {
         Path files;
         try {
             files = Files.createTempDirectory(Files.createDirectories(work.resolve("revisions")), name + "-" + id + "-");
-            Files.copy(dir.resolve(ConfigFile.NAME), files.resolve(ConfigFile.NAME));
+            Files.copy(dir.resolve(ConfigFile.NAME), files.resolve(ConfigFile.NAME), LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new LoadException(Problem.of("platform", "cannot keep the files of the revision: " + e.getMessage()));
         }
@@ -112,19 +113,30 @@ public final class Check implements AutoCloseable {
             if (!manifest.app().equals(name)) {
                 throw new LoadException(Problem.of(ConfigFile.NAME, "the check reported app '" + manifest.app() + "', not '" + name + "'"));
             }
-            Map<String, Map<String, String>> environments = new HashMap<>();
+            // Where each function runs, and so which worker gets its secrets, as the control plane reads the config itself.
+            Placement plan = Placement.plan(workers.mode(), config.config(), manifest.functions().stream().map(Manifest.Function::name).toList());
+            Map<String, Map<String, String>> settingsOf = new HashMap<>();
             for (Manifest.Function fn : manifest.functions()) {
-                environments.computeIfAbsent(fn.service(), service -> new TreeMap<>(named)).putAll(secrets(config, fn.name()));
+                if (!fn.service().equals(plan.serviceOf().get(fn.name()))) {
+                    throw new LoadException(Problem.of(fn.source(), "the check placed '" + fn.name() + "' in service '" + fn.service()
+                            + "', not '" + plan.serviceOf().get(fn.name()) + "'"));
+                }
+                settingsOf.computeIfAbsent(fn.service(), service -> new TreeMap<>(named)).putAll(secrets(config, fn.name()));
             }
-            Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, environments));
+            Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, settingsOf));
             Router.refuseClashes(name, manifest.functions(), router.taken());
             long t = System.nanoTime();
             workers.start(deployment);
             stages.put("workers", millisSince(t));
             List<String> services = deployment.services();
-            progress.accept(stage("workers", stages.get("workers"), services.size() == 1 ? "1 worker started"
-                    : services.size() + " workers started: " + String.join(", ", services)));
             deployment.closeWhenRetired(() -> delete(files));
+            try {
+                progress.accept(stage("workers", stages.get("workers"), services.size() == 1 ? "1 worker started"
+                        : services.size() + " workers started: " + String.join(", ", services)));
+            } catch (RuntimeException e) {
+                deployment.retire();
+                throw e;
+            }
             return new Passed(deployment, stages, passed);
         } catch (LoadException | RuntimeException e) {
             delete(files);

@@ -2,15 +2,15 @@ package dev.nanolith.deploy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.worker.Checker;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -79,6 +79,10 @@ final class CheckProcesses implements AutoCloseable {
     int run(Checker.Job job, Map<String, Long> stages, Consumer<String> progress) throws LoadException {
         Started process;
         synchronized (this) {
+            if (spare != null && !spare.process.isAlive()) {
+                spare.end();
+                spare = null;
+            }
             process = spare != null ? spare : start();
             spare = null;
         }
@@ -98,8 +102,9 @@ final class CheckProcesses implements AutoCloseable {
     }
 
     private Started start() {
+        Path inbox = null;
         try {
-            Path inbox = Files.createTempDirectory(Files.createDirectories(work), "check-");
+            inbox = Files.createTempDirectory(Files.createDirectories(work), "check-");
             Path libraries = Files.createDirectories(inbox.resolve("libraries"));
             // Nothing of the platform's environment: what the app's config names comes with its job.
             ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(jvm.command(Checker.class.getName(), HEAP, List.of()),
@@ -107,6 +112,9 @@ final class CheckProcesses implements AutoCloseable {
             builder.environment().clear();
             return new Started(jvm.start(builder), inbox, sandbox);
         } catch (IOException e) {
+            if (inbox != null) {
+                Check.delete(inbox);
+            }
             throw new IllegalStateException("a check process cannot be started: " + e.getMessage(), e);
         }
     }
@@ -131,28 +139,29 @@ final class CheckProcesses implements AutoCloseable {
         /** The only folder the process may write: the files of its push are copied in, it writes its own out. */
         private final Path inbox;
         private final Sandbox sandbox;
-        private final BlockingQueue<String> report = new LinkedBlockingQueue<>();
+        /** Its report, line by line; a process that reports without end fills it, and is then no longer heard. */
+        private final BlockingQueue<String> report = new LinkedBlockingQueue<>(10_000);
         private final Deque<String> tail = new ArrayDeque<>();
 
         Started(Process process, Path inbox, Sandbox sandbox) {
             this.process = process;
             this.inbox = inbox;
             this.sandbox = sandbox;
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+            Lines out = new Lines(process.getInputStream());
+            Lines err = new Lines(process.getErrorStream());
             Thread.ofVirtual().name("check " + process.pid()).start(() -> {
                 try {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        report.add(line);
+                    for (String line; (line = out.next()) != null; ) {
+                        report.offer(line);
                     }
                 } catch (IOException e) {
                     // the process ended
                 }
-                report.add("");
+                report.offer("");
             });
             Thread.ofVirtual().name("check output " + process.pid()).start(() -> {
                 try {
-                    for (String line; (line = err.readLine()) != null; ) {
+                    for (String line; (line = err.next()) != null; ) {
                         LOG.log(System.Logger.Level.INFO, "[check] " + line);
                         synchronized (tail) {
                             tail.addLast(line);
@@ -192,13 +201,13 @@ final class CheckProcesses implements AutoCloseable {
                     send(job);
                     sent = true;
                     doing = "while compiling and loading the app";
-                } else if (line.startsWith("stage ")) {
+                } else if (line.matches("stage [a-z]+ \\d{1,9}( .*)?")) {
                     String[] parts = line.split(" ", 4);
                     long millis = Long.parseLong(parts[2]);
                     stages.put(parts[1], millis);
                     progress.accept(Check.stage(parts[1], millis, parts.length > 3 ? parts[3] : ""));
                     if (parts[1].equals("test")) {
-                        passed = parts.length > 3 && parts[3].endsWith(" passed") ? Integer.parseInt(parts[3].split(" ")[0]) : 0;
+                        passed = parts.length > 3 && parts[3].matches("\\d{1,9} passed") ? Integer.parseInt(parts[3].split(" ")[0]) : 0;
                         doing = "after the app's tests";
                     } else if (parts[1].equals("compile")) {
                         doing = "after the app was loaded";
@@ -255,14 +264,19 @@ final class CheckProcesses implements AutoCloseable {
          * and in the sandbox its libraries, at the paths its workers will see them at (see {@link #library}).
          */
         Checker.Job stage(Checker.Job job) throws IOException {
-            Path app = inbox.resolve("app");
-            try (Stream<Path> files = Files.walk(job.dir())) {
-                for (Path file : files.toList()) {
-                    Path target = app.resolve(job.dir().relativize(file).toString());
-                    if (Files.isDirectory(file)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(file, target);
+            // What a check reads of an app, nothing else of its folder (a build's output, a .env); a link is copied as a link,
+            // which points nowhere the sandbox shows.
+            Path app = Files.createDirectories(inbox.resolve("app"));
+            Files.copy(job.dir().resolve(ConfigFile.NAME), app.resolve(ConfigFile.NAME), LinkOption.NOFOLLOW_LINKS);
+            if (Files.isDirectory(job.dir().resolve("src"))) {
+                try (Stream<Path> files = Files.walk(job.dir().resolve("src"))) {
+                    for (Path file : files.toList()) {
+                        Path target = app.resolve(job.dir().relativize(file).toString());
+                        if (Files.isDirectory(file)) {
+                            Files.createDirectories(target);
+                        } else {
+                            Files.copy(file, target, LinkOption.NOFOLLOW_LINKS);
+                        }
                     }
                 }
             }

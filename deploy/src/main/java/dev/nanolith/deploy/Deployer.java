@@ -64,7 +64,8 @@ public final class Deployer {
 
     /**
      * Checks {@code commit} of {@code app}: checkout, compile and load, the app's tests, the
-     * start of every function. Reports each stage to {@code progress} as it ends.
+     * start of every function (in a throw-away process), then the start of its workers. Reports
+     * each stage to {@code progress} as it ends.
      *
      * @throws LoadException with every problem found; nothing serves differently
      */

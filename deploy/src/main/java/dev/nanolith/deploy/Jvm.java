@@ -28,11 +28,12 @@ final class Jvm {
 
     private static final System.Logger LOG = System.getLogger(Jvm.class.getName());
 
+    /** The class path of the processes that run app code (see {@link #classPath()}). */
+    static final String CLASS_PATH = classPath();
     /**
      * The class-data archive: classes parsed and verified once, mapped by every later process.
      * Kept per user, for the JDK and class path it was made with.
      */
-    static final String CLASS_PATH = classPath();
     static final Path CLASS_ARCHIVE = classArchive();
     /** How long an archive may take to be written: younger files of another platform are left alone. */
     private static final Duration ARCHIVE_IN_PROGRESS = Duration.ofMinutes(10);
@@ -45,6 +46,11 @@ final class Jvm {
      */
     private final ExecutorService launcher = Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().daemon()
             .name("nanolith-launcher").unstarted(task));
+
+    /** Ends the launcher thread, once every process it started has ended. */
+    void close() {
+        launcher.shutdown();
+    }
 
     /** Starts a process from the launcher thread. */
     Process start(ProcessBuilder builder) throws IOException {

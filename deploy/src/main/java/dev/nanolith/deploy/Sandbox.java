@@ -125,11 +125,10 @@ public final class Sandbox {
         }
     }
 
-    /** Why bubblewrap cannot run here, or null when it runs. */
+    /** Why bubblewrap cannot run here as workers run in it, or null when it runs. */
     private static String tryOnce(String bwrap) {
         try {
-            Process p = new ProcessBuilder(bwrap, "--ro-bind", "/", "/", "--unshare-pid", "--die-with-parent", "true")
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(new Sandbox(bwrap, null).wrap(List.of("true"), Map.of(), Map.of())).redirectErrorStream(true).start();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return "bubblewrap did not start within 10 s";

@@ -61,6 +61,7 @@ public final class Workers {
     private final Sandbox sandbox;
     private final Path work;
     private Started spare;
+    private boolean warming;
     private boolean closed;
 
     /**
@@ -97,7 +98,11 @@ public final class Workers {
     private Started take(String heap) {
         Started taken = null;
         synchronized (this) {
-            if (heap.equals(HEAP) && spare != null && spare.process().isAlive()) {
+            if (spare != null && !spare.process().isAlive()) {
+                spare.end();
+                spare = null;
+            }
+            if (heap.equals(HEAP) && spare != null) {
                 taken = spare;
                 spare = null;
             }
@@ -110,45 +115,61 @@ public final class Workers {
         return taken;
     }
 
-    /** Starts the spare worker, unless there is one. */
+    /** Starts the spare worker, unless there is one or one is being started. */
     public void warmUp() {
         synchronized (this) {
-            if (spare != null || closed) {
+            if (spare != null || warming || closed) {
                 return;
             }
+            warming = true;
         }
-        Started started = launch(HEAP);
+        Started started = null;
+        try {
+            started = launch(HEAP);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "no spare worker: " + e.getMessage());
+        }
         synchronized (this) {
-            if (spare == null && !closed) {
+            warming = false;
+            if (started != null && spare == null && !closed) {
                 spare = started;
                 return;
             }
         }
-        started.end();
+        if (started != null) {
+            started.end();
+        }
     }
 
     private Started launch(String heap) {
+        Path inbox = null;
         try {
-            Path inbox = Files.createTempDirectory(Files.createDirectories(work), "worker-");
+            inbox = Files.createTempDirectory(Files.createDirectories(work), "worker-");
             Path revision = Files.createDirectories(inbox.resolve("revision"));
             Path libraries = Files.createDirectories(inbox.resolve("libraries"));
             ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(jvm.command(Worker.class.getName(), heap, List.of()),
-                    Map.of(revision, Sandbox.REVISION, libraries, Sandbox.LIBRARIES), Map.of())).redirectErrorStream(true);
+                    Map.of(revision, Sandbox.REVISION, libraries, Sandbox.LIBRARIES), Map.of()));
             // Nothing of the platform's environment: its settings come with its revision.
             builder.environment().clear();
             return new Started(jvm.start(builder), inbox);
         } catch (IOException e) {
+            if (inbox != null) {
+                Check.delete(inbox);
+            }
             throw new UncheckedIOException("a worker cannot be started: " + e.getMessage(), e);
         }
     }
 
-    /** Stops the spare worker. */
-    public synchronized void close() {
-        closed = true;
-        if (spare != null) {
-            spare.end();
-            spare = null;
+    /** Stops the spare worker, and the thread that starts processes once the workers have stopped. */
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            if (spare != null) {
+                spare.end();
+                spare = null;
+            }
         }
+        jvm.close();
     }
 
     /** A hard link of {@code file} at {@code link}, or a copy where the two are on different file systems. */
@@ -244,8 +265,11 @@ public final class Workers {
             this.group = group;
         }
 
-        /** Starts the process and waits until it serves. */
-        void start() {
+        /** Starts the process and waits until it serves; a worker stopped meanwhile is not started. */
+        synchronized void start() {
+            if (closed) {
+                throw new IllegalStateException("the worker of '" + service + "' is stopped");
+            }
             Deployment.Launch launch = deployment.launch();
             Started taken = take(launch.heap(service, HEAP));
             try {
@@ -271,17 +295,28 @@ public final class Workers {
             tell("secret " + secret);
             try {
                 tell("load " + JSON.writeValueAsString(new Worker.Load(sandbox.seen(inbox.resolve("revision"), Sandbox.REVISION),
-                        deployment.app(), deployment.id(), service, mode, defaultTimeout.toMillis(), launch.environment(service))));
+                        deployment.app(), deployment.id(), service, mode, defaultTimeout.toMillis(), launch.settings(service))));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             Process started = process;
-            BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
+            Lines out = new Lines(started.getInputStream());
+            Lines log = new Lines(started.getErrorStream());
+            // What the app and the worker log: standard error, which the app writes to; its own report is standard output.
+            Thread.ofVirtual().name("worker log " + service).start(() -> {
+                try {
+                    for (String line; (line = log.next()) != null; ) {
+                        LOG.log(System.Logger.Level.INFO, "[" + service + "] " + line);
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            });
             CompletableFuture<Integer> port = new CompletableFuture<>();
             Thread.ofVirtual().name("worker " + service).start(() -> {
                 try {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        if (line.startsWith(Worker.READY) && !port.isDone()) {
+                    for (String line; (line = out.next()) != null; ) {
+                        if (line.matches(Worker.READY + " \\d{1,5}") && !port.isDone()) {
                             port.complete(Integer.parseInt(line.substring(Worker.READY.length()).strip()));
                         } else if (line.startsWith(Worker.OVERDUE)) {
                             replace(line.substring(Worker.OVERDUE.length()).strip());
@@ -303,6 +338,7 @@ public final class Workers {
             if (listening < 0) {
                 boolean ended = waitFor(started, 1);
                 started.destroyForcibly();
+                Check.delete(inbox);
                 throw new IllegalStateException(ended
                         ? "the worker of '" + service + "' ended with exit code " + started.exitValue() + " before it served — see the log above"
                         : "the worker of '" + service + "' did not start within " + START_TIMEOUT.toSeconds() + " s — see the log above");
@@ -335,13 +371,16 @@ public final class Workers {
             count("overdue");
             Thread.ofVirtual().start(() -> {
                 WorkerProcess fresh = new WorkerProcess(service, deployment, group);
+                // In the group first: a deployment that retires meanwhile stops it too.
+                group.add(fresh);
                 try {
                     fresh.start();
                 } catch (RuntimeException e) {
+                    group.remove(fresh);
                     LOG.log(System.Logger.Level.WARNING, "no fresh worker of ''{0}'': {1}", service, e.getMessage());
                     return;
                 }
-                group.replaceAll(worker -> worker == this ? fresh : worker);
+                group.remove(this);
                 tellPeers(group);
                 // Its calls in flight get a moment to end; the one past its deadline will not.
                 stop(1);
@@ -399,7 +438,7 @@ public final class Workers {
         }
 
         /** Stops the worker: the end of its control pipe, then after {@code graceSeconds} a kill. */
-        private void stop(int graceSeconds) {
+        private synchronized void stop(int graceSeconds) {
             closed = true;
             running.remove(this);
             forget();

@@ -282,10 +282,10 @@ public final class Gateway implements AutoCloseable {
                 fn.put("timeout", Durations.format(function.timeout()));
                 fn.put("url", "/fn/" + function.name());
                 // A function without input (a supplier) or output (a consumer) has no schema for it.
-                if (function.input() != null && !function.input().isNull()) {
+                if (function.input() != null) {
                     fn.set("input", function.input());
                 }
-                if (function.output() != null && !function.output().isNull()) {
+                if (function.output() != null) {
                     fn.set("output", function.output());
                 }
             }

@@ -50,7 +50,7 @@ public final class Revision {
      * its object made); fails if any function cannot be started.
      *
      * @param compiled what compiling the app gave, kept for compiling its tests against and for
-     *                 its services' processes to load without compiling again
+     *                 its workers to load without compiling again
      */
     public Revision(String app, String id, ClassLoader loader, Compiler.Output compiled, ObjectMapper mapper,
                     List<FunctionSpec> functions, Function<FunctionSpec, Schemas> schemas, Pipeline pipeline) throws LoadException {
@@ -123,7 +123,7 @@ public final class Revision {
         return endpoints;
     }
 
-    /** Closes {@code resource} (such as this revision's service processes) when the revision retires. */
+    /** Closes {@code resource} (such as its library class loader) when the revision retires. */
     public void closeWhenRetired(AutoCloseable resource) {
         drain.closeWhenDrained(resource);
     }

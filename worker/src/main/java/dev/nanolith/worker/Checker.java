@@ -10,6 +10,7 @@ import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.Libraries;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
@@ -91,6 +92,8 @@ public final class Checker {
             report.println("passed");
         } catch (LoadException e) {
             report.println("problems " + JSON.writeValueAsString(e.problems()));
+        } catch (Throwable e) {
+            report.println("problems " + JSON.writeValueAsString(List.of(Problem.of("check", "the check failed: " + e))));
         }
         report.flush();
         // Whatever the app left running (threads, shutdown hooks) ends with the process.

@@ -1,5 +1,6 @@
 package dev.nanolith.worker;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nanolith.runtime.Dispatcher;
 import dev.nanolith.runtime.FunctionSpec;
 import dev.nanolith.runtime.Pipeline;
@@ -17,13 +18,15 @@ import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.observe.Metrics;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,11 +80,9 @@ public final class Worker implements AutoCloseable {
     private final WireServer server;
 
     /**
-     * Loads the compiled app and starts every function.
+     * Loads the compiled app and starts every function of {@code load}'s service.
      *
-     * @param files   the app's {@code nanolith.yaml} and the app as its check compiled it ({@value Checker#COMPILED})
-     * @param app     the app's name
-     * @param service the service this worker hosts
+     * @param secret what proves a connection between the platform's processes
      */
     Worker(Load load, String secret) throws LoadException, IOException {
         Signature signature = new Signature(secret);
@@ -154,13 +155,15 @@ public final class Worker implements AutoCloseable {
         watchdog.close();
     }
 
-    /** {@code --files DIR --app NAME --revision ID --service NAME --placement MODE --default-timeout MILLIS} */
     /**
      * Warms up, then takes from its control pipe the platform's secret ({@code secret ...}, given
      * there rather than in the environment, which the app's code could read) and a {@link Load}
      * ({@code load {...}}), loads the app and serves.
      */
     public static void main(String[] args) throws IOException {
+        // What the app prints goes to standard error: standard output is the control plane's to read, and no app's to forge.
+        PrintStream report = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        System.setOut(System.err);
         BufferedReader control = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         warmUp();
         String secret = control.readLine();
@@ -173,12 +176,11 @@ public final class Worker implements AutoCloseable {
         try {
             worker = new Worker(JSON.readValue(load.substring("load ".length()), Load.class), secret.substring("secret ".length()));
         } catch (LoadException e) {
-            System.out.println("the worker cannot load the app:\n" + e.getMessage());
+            System.err.println("the worker cannot load the app:\n" + e.getMessage());
             System.exit(1);
             return;
         }
-        System.out.println(READY + " " + worker.server.port());
-        System.out.flush();
+        report.println(READY + " " + worker.server.port());
         // A function that ignores interruption holds its thread, and maybe a core, past every deadline: the control plane
         // replaces such a worker, told once.
         Thread.ofPlatform().daemon().name("nanolith-overdue").start(() -> {
@@ -191,8 +193,7 @@ public final class Worker implements AutoCloseable {
                 }
                 overdue = worker.server.overdue(GRACE);
             }
-            System.out.println(OVERDUE + " " + overdue);
-            System.out.flush();
+            report.println(OVERDUE + " " + overdue);
         });
         // The control plane holds this input open while it runs: at its end, even by kill -9, the worker ends.
         for (String line; (line = control.readLine()) != null; ) {

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * and disarming flips the alarm's state, so a call shares no lock with other calls; one daemon
  * thread takes in the new alarms and looks at the armed ones every {@link #TICK_NANOS}, so a
  * deadline is enforced within a few milliseconds of its time. With no alarm armed the thread
- * sleeps until the next one: an idle process (one of many service processes) costs no wake-ups.
+ * sleeps until the next one: an idle process (one of many workers) costs no wake-ups.
  */
 public final class Watchdog implements AutoCloseable {
 

@@ -151,7 +151,7 @@ final class Wire {
     }
 
     /**
-     * Reads an answer to a call of {@code function}: the output's JSON, or the exception the
+     * Reads an answer from the worker of {@code service}: the output's JSON, or the exception the
      * callee's process ended the call with, thrown as a local call would have thrown it.
      */
     static byte[] readAnswer(DataInputStream in, String service) throws IOException {

@@ -27,11 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Takes the calls of the platform's other processes into this worker's functions, over
- * {@link Wire}: a thread per connection, calls run on it within the deadline the caller sent, as
- * its own process would have run them; and the control plane's requests for this worker's metrics. Platform threads, not virtual ones: a virtual thread's
- * blocking read is handed to a poller thread and back, which doubled the cost of a hop
- * (bench/hop.sh), and connections are few — one per call in flight between two processes.
+ * Takes the calls of the platform's other processes — the gateway's, other workers' — into this
+ * worker's functions over {@link Wire}, each within the deadline its caller sent, and the control
+ * plane's requests for this worker's metrics. A platform thread per connection, not a virtual one:
+ * a virtual thread's blocking read is handed to a poller thread and back, which doubled the cost of
+ * a hop (bench/hop.sh), and connections are few — one per call in flight between two processes.
  */
 public final class WireServer implements AutoCloseable {
 

@@ -75,7 +75,7 @@ public final class AppLoader {
      *                       and the functions see the same classes
      * @param placement      how finely apps are split into services (processes)
      * @param libraries      where the libraries an app declares come from
-     * @param precompiled    for a service's process: what the platform's own process compiled of the
+     * @param precompiled    for a worker: what the check process compiled of the
      *                       app, written by {@link Compiler.Output#write}, loaded instead of compiling
      *                       again, with the libraries it was compiled against (null: compile)
      * @param hosted         the services whose functions run in this process: only their secrets must be set

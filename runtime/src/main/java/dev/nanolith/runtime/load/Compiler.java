@@ -19,7 +19,6 @@ import com.sun.source.util.TreePathScanner;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nanolith.Functions;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

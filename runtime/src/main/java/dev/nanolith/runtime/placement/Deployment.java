@@ -3,9 +3,6 @@ package dev.nanolith.runtime.placement;
 import dev.nanolith.runtime.Drain;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,18 +18,18 @@ public final class Deployment {
      * What the workers of a deployment start with, read by the control plane from the app's
      * config, never from what its check reported.
      *
-     * @param heaps        the heap limit of a service's worker, as {@code java -Xmx} takes it, by
-     *                     service; a service not named gets the platform's default
-     * @param libraries    the jars of the libraries the app declares
-     * @param environments a service's worker's environment, by service: the settings the app's config
-     *                     names, and the secrets of that service's functions only
+     * @param heaps     the heap limit of a service's worker, as {@code java -Xmx} takes it, by
+     *                  service; a service not named gets the platform's default
+     * @param libraries the jars of the libraries the app declares
+     * @param settings  the settings a service's worker is given, by service: those the app's config
+     *                  names, and the secrets of that service's functions only
      */
-    public record Launch(Map<String, String> heaps, List<Path> libraries, Map<String, Map<String, String>> environments) {
+    public record Launch(Map<String, String> heaps, List<Path> libraries, Map<String, Map<String, String>> settings) {
 
         public Launch {
             heaps = Map.copyOf(heaps);
             libraries = List.copyOf(libraries);
-            environments = Map.copyOf(environments);
+            settings = Map.copyOf(settings);
         }
 
         /** The heap limit of a service's worker, or {@code otherwise}. */
@@ -40,9 +37,9 @@ public final class Deployment {
             return heaps.getOrDefault(service, otherwise);
         }
 
-        /** The environment of a service's worker. */
-        public Map<String, String> environment(String service) {
-            return environments.getOrDefault(service, Map.of());
+        /** The settings a service's worker is given. */
+        public Map<String, String> settings(String service) {
+            return settings.getOrDefault(service, Map.of());
         }
     }
 
@@ -51,7 +48,6 @@ public final class Deployment {
     private final Path files;
     private final Launch launch;
     private final Instant loadedAt = Instant.now();
-    private final Map<String, Manifest.Function> functions;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Drain drain = new Drain();
 
@@ -65,9 +61,6 @@ public final class Deployment {
         this.manifest = manifest;
         this.files = files;
         this.launch = launch;
-        Map<String, Manifest.Function> byName = new LinkedHashMap<>();
-        manifest.functions().forEach(fn -> byName.put(fn.name(), fn));
-        this.functions = Collections.unmodifiableMap(byName);
     }
 
     public String app() {
@@ -93,18 +86,13 @@ public final class Deployment {
     }
 
     /** The functions, in the order they were found. */
-    public Collection<Manifest.Function> functions() {
-        return functions.values();
-    }
-
-    /** A function by name, or null. */
-    public Manifest.Function function(String name) {
-        return functions.get(name);
+    public List<Manifest.Function> functions() {
+        return manifest.functions();
     }
 
     /** The names of the services its functions are placed in, in the order they appear. */
     public List<String> services() {
-        return functions.values().stream().map(Manifest.Function::service).distinct().toList();
+        return manifest.functions().stream().map(Manifest.Function::service).distinct().toList();
     }
 
     /**

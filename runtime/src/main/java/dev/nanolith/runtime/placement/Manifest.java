@@ -44,6 +44,9 @@ public record Manifest(String app, List<Function> functions) {
 
         public Function {
             config = Map.copyOf(config);
+            // JSON's null reads back as a null node: no schema is null, as written.
+            input = input == null || input.isNull() ? null : input;
+            output = output == null || output.isNull() ? null : output;
         }
 
         public Duration timeout() {
