@@ -116,10 +116,10 @@ public final class GranularityBench {
         String dbUrl = "jdbc:h2:tcp://127.0.0.1:" + database.getPort() + "/shop;DB_CLOSE_DELAY=-1";
         try (PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0);
              Platform platform = Platform.start(Platform.Options.loopback(0).placed(mode == null ? Placement.Mode.MONOLITH : mode)
-                     .with(Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", dbUrl)))) {
+                     .with(settings(psp, dbUrl)))) {
             platform.deploy(shop);
             Watchdog watchdog = new Watchdog();
-            WebServer floor = mode == null ? floorServer(Worker.loadHere(shop, new SimpleMeterRegistry(), watchdog)) : null;
+            WebServer floor = mode == null ? floorServer(Worker.loadHere(shop, settings(psp, dbUrl), new SimpleMeterRegistry(), watchdog)) : null;
             String url = (floor != null ? "http://127.0.0.1:" + floor.port() : platform.url()) + "/fn/orders.create-order";
             try {
                 load(url, Duration.ofSeconds(1), 1);
@@ -155,6 +155,11 @@ public final class GranularityBench {
         } finally {
             database.stop();
         }
+    }
+
+    /** What the shop is given: its payment processor and its database. */
+    private static Map<String, String> settings(PaymentSimulator psp, String dbUrl) {
+        return Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", dbUrl);
     }
 
     /** Requests at a fixed concurrency for a while, bounded in time; the latency of each in ns, sorted. A failed request ends the run. */

@@ -22,6 +22,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -69,7 +70,7 @@ public final class HopBench {
         List<Case> cases = new ArrayList<>();
         cases.add(tcp(seconds, concurrency, pauseNanos));
         try (Watchdog watchdog = new Watchdog()) {
-            Route echo = Worker.loadHere(Apps.dir("hot"), new SimpleMeterRegistry(), watchdog).route("hot.echo");
+            Route echo = Worker.loadHere(Apps.dir("hot"), Map.of(), new SimpleMeterRegistry(), watchdog).route("hot.echo");
             Object message = echo.readInput(TEXT.getBytes());
             cases.add(measure("hot.echo, in-process", seconds, concurrency, pauseNanos, () -> echo.callEntry(message, Caller.ANONYMOUS.principal())));
         }

@@ -7,6 +7,7 @@ import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.worker.Worker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,7 +42,7 @@ public class PipelineBench {
     @Setup
     public void deploy() throws Exception {
         watchdog = new Watchdog();
-        Revision revision = Worker.loadHere(Apps.dir("hot"), new SimpleMeterRegistry(), watchdog);
+        Revision revision = Worker.loadHere(Apps.dir("hot"), Map.of(), new SimpleMeterRegistry(), watchdog);
         add = route(revision, "hot.add");
         doubleSum = route(revision, "hot.double-sum");
         input = add.readInput("{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8));

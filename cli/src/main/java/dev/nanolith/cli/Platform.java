@@ -360,7 +360,6 @@ public final class Platform implements AutoCloseable {
         }
         gateway.close();
         check.close();
-        workers.close();
         for (Thread retiring : router.deployments().stream().map(Deployment::retire).toList()) {
             try {
                 retiring.join(10_000);
@@ -368,6 +367,8 @@ public final class Platform implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // After the workers: the thread that started them ends with it, and takes any process it started along.
+        workers.close();
         wire.close();
         store.close();
         watchdog.close();

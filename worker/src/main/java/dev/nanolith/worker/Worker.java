@@ -104,12 +104,13 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Loads the app in {@code dir} in this process, every function local, through a worker's
-     * pipeline: for benchmarks of a worker's hot path, without a process around it. The platform
-     * never does this: its workers load what a check process compiled.
+     * pipeline, against this process's class path as the app's own build would: for benchmarks of a
+     * worker's hot path, without a process around it. The platform never does this: its workers
+     * load what a check process compiled.
      */
-    public static Revision loadHere(Path dir, MeterRegistry registry, Watchdog watchdog) throws LoadException {
-        AppLoader loader = new AppLoader(pipeline(registry, watchdog, fn -> true, new LocalDispatcher()), System::getenv,
-                AppLoader.DEFAULT_TIMEOUT, true, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, service -> true);
+    public static Revision loadHere(Path dir, Map<String, String> settings, MeterRegistry registry, Watchdog watchdog) throws LoadException {
+        AppLoader loader = new AppLoader(pipeline(registry, watchdog, fn -> true, new LocalDispatcher()), settings::get,
+                AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, service -> true);
         return loader.load(dir, app -> "r1");
     }
 
