@@ -101,6 +101,17 @@ class HostileAppsTest {
                             all.add(new long[1 << 20]);
                         }"""))
                 .source("hostile/Deep.java", function("hostile", "Deep", "return apply(input);"))
+                .source("hostile/Crowd.java", function("hostile", "Crowd", """
+                        for (int i = 0; i < 10_000; i++) {
+                            Thread.ofPlatform().daemon().start(() -> {
+                                try {
+                                    Thread.sleep(Long.MAX_VALUE);
+                                } catch (InterruptedException e) {
+                                    // ends with its worker
+                                }
+                            });
+                        }
+                        return "crowded";"""))
                 .source("hostile/Spin.java", function("hostile", "Spin", """
                         long end = System.nanoTime() + 60_000_000_000L;
                         while (System.nanoTime() < end) {
@@ -154,6 +165,22 @@ class HostileAppsTest {
     @Test
     void aFunctionThatExhaustsTheHeapEndsOnlyItsOwnWorker() throws InterruptedException {
         assertWorkerEndsAndComesBack("hostile.hog");
+    }
+
+    @Test
+    void tenThousandThreadsHarmOnlyTheirOwnWorker() throws InterruptedException {
+        Http.Response r = http.post("/fn/hostile.crowd", "\"x\"");
+        // The worker holds them, runs out of room for them and ends, or takes past the deadline to start them and is replaced:
+        // whichever, it alone pays, and the app serves again.
+        assertTrue(r.status() == 200 || r.status() == 503 || r.status() == 504, r.status() + " " + r.body());
+        String pong = "";
+        for (int i = 0; i < 300 && !pong.equals("\"pong\""); i++) {
+            pong = http.post("/fn/hostile.ping", "\"x\"").body();
+            if (!pong.equals("\"pong\"")) {
+                Thread.sleep(50);
+            }
+        }
+        assertEquals("\"pong\"", pong);
     }
 
     @Test
