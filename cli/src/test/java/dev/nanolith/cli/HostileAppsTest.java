@@ -231,7 +231,7 @@ class HostileAppsTest {
     }
 
     @Test
-    void aPushWhoseTestCallsSystemExitIsRefusedSayingSo() {
+    void aPushWhoseTestCallsSystemExitIsRefusedSayingSo() throws InterruptedException {
         GitClient.Result push = Pushes.push(platform, TestApp.in(tmp.resolve("exiting")).yaml("app: exiting\n")
                 .source("exiting/Ping.java", function("exiting", "Ping", "return \"pong\";"))
                 .test("exiting/ExitTest.java", test("exiting", "ExitTest", "exits", "System.exit(0);")).write(), "exiting");
@@ -239,6 +239,11 @@ class HostileAppsTest {
         assertTrue(push.output().contains("the check process ended with exit code 0 while running ExitTest.exits"
                 + " — System.exit and Runtime.halt are not allowed in an app"), push.output());
         assertEquals(404, http.post("/fn/exiting.ping", "\"x\"").status(), "nothing of the refused push serves");
+        // Its worker started beside its tests, once it was compiled: it stops once they fail.
+        for (int i = 0; i < 300 && platform.servicePids().containsKey("exiting"); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(!platform.servicePids().containsKey("exiting"), "the refused revision's worker still runs");
     }
 
     @Test

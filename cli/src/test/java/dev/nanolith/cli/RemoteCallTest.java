@@ -10,13 +10,10 @@ import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -235,18 +232,18 @@ class RemoteCallTest {
         platform.deploy(v1);
         assertEquals("\"v1\"", http.post("/fn/keep.version", "").body());
         assertTrue(platform.servicePids().keySet().containsAll(List.of("versions", "holders")), "a worker for each service");
-        long workers = workers();
+        Map<String, Long> serving = platform.servicePids();
         // A service whose worker cannot start: its heap limit is too small for any JVM, which its check does not use.
         Path v2 = TestApp.in(tmp.resolve("keep-v2")).yaml(yaml.replace("holders: [keep.holder]", "holders: {functions: [keep.holder], memory: 1m}"))
                 .source("keep/Version.java", version.formatted("v2")).source("keep/Holder.java", HOLDER).write();
         LoadException refused = assertThrows(LoadException.class, () -> platform.deploy(v2));
         assertTrue(refused.getMessage().contains("the worker of 'holders' ended with exit code 1 before it served"), refused.getMessage());
         assertEquals("\"v1\"", http.post("/fn/keep.version", "").body(), "the old revision serves on");
-        // The new revision's worker that did start was stopped (a spare worker took the place of the one it used).
-        for (int i = 0; i < 200 && workers() != workers; i++) {
+        // The new revision's worker that did start was stopped: the old revision's workers are the ones running.
+        for (int i = 0; i < 200 && !platform.servicePids().equals(serving); i++) {
             Thread.sleep(50);
         }
-        assertEquals(workers, workers(), "workers running");
+        assertEquals(serving, platform.servicePids(), "workers running");
     }
 
     /** A function of the service whose worker cannot start. */
@@ -262,20 +259,6 @@ class RemoteCallTest {
                 }
             }
             """;
-
-    /** The workers this test's platforms run, spare ones included, by their command lines. */
-    private static long workers() {
-        return ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("/java"))
-                .filter(p -> commandLine(p.pid()).contains(" dev.nanolith.worker.Worker")).count();
-    }
-
-    private static String commandLine(long pid) {
-        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "cmdline"))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace('\0', ' ');
-        } catch (IOException e) {
-            return "";
-        }
-    }
 
     private static double metric(String text, String name, String caller, String callee, String direction) {
         Matcher m = Pattern.compile("^" + name + "\\{([^}]*)} (\\S+)$", Pattern.MULTILINE).matcher(text);

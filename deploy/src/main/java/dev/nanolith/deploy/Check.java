@@ -22,6 +22,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -84,6 +87,16 @@ public final class Check implements AutoCloseable {
      * @throws LoadException with every problem found; nothing of the revision is left running
      */
     public Passed run(Path dir, String app, UnaryOperator<String> ids, boolean tests, Consumer<String> progress) throws LoadException {
+        try {
+            return checkAndStart(dir, app, ids, tests, progress);
+        } finally {
+            // The next push's process starts once this one's workers have: it would share their cores.
+            warmUp();
+        }
+    }
+
+    private Passed checkAndStart(Path dir, String app, UnaryOperator<String> ids, boolean tests, Consumer<String> progress)
+            throws LoadException {
         Map<String, Long> stages = new LinkedHashMap<>();
         // The settings the config names are all the app's processes are given, with the secrets of each one's functions.
         Map<String, String> named = new TreeMap<>();
@@ -104,43 +117,91 @@ public final class Check implements AutoCloseable {
         } catch (IOException e) {
             throw new LoadException(Problem.of("platform", "cannot keep the files of the revision: " + e.getMessage()));
         }
+        // The workers start once the app is compiled, beside its tests: they serve only if the tests pass.
+        AtomicReference<CompletableFuture<Started>> starting = new AtomicReference<>();
         try {
             Map<String, String> everySecret = new TreeMap<>(named);
             config.config().functions().keySet().forEach(fn -> everySecret.putAll(secrets(config, fn)));
             int passed = processes.run(new Checker.Job(dir.toAbsolutePath(), app, id, workers.mode(), defaultTimeout.toMillis(), jars,
-                    everySecret, router.taken(), tests, files), stages, progress);
-            Manifest manifest = Manifest.read(files.resolve(Checker.MANIFEST));
-            if (!manifest.app().equals(name)) {
-                throw new LoadException(Problem.of(ConfigFile.NAME, "the check reported app '" + manifest.app() + "', not '" + name + "'"));
+                    everySecret, router.taken(), tests, files), stages, progress, () -> starting.set(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return start(config, named, id, files, jars);
+                        } catch (LoadException e) {
+                            throw new CompletionException(e);
+                        }
+                    }, task -> Thread.ofVirtual().name("workers of " + name).start(task))));
+            if (starting.get() == null) {
+                throw new LoadException(Problem.of("check", "the check process reported no compiled app"));
             }
-            // Where each function runs, and so which worker gets its secrets, as the control plane reads the config itself.
-            Placement plan = Placement.plan(workers.mode(), config.config(), manifest.functions().stream().map(Manifest.Function::name).toList());
-            Map<String, Map<String, String>> settingsOf = new HashMap<>();
-            for (Manifest.Function fn : manifest.functions()) {
-                if (!fn.service().equals(plan.serviceOf().get(fn.name()))) {
-                    throw new LoadException(Problem.of(fn.source(), "the check placed '" + fn.name() + "' in service '" + fn.service()
-                            + "', not '" + plan.serviceOf().get(fn.name()) + "'"));
-                }
-                settingsOf.computeIfAbsent(fn.service(), service -> new TreeMap<>(named)).putAll(secrets(config, fn.name()));
-            }
-            Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, settingsOf));
-            Router.refuseClashes(name, manifest.functions(), router.taken());
-            long t = System.nanoTime();
-            workers.start(deployment);
-            stages.put("workers", millisSince(t));
-            List<String> services = deployment.services();
-            deployment.closeWhenRetired(() -> delete(files));
+            Started started = join(starting.get());
+            stages.put("workers", started.millis());
+            List<String> services = started.deployment().services();
             try {
-                progress.accept(stage("workers", stages.get("workers"), services.size() == 1 ? "1 worker started"
+                progress.accept(stage("workers", started.millis(), services.size() == 1 ? "1 worker started"
                         : services.size() + " workers started: " + String.join(", ", services)));
             } catch (RuntimeException e) {
-                deployment.retire();
+                started.deployment().retire();
                 throw e;
             }
-            return new Passed(deployment, stages, passed);
+            return new Passed(started.deployment(), stages, passed);
         } catch (LoadException | RuntimeException e) {
-            delete(files);
+            CompletableFuture<Started> workersStarting = starting.get();
+            if (workersStarting == null) {
+                delete(files);
+            } else {
+                // Workers that started for a revision that failed stop; their files go with them.
+                workersStarting.whenComplete((started, failed) -> {
+                    if (started != null) {
+                        started.deployment().retire();
+                    } else {
+                        delete(files);
+                    }
+                });
+            }
             throw e;
+        }
+    }
+
+    /** A checked revision's workers, started, and how long they took. */
+    private record Started(Deployment deployment, long millis) {
+    }
+
+    /**
+     * Starts the workers of the compiled app in {@code files}, as the control plane reads its
+     * config: where each function runs, and so which worker gets its secrets, and their heaps.
+     */
+    private Started start(ConfigFile config, Map<String, String> named, String id, Path files, List<Path> jars) throws LoadException {
+        String name = config.config().app();
+        Manifest manifest = Manifest.read(files.resolve(Checker.MANIFEST));
+        if (!manifest.app().equals(name)) {
+            throw new LoadException(Problem.of(ConfigFile.NAME, "the check reported app '" + manifest.app() + "', not '" + name + "'"));
+        }
+        Placement plan = Placement.plan(workers.mode(), config.config(), manifest.functions().stream().map(Manifest.Function::name).toList());
+        Map<String, Map<String, String>> settingsOf = new HashMap<>();
+        for (Manifest.Function fn : manifest.functions()) {
+            if (!fn.service().equals(plan.serviceOf().get(fn.name()))) {
+                throw new LoadException(Problem.of(fn.source(), "the check placed '" + fn.name() + "' in service '" + fn.service()
+                        + "', not '" + plan.serviceOf().get(fn.name()) + "'"));
+            }
+            settingsOf.computeIfAbsent(fn.service(), service -> new TreeMap<>(named)).putAll(secrets(config, fn.name()));
+        }
+        Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, settingsOf));
+        Router.refuseClashes(name, manifest.functions(), router.taken());
+        long t = System.nanoTime();
+        workers.start(deployment);
+        deployment.closeWhenRetired(() -> delete(files));
+        return new Started(deployment, millisSince(t));
+    }
+
+    /** What {@code starting} ended with; its {@link LoadException} as thrown. */
+    private static Started join(CompletableFuture<Started> starting) throws LoadException {
+        try {
+            return starting.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof LoadException load) {
+                throw load;
+            }
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
     }
 

@@ -58,10 +58,13 @@ final class CheckProcesses implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** Starts the spare process, so that the first push does not wait for one. */
+    /**
+     * Starts the spare process, so that the next push does not wait for one: before the first, and
+     * after each push has started its workers, whose cores it would otherwise share.
+     */
     synchronized void warmUp() {
-        // The archive holds what a check process loads as it warms up, which runs no app code yet.
-        jvm.archive(Checker.class.getName(), List.of(Checker.WARM_UP_ONLY));
+        // The archive holds what a check process and a worker load and run, trained on the platform's own app.
+        jvm.archive(Checker.class.getName(), HEAP, List.of(Checker.WARM_UP_ONLY));
         if (spare == null && !closed) {
             spare = start();
         }
@@ -70,13 +73,15 @@ final class CheckProcesses implements AutoCloseable {
     /**
      * Checks one job in a process of its own; each stage's line goes to {@code progress} as the
      * process reports it, and its milliseconds into {@code stages}. The job's files are copied into
-     * the process's inbox, and what it writes there into the job's {@code out} once it passed.
+     * the process's inbox; what it writes there, the compiled app and its manifest, is copied into
+     * the job's {@code out} once the app is compiled, and {@code compiled} is then run, while the
+     * app's tests go on.
      *
      * @return how many of the app's tests passed
      * @throws LoadException with the app's problems, or with what ended the process: its time limit
      *                       (naming the test that was running), an exit of its own, its memory limit
      */
-    int run(Checker.Job job, Map<String, Long> stages, Consumer<String> progress) throws LoadException {
+    int run(Checker.Job job, Map<String, Long> stages, Consumer<String> progress, Runnable compiled) throws LoadException {
         Started process;
         synchronized (this) {
             if (spare != null && !spare.process.isAlive()) {
@@ -87,17 +92,18 @@ final class CheckProcesses implements AutoCloseable {
             spare = null;
         }
         try {
-            int passed = process.check(process.stage(job), stages, progress, timeout);
-            for (String file : List.of(Checker.COMPILED, Checker.MANIFEST)) {
-                Files.copy(process.inbox.resolve("out").resolve(file), job.out().resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            Checker.Job staged;
+            try {
+                staged = process.stage(job);
+            } catch (IOException e) {
+                throw new LoadException(Problem.of("platform", "the files of the check cannot be staged: " + e.getMessage()));
             }
-            return passed;
-        } catch (IOException e) {
-            throw new LoadException(Problem.of("platform", "the files of the check cannot be kept: " + e.getMessage()));
+            return process.check(staged, stages, progress, timeout, () -> {
+                process.keep(job.out());
+                compiled.run();
+            });
         } finally {
             process.end();
-            // The next one warms up while the push goes on.
-            Thread.ofVirtual().start(this::warmUp);
         }
     }
 
@@ -107,8 +113,11 @@ final class CheckProcesses implements AutoCloseable {
             inbox = Files.createTempDirectory(Files.createDirectories(work), "check-");
             Path libraries = Files.createDirectories(inbox.resolve("libraries"));
             // Nothing of the platform's environment: what the app's config names comes with its job.
-            ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(jvm.command(Checker.class.getName(), HEAP, List.of()),
-                    Map.of(libraries, Sandbox.LIBRARIES), Map.of(inbox, Sandbox.CHECK)));
+            // A check yields the cores to the workers that serve, as it warms up and as it runs.
+            List<String> command = new ArrayList<>(Jvm.YIELDING);
+            command.addAll(sandbox.wrap(jvm.command(Checker.class.getName(), HEAP, List.of()), Map.of(libraries, Sandbox.LIBRARIES),
+                    Map.of(inbox, Sandbox.CHECK)));
+            ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().clear();
             return new Started(jvm.start(builder), inbox, sandbox);
         } catch (IOException e) {
@@ -176,7 +185,14 @@ final class CheckProcesses implements AutoCloseable {
             });
         }
 
-        int check(Checker.Job job, Map<String, Long> stages, Consumer<String> progress, Duration timeout) throws LoadException {
+        /** What runs once the app is compiled, while its tests go on. */
+        @FunctionalInterface
+        interface Compiled {
+            void run() throws LoadException;
+        }
+
+        int check(Checker.Job job, Map<String, Long> stages, Consumer<String> progress, Duration timeout, Compiled compiled)
+                throws LoadException {
             long deadline = System.nanoTime() + timeout.toNanos();
             String doing = "while it started";
             boolean sent = false;
@@ -190,7 +206,7 @@ final class CheckProcesses implements AutoCloseable {
                     throw new LoadException(Problem.of("check", "the check was interrupted"));
                 }
                 if (line == null) {
-                    process.destroyForcibly();
+                    Jvm.kill(process);
                     throw new LoadException(Problem.of(at(doing), "the check did not finish within " + timeout.toSeconds() + " s " + doing
                             + " — it was stopped; an app's tests and the start of its functions must end"));
                 }
@@ -211,6 +227,7 @@ final class CheckProcesses implements AutoCloseable {
                         doing = "after the app's tests";
                     } else if (parts[1].equals("compile")) {
                         doing = "after the app was loaded";
+                        compiled.run();
                     }
                 } else if (line.startsWith("running ")) {
                     doing = "while running " + line.substring("running ".length());
@@ -231,6 +248,17 @@ final class CheckProcesses implements AutoCloseable {
                 in.write((JSON.writeValueAsString(job) + "\n").getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw ended("while it was given the app");
+            }
+        }
+
+        /** Copies what the process wrote, the compiled app and its manifest, into {@code out}. */
+        void keep(Path out) throws LoadException {
+            try {
+                for (String file : List.of(Checker.COMPILED, Checker.MANIFEST)) {
+                    Files.copy(inbox.resolve("out").resolve(file), out.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                throw new LoadException(Problem.of("platform", "the files of the check cannot be kept: " + e.getMessage()));
             }
         }
 
@@ -295,7 +323,7 @@ final class CheckProcesses implements AutoCloseable {
 
         /** Ends the process, if the check has not ended it already, and removes its inbox. */
         void end() {
-            process.destroyForcibly();
+            Jvm.kill(process);
             try {
                 process.waitFor(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -21,20 +21,30 @@ import java.util.stream.Stream;
 /**
  * How the platform starts the JVMs that run app code — workers and check processes: this JDK,
  * the platform's class path, a heap limit after which the process ends rather than limps on,
- * and a class-data archive (CDS) that lets each start in about half the time. The archive is
- * written by a process that runs no app code, since every process that runs app code maps it.
+ * and a class archive that lets each start in about half the time. On JDK 25 and later the
+ * archive is an ahead-of-time cache (JEP 483, 514, 515: classes loaded and linked, and the
+ * profiles of their hot methods); before, a class-data archive (JEP 350). It is written by a
+ * process that runs no app code, only the platform's own, since every process that runs app
+ * code maps it.
  */
 final class Jvm {
 
     private static final System.Logger LOG = System.getLogger(Jvm.class.getName());
 
+    /** Whether this JDK writes an ahead-of-time cache in one run (JDK 25, JEP 514). */
+    private static final boolean AOT = Runtime.version().feature() >= 25;
     /** The class path of the processes that run app code (see {@link #classPath()}). */
     static final String CLASS_PATH = classPath();
     /**
-     * The class-data archive: classes parsed and verified once, mapped by every later process.
-     * Kept per user, for the JDK and class path it was made with.
+     * The class archive: classes parsed, verified (and on JDK 25, linked and profiled) once,
+     * mapped by every later process. Kept per user, for the JDK and class path it was made with.
      */
     static final Path CLASS_ARCHIVE = classArchive();
+    /**
+     * What a process that must not slow down the workers that serve is started under: a lower
+     * priority ({@code nice(1)}, where there is one).
+     */
+    static final List<String> YIELDING = Files.isExecutable(Path.of("/usr/bin/nice")) ? List.of("/usr/bin/nice", "-n", "10") : List.of();
     /** How long an archive may take to be written: younger files of another platform are left alone. */
     private static final Duration ARCHIVE_IN_PROGRESS = Duration.ofMinutes(10);
 
@@ -69,6 +79,17 @@ final class Jvm {
      * {@code heap} (as {@code -Xmx} takes it); a process that runs out of it ends with exit code 3.
      */
     List<String> command(String mainClass, String heap, List<String> args) {
+        List<String> line = new ArrayList<>(options(heap));
+        if (Files.isRegularFile(CLASS_ARCHIVE)) {
+            line.add((AOT ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + CLASS_ARCHIVE);
+        }
+        line.addAll(List.of("-cp", CLASS_PATH, mainClass));
+        line.addAll(args);
+        return List.copyOf(line);
+    }
+
+    /** The JDK and the options of every process that runs app code, the one that writes the archive included. */
+    private static List<String> options(String heap) {
         List<String> line = new ArrayList<>(List.of(java(), "-Xmx" + heap,
                 // Many small processes: the simplest collector keeps each one's memory down.
                 "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
@@ -76,39 +97,39 @@ final class Jvm {
                 "-Djava.util.logging.SimpleFormatter.format=%4$s %3$s: %5$s%6$s%n",
                 // Their environment is empty, so no locale says it: what they print is UTF-8, as the control plane reads it.
                 "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8"));
-        if (Files.isRegularFile(CLASS_ARCHIVE)) {
-            line.add("-XX:SharedArchiveFile=" + CLASS_ARCHIVE);
+        if (AOT) {
+            // An archive that does not fit (another JDK's) is passed over in silence: standard output is the control plane's.
+            line.add("-Xlog:aot=off");
         }
-        line.addAll(List.of("-cp", CLASS_PATH, mainClass));
-        line.addAll(args);
-        return List.copyOf(line);
+        return line;
     }
 
     /**
-     * Writes the class-data archive in the background, when there is none yet: a process loads
-     * what workers and check processes load — {@code mainClass} with {@code args} — and ends,
-     * writing the archive as it exits; the archive is then moved into place.
+     * Writes the class archive in the background, when there is none yet: a process runs what
+     * workers and check processes run — {@code mainClass} with {@code args}, with a heap of
+     * {@code heap} — and ends, writing the archive as it exits; the archive is then moved into place.
      */
-    void archive(String mainClass, List<String> args) {
+    void archive(String mainClass, String heap, List<String> args) {
         if (Files.isRegularFile(CLASS_ARCHIVE) || !archiving.compareAndSet(false, true)) {
             return;
         }
-        Thread.ofVirtual().name("class-data archive").start(() -> {
+        Thread.ofVirtual().name("class archive").start(() -> {
             Path written = CLASS_ARCHIVE.resolveSibling(CLASS_ARCHIVE.getFileName() + "." + ProcessHandle.current().pid());
             try {
                 Files.createDirectories(CLASS_ARCHIVE.getParent());
-                List<String> line = new ArrayList<>(List.of(java(), "-XX:ArchiveClassesAtExit=" + written, "-Xlog:cds=off",
-                        "-Xlog:cds+dynamic=off", "-cp", CLASS_PATH, mainClass));
+                List<String> line = new ArrayList<>(YIELDING);
+                line.addAll(options(heap));
+                line.addAll(List.of((AOT ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + written, "-cp", CLASS_PATH, mainClass));
                 line.addAll(args);
                 Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 if (process.waitFor(ARCHIVE_IN_PROGRESS.toSeconds(), TimeUnit.SECONDS) && process.exitValue() == 0) {
                     keep(written);
                 } else {
                     process.destroyForcibly();
-                    LOG.log(System.Logger.Level.WARNING, "the class-data archive was not written; processes start without one");
+                    LOG.log(System.Logger.Level.WARNING, "the class archive was not written; processes start without one");
                 }
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "processes start without a class-data archive: " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "processes start without a class archive: " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -129,7 +150,7 @@ final class Jvm {
         try {
             Files.move(archive, CLASS_ARCHIVE, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "the class-data archive was not kept: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "the class archive was not kept: " + e.getMessage());
             return;
         }
         // Archives of earlier builds, and ones left half-written by processes that were killed; not those being written now.
@@ -138,14 +159,14 @@ final class Jvm {
             files.filter(f -> f.getFileName().toString().startsWith("services-") && !f.equals(CLASS_ARCHIVE))
                     .filter(f -> modifiedBefore(f, old)).forEach(Jvm::delete);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "older class-data archives were not removed: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "older class archives were not removed: " + e.getMessage());
         }
     }
 
     /**
      * The class path of the processes that run app code: the platform's jars. A folder of classes
      * (a module's own, as a build runs its tests) is left out when the jars hold the worker, since
-     * the class-data archive takes jars only; otherwise the whole class path, without an archive.
+     * the class archive takes jars only; otherwise the whole class path, without an archive.
      */
     private static String classPath() {
         String all = System.getProperty("java.class.path");
@@ -167,7 +188,17 @@ final class Jvm {
         }
         String cache = System.getenv("XDG_CACHE_HOME");
         Path dir = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache");
-        return dir.resolve("nanolith").resolve("services-" + Integer.toHexString(key.toString().hashCode()) + ".jsa");
+        return dir.resolve("nanolith").resolve("services-" + Integer.toHexString(key.toString().hashCode()) + (AOT ? ".aot" : ".jsa"));
+    }
+
+    /**
+     * Kills {@code process} and every process under it: a sandbox's own processes, which would
+     * otherwise outlive it when it is killed as it sets up.
+     */
+    static void kill(Process process) {
+        List<ProcessHandle> under = process.descendants().toList();
+        process.destroyForcibly();
+        under.forEach(ProcessHandle::destroyForcibly);
     }
 
     static void delete(Path file) {

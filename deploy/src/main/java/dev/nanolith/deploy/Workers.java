@@ -62,6 +62,8 @@ public final class Workers {
     private final Path work;
     private Started spare;
     private boolean warming;
+    /** How many workers are starting now: the spare waits for none to be, as a JVM starting beside them slows them down. */
+    private int starting;
     private boolean closed;
 
     /**
@@ -89,7 +91,7 @@ public final class Workers {
     private record Started(Process process, Path inbox) {
 
         void end() {
-            process.destroyForcibly();
+            Jvm.kill(process);
             Check.delete(inbox);
         }
     }
@@ -107,12 +109,18 @@ public final class Workers {
                 spare = null;
             }
         }
-        if (taken == null) {
-            taken = launch(heap);
+        return taken != null ? taken : launch(heap);
+    }
+
+    /** Counts a worker's start ({@code +1}) and its end ({@code -1}); once none is starting, the spare is started. */
+    private void starting(int change) {
+        synchronized (this) {
+            starting += change;
+            if (starting > 0) {
+                return;
+            }
         }
-        // The next one warms up while this one loads its revision.
         Thread.ofVirtual().start(this::warmUp);
-        return taken;
     }
 
     /** Starts the spare worker, unless there is one or one is being started. */
@@ -270,6 +278,15 @@ public final class Workers {
             if (closed) {
                 throw new IllegalStateException("the worker of '" + service + "' is stopped");
             }
+            starting(+1);
+            try {
+                load();
+            } finally {
+                starting(-1);
+            }
+        }
+
+        private void load() {
             Deployment.Launch launch = deployment.launch();
             Started taken = take(launch.heap(service, HEAP));
             try {
@@ -337,7 +354,7 @@ public final class Workers {
             }
             if (listening < 0) {
                 boolean ended = waitFor(started, 1);
-                started.destroyForcibly();
+                Jvm.kill(started);
                 Check.delete(inbox);
                 throw new IllegalStateException(ended
                         ? "the worker of '" + service + "' ended with exit code " + started.exitValue() + " before it served — see the log above"
@@ -451,7 +468,7 @@ public final class Workers {
                     p.destroy();
                 }
                 if (!waitFor(p, graceSeconds)) {
-                    p.destroyForcibly();
+                    Jvm.kill(p);
                     waitFor(p, 5);
                 }
             }

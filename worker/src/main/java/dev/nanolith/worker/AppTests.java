@@ -40,19 +40,6 @@ final class AppTests {
     }
 
     /**
-     * Compiles a class and runs an empty test plan once, so that the first push does not pay for
-     * loading javac and JUnit.
-     */
-    void warmUp() {
-        try {
-            Compiler.forTests(List.of()).compile(Map.of("Warm.java", "class Warm { @org.junit.jupiter.api.Test void warm() {} }"));
-            LauncherFactory.create().discover(LauncherDiscoveryRequestBuilder.request().build());
-        } catch (LoadException | RuntimeException e) {
-            System.getLogger(AppTests.class.getName()).log(System.Logger.Level.DEBUG, "warming up the app tests failed", e);
-        }
-    }
-
-    /**
      * Runs the tests of the app in {@code dir}, if it has any, against {@code revision}; tells
      * {@code running} the name of each test as it starts ({@code GreetTest.greets}).
      */

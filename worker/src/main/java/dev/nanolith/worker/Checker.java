@@ -23,27 +23,33 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The throw-away process that checks one push, so that nothing an app's code does while it is
- * compiled, loaded, tested and started reaches the control plane: it starts, warms up (javac and
- * JUnit loaded), says {@value #READY}, takes one {@link Job} as a line of JSON on its standard
- * input, reports on its standard output as it goes, writes the compiled app and its manifest,
+ * compiled, loaded, tested and started reaches the control plane: it starts, says {@value #READY},
+ * warms up (javac and JUnit loaded and run) until it takes one {@link Job} as a line of JSON on
+ * its standard input, reports on its standard output as it goes, writes the compiled app and its manifest,
  * and ends. What the app prints goes to standard error.
  *
  * <p>Its report, a line each: {@code stage NAME MILLIS NOTE}, {@code running TEST} as each of the
- * app's tests starts, then {@code passed} or {@code problems JSON} (a list of problems).
+ * app's tests starts, then {@code passed} or {@code problems JSON} (a list of problems). The
+ * compiled app and its manifest are written when {@code stage compile} is reported, before the
+ * app's tests run.
  */
 public final class Checker {
 
-    /** The line the process prints once it is warm and waits for its job. */
+    /** The line the process prints once it takes its job; it warms up until the job comes. */
     public static final String READY = "nanolith-check-ready";
 
     /**
-     * The argument that makes the process warm up and end, running no app code: it writes the
-     * class-data archive every worker and check process maps.
+     * The argument that makes the process warm up and end, running no app code, only the
+     * platform's own ({@link Training}): it writes the class archive every worker and check process maps.
      */
     public static final String WARM_UP_ONLY = "--warm-up-only";
+
+    /** How many times at most a check process checks the platform's own app as it waits: javac's and JUnit's hot methods compiled. */
+    private static final int WARM_UP_CHECKS = 3;
 
     /** Where the compiled app and its manifest are written, in the job's {@code out} directory. */
     public static final String COMPILED = "compiled.json", MANIFEST = "manifest.json";
@@ -71,17 +77,27 @@ public final class Checker {
     private Checker() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, LoadException {
         PrintStream report = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
-        new AppTests().warmUp();
         if (List.of(args).contains(WARM_UP_ONLY)) {
-            // What a worker loads besides: its metrics and its server's classes.
-            Worker.warmUp();
+            // What a worker loads and runs besides: its server, its pipeline, its metrics.
+            Training.checkAndServe();
             return;
         }
         report.println(READY);
-        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        BufferedReader control = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        CompletableFuture<String> next = new CompletableFuture<>();
+        Thread.ofVirtual().name("job").start(() -> {
+            try {
+                next.complete(control.readLine());
+            } catch (IOException e) {
+                next.complete(null);
+            }
+        });
+        // Until the push comes: each check of the platform's own app leaves the compiler and the test engine faster.
+        Training.check(WARM_UP_CHECKS, next::isDone);
+        String line = next.join();
         if (line == null) {
             // The control plane stopped before it had a push for this process.
             Runtime.getRuntime().halt(0);
@@ -100,13 +116,16 @@ public final class Checker {
         Runtime.getRuntime().halt(0);
     }
 
-    private static void check(Job job, Watchdog watchdog, PrintStream report) throws LoadException, IOException {
+    static void check(Job job, Watchdog watchdog, PrintStream report) throws LoadException, IOException {
         long t = System.nanoTime();
         AppLoader loader = new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()), job.settings()::get,
                 Duration.ofMillis(job.defaultTimeoutMillis()), true, job.placement(), Libraries.resolved(job.libraries()), null,
                 service -> true);
         Revision revision = loader.load(job.dir(), job.app(), app -> job.revision());
         long warm = revision.coldStart().toMillis();
+        // Written before the app's tests run: its workers start beside them, and serve only if they pass.
+        revision.compiled().write(job.out().resolve(COMPILED));
+        revision.manifest().write(job.out().resolve(MANIFEST));
         report.println("stage compile " + (millisSince(t) - warm) + " " + revision.routes().size() + " functions");
         Router.refuseClashes(revision.app(), revision.manifest().functions(), job.taken());
         if (job.tests()) {
@@ -115,8 +134,6 @@ public final class Checker {
             report.println("stage test " + millisSince(t) + " " + (passed == 0 ? "no tests" : passed + " passed"));
         }
         report.println("stage warm " + warm + " every function started");
-        revision.compiled().write(job.out().resolve(COMPILED));
-        revision.manifest().write(job.out().resolve(MANIFEST));
     }
 
     private static long millisSince(long startNanos) {

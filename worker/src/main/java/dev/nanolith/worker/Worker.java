@@ -97,6 +97,11 @@ public final class Worker implements AutoCloseable {
         this.server = new WireServer(revision, registry::scrape, signature, watchdog);
     }
 
+    /** The port it takes calls on, on 127.0.0.1. */
+    int port() {
+        return server.port();
+    }
+
     /** A worker's invocation pipeline: metrics, then deadlines, then {@code dispatcher}. */
     private static Pipeline pipeline(MeterRegistry registry, Watchdog watchdog, Predicate<FunctionSpec> local, Dispatcher dispatcher) {
         return new Pipeline(List.of(new Metrics(registry, local), new Deadlines(watchdog)), dispatcher);
@@ -114,7 +119,7 @@ public final class Worker implements AutoCloseable {
         return loader.load(dir, app -> "r1");
     }
 
-    /** Loads what a worker loads as it starts, for the class-data archive (see {@link Checker#WARM_UP_ONLY}). */
+    /** Loads what a worker loads as it starts, before it is given a revision: a spare worker is ready sooner. */
     static void warmUp() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (Watchdog watchdog = new Watchdog(); WireClient client = new WireClient(new Signature("warm"))) {
@@ -181,7 +186,7 @@ public final class Worker implements AutoCloseable {
             System.exit(1);
             return;
         }
-        report.println(READY + " " + worker.server.port());
+        report.println(READY + " " + worker.port());
         // A function that ignores interruption holds its thread, and maybe a core, past every deadline: the control plane
         // replaces such a worker, told once.
         Thread.ofPlatform().daemon().name("nanolith-overdue").start(() -> {
