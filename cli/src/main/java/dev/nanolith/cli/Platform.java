@@ -169,7 +169,6 @@ public final class Platform implements AutoCloseable {
                 "/git", new GitHttp(store, deployer),
                 "/admin", new AdminApi(store, deployer, adminToken, this::url, fromDirectories::contains)), () -> ready);
         check.warmUp();
-        Thread.ofVirtual().name("worker warm-up").start(workers::warmUp);
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
                 .log(System.Logger.Level.ERROR, "not serving " + problem));
         Files.writeString(dataDir.resolve("url"), url() + "\n");

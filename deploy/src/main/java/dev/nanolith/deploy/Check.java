@@ -22,10 +22,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -74,9 +75,13 @@ public final class Check implements AutoCloseable {
         this.work = work;
     }
 
-    /** Starts a check process ahead of the first push. */
+    /**
+     * Starts, in the background, the processes the next push takes that are not there yet: a
+     * check process and a spare worker.
+     */
     public void warmUp() {
         Thread.ofVirtual().name("check warm-up").start(processes::warmUp);
+        Thread.ofVirtual().name("worker warm-up").start(workers::warmUp);
     }
 
     /**
@@ -90,7 +95,7 @@ public final class Check implements AutoCloseable {
         try {
             return checkAndStart(dir, app, ids, tests, progress);
         } finally {
-            // The next push's process starts once this one's workers have: it would share their cores.
+            // The next push's processes start once this one's workers serve (or it failed): they would share their cores.
             warmUp();
         }
     }
@@ -123,7 +128,8 @@ public final class Check implements AutoCloseable {
             Map<String, String> everySecret = new TreeMap<>(named);
             config.config().functions().keySet().forEach(fn -> everySecret.putAll(secrets(config, fn)));
             int passed = processes.run(new Checker.Job(dir.toAbsolutePath(), app, id, workers.mode(), defaultTimeout.toMillis(), jars,
-                    everySecret, router.taken(), tests, files), stages, progress, () -> starting.set(CompletableFuture.supplyAsync(() -> {
+                    everySecret, router.taken(), tests, files), stages, progress, () -> starting.compareAndSet(null,
+                    CompletableFuture.supplyAsync(() -> {
                         try {
                             return start(config, named, id, files, jars);
                         } catch (LoadException e) {
@@ -131,32 +137,25 @@ public final class Check implements AutoCloseable {
                         }
                     }, task -> Thread.ofVirtual().name("workers of " + name).start(task))));
             if (starting.get() == null) {
-                throw new LoadException(Problem.of("check", "the check process reported no compiled app"));
+                throw new LoadException(Problem.of("check", "the check process ended without reporting the compiled app"
+                        + " — push again; if it happens again, the platform's log says why"));
             }
             Started started = join(starting.get());
             stages.put("workers", started.millis());
             List<String> services = started.deployment().services();
-            try {
-                progress.accept(stage("workers", started.millis(), services.size() == 1 ? "1 worker started"
-                        : services.size() + " workers started: " + String.join(", ", services)));
-            } catch (RuntimeException e) {
-                started.deployment().retire();
-                throw e;
-            }
+            progress.accept(stage("workers", started.millis(), services.size() == 1 ? "1 worker started"
+                    : services.size() + " workers started: " + String.join(", ", services)));
             return new Passed(started.deployment(), stages, passed);
         } catch (LoadException | RuntimeException e) {
-            CompletableFuture<Started> workersStarting = starting.get();
-            if (workersStarting == null) {
+            // Workers started for a revision that failed are stopped before the push is answered; their files go with them.
+            try {
+                if (starting.get() != null) {
+                    starting.get().join().deployment().retire();
+                } else {
+                    delete(files);
+                }
+            } catch (CompletionException | CancellationException failed) {
                 delete(files);
-            } else {
-                // Workers that started for a revision that failed stop; their files go with them.
-                workersStarting.whenComplete((started, failed) -> {
-                    if (started != null) {
-                        started.deployment().retire();
-                    } else {
-                        delete(files);
-                    }
-                });
             }
             throw e;
         }

@@ -58,10 +58,13 @@ final class CheckProcesses implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /**
-     * Starts the spare process, so that the next push does not wait for one: before the first, and
-     * after each push has started its workers, whose cores it would otherwise share.
-     */
+    /** What runs once the app is compiled, while its tests go on. */
+    @FunctionalInterface
+    interface Compiled {
+        void run() throws LoadException;
+    }
+
+    /** Starts the spare process, unless there is one, so that the next push does not wait for one. */
     synchronized void warmUp() {
         // The archive holds what a check process and a worker load and run, trained on the platform's own app.
         jvm.archive(Checker.class.getName(), HEAP, List.of(Checker.WARM_UP_ONLY));
@@ -81,7 +84,7 @@ final class CheckProcesses implements AutoCloseable {
      * @throws LoadException with the app's problems, or with what ended the process: its time limit
      *                       (naming the test that was running), an exit of its own, its memory limit
      */
-    int run(Checker.Job job, Map<String, Long> stages, Consumer<String> progress, Runnable compiled) throws LoadException {
+    int run(Checker.Job job, Map<String, Long> stages, Consumer<String> progress, Compiled compiled) throws LoadException {
         Started process;
         synchronized (this) {
             if (spare != null && !spare.process.isAlive()) {
@@ -96,7 +99,8 @@ final class CheckProcesses implements AutoCloseable {
             try {
                 staged = process.stage(job);
             } catch (IOException e) {
-                throw new LoadException(Problem.of("platform", "the files of the check cannot be staged: " + e.getMessage()));
+                throw new LoadException(Problem.of("platform", "the files of the check cannot be staged: " + e.getMessage()
+                        + " — see that the data directory's disk has room, and push again"));
             }
             return process.check(staged, stages, progress, timeout, () -> {
                 process.keep(job.out());
@@ -185,17 +189,12 @@ final class CheckProcesses implements AutoCloseable {
             });
         }
 
-        /** What runs once the app is compiled, while its tests go on. */
-        @FunctionalInterface
-        interface Compiled {
-            void run() throws LoadException;
-        }
-
         int check(Checker.Job job, Map<String, Long> stages, Consumer<String> progress, Duration timeout, Compiled compiled)
                 throws LoadException {
             long deadline = System.nanoTime() + timeout.toNanos();
             String doing = "while it started";
             boolean sent = false;
+            boolean loaded = false;
             int passed = 0;
             while (true) {
                 String line;
@@ -225,8 +224,9 @@ final class CheckProcesses implements AutoCloseable {
                     if (parts[1].equals("test")) {
                         passed = parts.length > 3 && parts[3].matches("\\d{1,9} passed") ? Integer.parseInt(parts[3].split(" ")[0]) : 0;
                         doing = "after the app's tests";
-                    } else if (parts[1].equals("compile")) {
+                    } else if (parts[1].equals("compile") && !loaded) {
                         doing = "after the app was loaded";
+                        loaded = true;
                         compiled.run();
                     }
                 } else if (line.startsWith("running ")) {

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 /**
  * How the platform starts the JVMs that run app code — workers and check processes: this JDK,
  * the platform's class path, a heap limit after which the process ends rather than limps on,
- * and a class archive that lets each start in about half the time. On JDK 25 and later the
+ * and a class archive that more than halves the time each takes to start. On JDK 25 and later the
  * archive is an ahead-of-time cache (JEP 483, 514, 515: classes loaded and linked, and the
  * profiles of their hot methods); before, a class-data archive (JEP 350). It is written by a
  * process that runs no app code, only the platform's own, since every process that runs app
@@ -125,7 +125,7 @@ final class Jvm {
                 if (process.waitFor(ARCHIVE_IN_PROGRESS.toSeconds(), TimeUnit.SECONDS) && process.exitValue() == 0) {
                     keep(written);
                 } else {
-                    process.destroyForcibly();
+                    kill(process);
                     LOG.log(System.Logger.Level.WARNING, "the class archive was not written; processes start without one");
                 }
             } catch (IOException e) {

@@ -62,8 +62,6 @@ public final class Workers {
     private final Path work;
     private Started spare;
     private boolean warming;
-    /** How many workers are starting now: the spare waits for none to be, as a JVM starting beside them slows them down. */
-    private int starting;
     private boolean closed;
 
     /**
@@ -110,17 +108,6 @@ public final class Workers {
             }
         }
         return taken != null ? taken : launch(heap);
-    }
-
-    /** Counts a worker's start ({@code +1}) and its end ({@code -1}); once none is starting, the spare is started. */
-    private void starting(int change) {
-        synchronized (this) {
-            starting += change;
-            if (starting > 0) {
-                return;
-            }
-        }
-        Thread.ofVirtual().start(this::warmUp);
     }
 
     /** Starts the spare worker, unless there is one or one is being started. */
@@ -278,15 +265,6 @@ public final class Workers {
             if (closed) {
                 throw new IllegalStateException("the worker of '" + service + "' is stopped");
             }
-            starting(+1);
-            try {
-                load();
-            } finally {
-                starting(-1);
-            }
-        }
-
-        private void load() {
             Deployment.Launch launch = deployment.launch();
             Started taken = take(launch.heap(service, HEAP));
             try {
@@ -401,6 +379,7 @@ public final class Workers {
                 tellPeers(group);
                 // Its calls in flight get a moment to end; the one past its deadline will not.
                 stop(1);
+                warmUp();
             });
         }
 
@@ -426,6 +405,8 @@ public final class Workers {
                         start();
                         tellPeers(group);
                         LOG.log(System.Logger.Level.INFO, "the worker of ''{0}'' of {1} serves again", service, deployment);
+                        // A spare again, if this one took it: once it serves, not beside its start.
+                        warmUp();
                         return;
                     } catch (InterruptedException e) {
                         return;

@@ -39,7 +39,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Checker {
 
-    /** The line the process prints once it takes its job; it warms up until the job comes. */
+    /** The line the process prints as soon as it starts; it warms up until its job comes. */
     public static final String READY = "nanolith-check-ready";
 
     /**

@@ -105,7 +105,7 @@ final class Training {
             Files.createDirectories(target.getParent());
             try (InputStream in = Training.class.getResourceAsStream("training/" + file)) {
                 if (in == null) {
-                    throw new IOException("the platform's build lacks training/" + file);
+                    throw new IOException("the platform's build lacks training/" + file + " — rebuild the platform");
                 }
                 Files.copy(in, target);
             }
