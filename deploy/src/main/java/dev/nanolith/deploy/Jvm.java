@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +50,10 @@ final class Jvm {
     private static final Duration ARCHIVE_IN_PROGRESS = Duration.ofMinutes(10);
 
     private final AtomicBoolean archiving = new AtomicBoolean();
+    /** The process that writes the archive, while it runs: it ends with the platform, unfinished. */
+    private volatile Process archiver;
+    /** An option on the command line of every process started here, which tells them from any other platform's. */
+    private final String mark = "-Dnanolith.platform=" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
     /**
      * The one thread that starts every process: the sandbox kills a process when the thread that
      * started it ends (Linux's parent-death signal follows the thread), so that thread lives as
@@ -57,9 +62,26 @@ final class Jvm {
     private final ExecutorService launcher = Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().daemon()
             .name("nanolith-launcher").unstarted(task));
 
-    /** Ends the launcher thread, once every process it started has ended. */
+    /**
+     * Ends the launcher thread, once every process it started has been stopped, and kills what of
+     * them is left (any process whose command line carries this platform's mark) and the process
+     * that writes the archive, if it still runs: the next platform writes it again.
+     */
     void close() {
         launcher.shutdown();
+        try {
+            launcher.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Process writing = archiver;
+        if (writing != null) {
+            kill(writing);
+        }
+        // A sandbox that was setting up as its launcher ended can leave its own first process behind, no longer under
+        // this one: every process started here carries this platform's mark.
+        ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(arguments -> List.of(arguments).contains(mark)).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 
     /** Starts a process from the launcher thread. */
@@ -80,6 +102,7 @@ final class Jvm {
      */
     List<String> command(String mainClass, String heap, List<String> args) {
         List<String> line = new ArrayList<>(options(heap));
+        line.add(mark);
         if (Files.isRegularFile(CLASS_ARCHIVE)) {
             line.add((AOT ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + CLASS_ARCHIVE);
         }
@@ -122,6 +145,7 @@ final class Jvm {
                 line.addAll(List.of((AOT ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + written, "-cp", CLASS_PATH, mainClass));
                 line.addAll(args);
                 Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                archiver = process;
                 if (process.waitFor(ARCHIVE_IN_PROGRESS.toSeconds(), TimeUnit.SECONDS) && process.exitValue() == 0) {
                     keep(written);
                 } else {
@@ -133,7 +157,10 @@ final class Jvm {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
+                archiver = null;
                 delete(written);
+                // The JDK's record of the training run, left when the process was killed.
+                delete(written.resolveSibling(written.getFileName() + ".config"));
             }
         });
     }
