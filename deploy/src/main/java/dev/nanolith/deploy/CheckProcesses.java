@@ -162,7 +162,9 @@ final class CheckProcesses implements AutoCloseable {
             this.sandbox = sandbox;
             Lines out = new Lines(process.getInputStream());
             Lines err = new Lines(process.getErrorStream());
-            Thread.ofVirtual().name("check " + process.pid()).start(() -> {
+            // Platform threads: a read from a pipe holds the thread that carries it, and enough such reads on virtual threads
+            // would leave none to carry the gateway's calls.
+            Thread.ofPlatform().daemon().name("check " + process.pid()).start(() -> {
                 try {
                     for (String line; (line = out.next()) != null; ) {
                         report.offer(line);
@@ -172,7 +174,7 @@ final class CheckProcesses implements AutoCloseable {
                 }
                 report.offer("");
             });
-            Thread.ofVirtual().name("check output " + process.pid()).start(() -> {
+            Thread.ofPlatform().daemon().name("check output " + process.pid()).start(() -> {
                 try {
                     for (String line; (line = err.next()) != null; ) {
                         LOG.log(System.Logger.Level.INFO, "[check] " + line);

@@ -298,7 +298,8 @@ public final class Workers {
             Lines out = new Lines(started.getInputStream());
             Lines log = new Lines(started.getErrorStream());
             // What the app and the worker log: standard error, which the app writes to; its own report is standard output.
-            Thread.ofVirtual().name("worker log " + service).start(() -> {
+            // Read on platform threads, as the reports of check processes are (see CheckProcesses).
+            Thread.ofPlatform().daemon().name("worker log " + service).start(() -> {
                 try {
                     for (String line; (line = log.next()) != null; ) {
                         LOG.log(System.Logger.Level.INFO, "[" + service + "] " + line);
@@ -308,7 +309,7 @@ public final class Workers {
                 }
             });
             CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread.ofVirtual().name("worker " + service).start(() -> {
+            Thread.ofPlatform().daemon().name("worker " + service).start(() -> {
                 try {
                     for (String line; (line = out.next()) != null; ) {
                         if (line.matches(Worker.READY + " \\d{1,5}") && !port.isDone()) {
