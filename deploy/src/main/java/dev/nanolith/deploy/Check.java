@@ -128,8 +128,7 @@ public final class Check implements AutoCloseable {
             Map<String, String> everySecret = new TreeMap<>(named);
             config.config().functions().keySet().forEach(fn -> everySecret.putAll(secrets(config, fn)));
             int passed = processes.run(new Checker.Job(dir.toAbsolutePath(), app, id, workers.mode(), defaultTimeout.toMillis(), jars,
-                    everySecret, router.taken(), tests, files), stages, progress, () -> starting.compareAndSet(null,
-                    CompletableFuture.supplyAsync(() -> {
+                    everySecret, router.taken(), tests, files), stages, progress, () -> starting.set(CompletableFuture.supplyAsync(() -> {
                         try {
                             return start(config, named, id, files, jars);
                         } catch (LoadException e) {

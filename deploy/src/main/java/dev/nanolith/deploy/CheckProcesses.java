@@ -58,7 +58,7 @@ final class CheckProcesses implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** What runs once the app is compiled, while its tests go on. */
+    /** What runs once the app is compiled, while its tests go on: once a check, whatever the process reports. */
     @FunctionalInterface
     interface Compiled {
         void run() throws LoadException;

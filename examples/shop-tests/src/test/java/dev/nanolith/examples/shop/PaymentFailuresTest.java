@@ -31,11 +31,13 @@ class PaymentFailuresTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // A charge may take a second here, less than the slow processor's delay below.
-        shop = ShopServer.start("payment-failures", Map.of("SHOP_PAYMENT_TIMEOUT", "1s"));
+        // A charge may take two seconds here, less than the slow processor's delay below.
+        shop = ShopServer.start("payment-failures", Map.of("SHOP_PAYMENT_TIMEOUT", "2s"));
         // The first charge in a fresh worker loads the shop's own libraries (its Jackson, the JDK's HTTP client), which may
         // take longer than that on a busy machine: what is tested here is a warm charge.
-        shop.ok("checkout.place-order", BASKET);
+        for (int i = 0; i < 3 && shop.call("checkout.place-order", BASKET).status() != 200; i++) {
+            Thread.sleep(1_000);
+        }
     }
 
     @AfterAll
@@ -90,15 +92,15 @@ class PaymentFailuresTest {
 
     @Test
     void aSlowProcessorRunsOutTheChargesTimeout() throws Exception {
-        shop.psp.behave(new PaymentSimulator.Behaviour("slow", 3000, 1, 1));
+        shop.psp.behave(new PaymentSimulator.Behaviour("slow", 5000, 1, 1));
 
         long start = System.nanoTime();
         // The charge's HTTP timeout is the time its call has left, so the processor's silence
         // outlasts the deadline: a timeout, not a failure of the charge.
-        shop.refused("checkout.place-order", BASKET, 504, "deadline-exceeded", "'payments.charge' did not finish within 1000 ms");
+        shop.refused("checkout.place-order", BASKET, 504, "deadline-exceeded", "'payments.charge' did not finish within 2000 ms");
         long tookMillis = (System.nanoTime() - start) / 1_000_000;
 
-        assertTrue(tookMillis < 2500, "the shop gave up at the charge's deadline, not when the processor answered: " + tookMillis + " ms");
+        assertTrue(tookMillis < 4000, "the shop gave up at the charge's deadline, not when the processor answered: " + tookMillis + " ms");
         assertEquals(List.of(), log.failures(), "a timeout is not logged as the charge's failure");
         assertNothingChanged();
         // The processor still completes the charge the shop gave up on, as a real one would:
