@@ -2,6 +2,7 @@ package dev.nanolith.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -56,6 +57,15 @@ final class AdminClient {
     JsonNode post(String path, String json) throws Failure {
         return send(HttpRequest.newBuilder(URI.create(url + "/admin" + path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    JsonNode delete(String path) throws Failure {
+        return send(HttpRequest.newBuilder(URI.create(url + "/admin" + path)).DELETE());
+    }
+
+    /** An empty JSON object, for a request's body. */
+    static ObjectNode object() {
+        return JSON.createObjectNode();
     }
 
     private JsonNode send(HttpRequest.Builder request) throws Failure {

@@ -1,6 +1,7 @@
 package dev.nanolith.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nanolith.deploy.Check;
 import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.deploy.Sandbox;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "nanolith", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Nanoservices in Java: write small functions, run right-sized services.",
         subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Test.class, Main.Dev.class, Main.Apps.class,
-                Main.Revisions.class, Main.Rollback.class})
+                Main.Revisions.class, Main.Rollback.class, Main.Keys.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -368,6 +369,84 @@ public final class Main {
                     JsonNode token = data.admin().post("/apps/" + app + "/token", "{}");
                     System.out.println("New deploy token of '" + app + "' (shown only now): " + token.path("token").asText());
                     System.out.println("  git remote set-url nanolith " + token.path("remote").asText());
+                });
+            }
+        }
+    }
+
+    @Command(name = "keys", mixinStandardHelpOptions = true, description = "Lists the API keys callers send for functions whose access is key;"
+            + " makes or revokes one.", subcommands = {Keys.Create.class, Keys.Revoke.class, Keys.ListKeys.class})
+    static final class Keys implements Callable<Integer> {
+        @CommandLine.Mixin
+        Data data;
+
+        @Override
+        public Integer call() {
+            return list(data);
+        }
+
+        static int list(Data data) {
+            return admin(() -> {
+                for (JsonNode key : data.admin().get("/keys")) {
+                    List<String> scopes = new java.util.ArrayList<>();
+                    key.path("scopes").forEach(scope -> scopes.add(scope.asText()));
+                    System.out.printf("%-20s %-30s created %s, %s%n", key.path("name").asText(), String.join(",", scopes),
+                            key.path("created").asText(), key.path("expires").isNull() ? "never expires" : "expires " + key.path("expires").asText());
+                }
+            });
+        }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the API keys: names, scopes, expiry (never the keys).")
+        static final class ListKeys implements Callable<Integer> {
+            @CommandLine.Mixin
+            Data data;
+
+            @Override
+            public Integer call() {
+                return list(data);
+            }
+        }
+
+        @Command(name = "create", mixinStandardHelpOptions = true, description = "Makes an API key; it is shown once.")
+        static final class Create implements Callable<Integer> {
+            @Parameters(paramLabel = "NAME", description = "Who holds it: what the functions it calls see as ctx.caller().principal().")
+            String name;
+
+            @Option(names = "--scopes", required = true, split = ",", paramLabel = "GLOB",
+                    description = "The functions it may call: names or globs such as reporting.*, separated by commas.")
+            List<String> scopes;
+
+            @Option(names = "--expires", paramLabel = "DURATION", description = "How long it works, such as 12h or 30d (default: until revoked).")
+            String expires;
+
+            @CommandLine.Mixin
+            Data data;
+
+            @Override
+            public Integer call() {
+                return admin(() -> {
+                    ObjectNode body = AdminClient.object().put("name", name).put("expires", expires);
+                    scopes.forEach(body.putArray("scopes")::add);
+                    JsonNode created = data.admin().post("/keys", body.toString());
+                    System.out.println("Created key '" + name + "' (shown only now): " + created.path("key").asText());
+                    System.out.println("  curl -H 'Authorization: Bearer " + created.path("key").asText() + "' ...");
+                });
+            }
+        }
+
+        @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revokes an API key: the next call that sends it is refused.")
+        static final class Revoke implements Callable<Integer> {
+            @Parameters(paramLabel = "NAME")
+            String name;
+
+            @CommandLine.Mixin
+            Data data;
+
+            @Override
+            public Integer call() {
+                return admin(() -> {
+                    data.admin().delete("/keys/" + name);
+                    System.out.println("Revoked key '" + name + "'.");
                 });
             }
         }

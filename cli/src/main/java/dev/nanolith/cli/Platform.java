@@ -1,6 +1,7 @@
 package dev.nanolith.cli;
 
 import dev.nanolith.deploy.AdminApi;
+import dev.nanolith.deploy.ApiKeys;
 import dev.nanolith.deploy.AppStore;
 import dev.nanolith.deploy.Check;
 import dev.nanolith.deploy.Deployer;
@@ -37,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -165,9 +167,10 @@ public final class Platform implements AutoCloseable {
                 environment::get, options.checkTimeout(), options.defaultTimeout(), work);
         this.store = new AppStore(dataDir);
         this.deployer = new Deployer(check, router, store, work, this::url);
-        this.gateway = new Gateway(router, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(), Map.of(
+        ApiKeys keys = new ApiKeys(dataDir, Clock.systemUTC());
+        this.gateway = new Gateway(router, keys, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer),
-                "/admin", new AdminApi(store, deployer, adminToken, this::url, fromDirectories::contains)), () -> ready);
+                "/admin", new AdminApi(store, keys, deployer, adminToken, this::url, fromDirectories::contains)), () -> ready);
         check.warmUp();
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
                 .log(System.Logger.Level.ERROR, "not serving " + problem));

@@ -44,6 +44,9 @@ final class Scaffold {
                 app: %s
                 functions:
                   %s.greet:
+                    # Who may call it through the gateway: public (anyone), key (an API key whose
+                    # scopes name it; the default) or internal (only the app's own functions).
+                    access: public
                     timeout: 2s
                     config:
                       greeting: Hello

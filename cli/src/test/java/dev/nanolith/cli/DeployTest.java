@@ -85,7 +85,7 @@ class DeployTest {
                   x.echo:
                     timout: 2s
                 """).source("demo/x/Echo.java", echo()));
-        assertEquals(List.of("nanolith.yaml:4: unknown key 'timout' in functions.x.echo — use config, description, isolated, secrets, timeout"), problems);
+        assertEquals(List.of("nanolith.yaml:4: unknown key 'timout' in functions.x.echo — use access, config, description, isolated, secrets, timeout"), problems);
     }
 
     @Test
@@ -95,14 +95,14 @@ class DeployTest {
                   x.echo:
                     timeout: soon
                 """).source("demo/x/Echo.java", echo()));
-        assertEquals(List.of("nanolith.yaml:3: functions.x.echo.timeout: 'soon' is not a duration — write it like 250ms, 2s, 1m or 1h"), problems);
+        assertEquals(List.of("nanolith.yaml:3: functions.x.echo.timeout: 'soon' is not a duration — write it like 250ms, 2s, 1m, 1h or 30d"), problems);
     }
 
     @Test
     void invalidYamlNamesTheLine() {
-        List<String> problems = problems(app("functions:\n  x.echo: [\n").source("demo/x/Echo.java", echo()));
+        List<String> problems = problems(app("access: public\nfunctions:\n  x.echo: [\n").source("demo/x/Echo.java", echo()));
         assertEquals(1, problems.size());
-        assertEquals("nanolith.yaml:3: not valid YAML: expected the node content, but found '<stream end>'", problems.get(0));
+        assertEquals("nanolith.yaml:4: not valid YAML: expected the node content, but found '<stream end>'", problems.get(0));
     }
 
     @Test

@@ -92,7 +92,7 @@ class GitDeployTest {
     void write(String greeting, String expectedInTest) throws Exception {
         Files.createDirectories(work.resolve("src/main/java/hello"));
         Files.createDirectories(work.resolve("src/test/java/hello"));
-        Files.writeString(work.resolve("nanolith.yaml"), "app: hello\n");
+        Files.writeString(work.resolve("nanolith.yaml"), "app: hello\naccess: public\n");
         Files.writeString(work.resolve("src/main/java/hello/Greet.java"), GREETER.formatted(greeting));
         Files.writeString(work.resolve("src/test/java/hello/GreetTest.java"), GREETER_TEST.formatted(expectedInTest));
     }

@@ -84,7 +84,7 @@ class RedeployTest {
         Path work = tmp.resolve("hello");
         GitClient git = cloneOf("hello", work);
         Files.createDirectories(work.resolve("src/main/java/hello"));
-        Files.writeString(work.resolve("nanolith.yaml"), "app: hello\n");
+        Files.writeString(work.resolve("nanolith.yaml"), "app: hello\naccess: public\n");
         Files.writeString(work.resolve("src/main/java/hello/Greet.java"), GitDeployTest.GREETER.formatted("Hello"));
         assertTrue(git.commitAndPush("First").ok());
 

@@ -7,7 +7,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** An app written to a directory for a test: its nanolith.yaml and its Java sources. */
+/**
+ * An app written to a directory for a test: its nanolith.yaml and its Java sources. Its functions
+ * are public ({@code access: public} is added at the end) unless its nanolith.yaml sets the app's
+ * access: tests call them without credentials.
+ */
 final class TestApp {
 
     private final Path dir;
@@ -49,7 +53,9 @@ final class TestApp {
                 }
             }
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("nanolith.yaml"), yaml);
+            boolean setsAccess = yaml.lines().anyMatch(line -> line.startsWith("access:"));
+            Files.writeString(dir.resolve("nanolith.yaml"), setsAccess ? yaml
+                    : yaml + (yaml.isEmpty() || yaml.endsWith("\n") ? "" : "\n") + "access: public\n");
             write("src/main/java", sources);
             write("src/test/java", tests);
             return dir;

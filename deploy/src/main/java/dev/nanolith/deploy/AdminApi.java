@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nanolith.gateway.Responses;
+import dev.nanolith.runtime.config.Durations;
 import dev.nanolith.runtime.load.LoadException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -17,12 +18,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The platform's own API, for the launcher and for people: apps, their deploy tokens, their
- * revisions and rollback. Every call needs the admin token ({@code Authorization: Bearer …}).
+ * revisions and rollback; the API keys callers send to the gateway. Every call needs the admin
+ * token ({@code Authorization: Bearer …}).
  */
 public final class AdminApi implements HttpService {
 
@@ -30,14 +34,17 @@ public final class AdminApi implements HttpService {
 
     private final Predicate<String> servedFromDirectory;
     private final AppStore store;
+    private final ApiKeys keys;
     private final Deployer deployer;
     private final String adminTokenHash;
     private final Supplier<String> baseUrl;
 
     /** @param servedFromDirectory whether an app of that name is served from a directory, not pushed: no app can be created with its name */
-    public AdminApi(AppStore store, Deployer deployer, String adminToken, Supplier<String> baseUrl, Predicate<String> servedFromDirectory) {
+    public AdminApi(AppStore store, ApiKeys keys, Deployer deployer, String adminToken, Supplier<String> baseUrl,
+                    Predicate<String> servedFromDirectory) {
         this.servedFromDirectory = servedFromDirectory;
         this.store = store;
+        this.keys = keys;
         this.deployer = deployer;
         this.adminTokenHash = Tokens.hash(adminToken);
         this.baseUrl = baseUrl;
@@ -65,7 +72,10 @@ public final class AdminApi implements HttpService {
                 .post("/apps", admin(this::create))
                 .get("/apps/{app}/revisions", admin(this::revisions))
                 .post("/apps/{app}/rollback", admin(this::rollback))
-                .post("/apps/{app}/token", admin(this::token));
+                .post("/apps/{app}/token", admin(this::token))
+                .get("/keys", admin(this::keys))
+                .post("/keys", admin(this::createKey))
+                .delete("/keys/{name}", admin(this::revokeKey));
     }
 
     private Handler admin(Handler handler) {
@@ -79,7 +89,7 @@ public final class AdminApi implements HttpService {
             try {
                 handler.handle(req, res);
             } catch (IllegalArgumentException e) {
-                Responses.error(res, e.getMessage().startsWith("no app") ? Status.NOT_FOUND_404 : Status.BAD_REQUEST_400, "bad-request", e.getMessage());
+                Responses.error(res, e.getMessage().startsWith("no ") ? Status.NOT_FOUND_404 : Status.BAD_REQUEST_400, "bad-request", e.getMessage());
             } catch (IllegalStateException e) {
                 Responses.error(res, Status.CONFLICT_409, "conflict", e.getMessage());
             }
@@ -136,6 +146,34 @@ public final class AdminApi implements HttpService {
         String token = store.rotateToken(app.name());
         Responses.json(res, Status.OK_200, Responses.object().put("app", app.name()).put("token", token)
                 .put("remote", remote(app.name(), token)));
+    }
+
+    /** The API keys, without their hashes. */
+    private void keys(ServerRequest req, ServerResponse res) {
+        ArrayNode list = JSON.createArrayNode();
+        for (ApiKeys.Key key : keys.list()) {
+            ObjectNode node = list.addObject().put("name", key.name()).put("created", key.created().toString());
+            key.scopes().forEach(node.putArray("scopes")::add);
+            node.put("expires", key.expires() == null ? null : key.expires().toString());
+        }
+        Responses.json(res, Status.OK_200, list);
+    }
+
+    /** Makes a key from {@code {"name", "scopes": [GLOB…], "expires": "30d"}}; the answer is the only place the key is shown. */
+    private void createKey(ServerRequest req, ServerResponse res) throws IOException {
+        JsonNode body = body(req);
+        String name = body.path("name").asText(null);
+        List<String> scopes = new ArrayList<>();
+        body.path("scopes").forEach(scope -> scopes.add(scope.asText()));
+        String expires = body.path("expires").asText(null);
+        String key = keys.create(name, scopes, expires == null ? null : Durations.parse(expires));
+        Responses.json(res, Status.CREATED_201, Responses.object().put("name", name).put("key", key));
+    }
+
+    private void revokeKey(ServerRequest req, ServerResponse res) {
+        String name = req.path().pathParameters().get("name");
+        keys.revoke(name);
+        Responses.json(res, Status.OK_200, Responses.object().put("name", name).put("revoked", true));
     }
 
     private AppState app(ServerRequest req) {

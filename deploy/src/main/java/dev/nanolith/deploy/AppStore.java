@@ -40,7 +40,6 @@ public final class AppStore implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    private final ObjectMapper json = JSON.copy().enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<String, AppState> states = new ConcurrentHashMap<>();
     private final Map<String, Repository> repositories = new ConcurrentHashMap<>();
 
@@ -51,7 +50,7 @@ public final class AppStore implements AutoCloseable {
             Files.createDirectories(apps);
             try (Stream<Path> dirs = Files.list(apps)) {
                 for (Path dir : dirs.filter(d -> Files.isRegularFile(d.resolve("app.json"))).toList()) {
-                    AppState state = json.readValue(dir.resolve("app.json").toFile(), AppState.class);
+                    AppState state = JSON.readValue(dir.resolve("app.json").toFile(), AppState.class);
                     states.put(state.name(), state);
                 }
             }
@@ -150,20 +149,24 @@ public final class AppStore implements AutoCloseable {
     }
 
     private void save(AppState state) {
-        Path file = apps.resolve(state.name()).resolve("app.json");
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("app.json.tmp");
-            json.writeValue(tmp.toFile(), state);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            write(apps.resolve(state.name()).resolve("app.json"), state);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the state of '" + state.name() + "': " + e.getMessage(), e);
         }
         states.put(state.name(), state);
+    }
+
+    /** Writes one of the platform's records whole or not at all: a crash while writing leaves the previous one. */
+    static void write(Path file, Object record) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), record);
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     @Override

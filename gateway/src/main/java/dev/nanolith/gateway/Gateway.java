@@ -19,6 +19,7 @@ import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.WireClient;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
+import dev.nanolith.runtime.security.Access;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -28,6 +29,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,6 +56,8 @@ public final class Gateway implements AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Router router;
+    private final Authenticator authenticator;
+    private final MeterRegistry registry;
     private final WireClient workers;
     private final Watchdog watchdog;
     private final BooleanSupplier ready;
@@ -67,6 +71,8 @@ public final class Gateway implements AutoCloseable {
     /**
      * Starts listening at once.
      *
+     * @param authenticator whose the credentials that callers send are
+     * @param registry where refused calls are counted
      * @param workers  how calls reach the workers
      * @param watchdog answers a call at its deadline, whatever its worker does
      * @param metrics  the platform's metrics, in Prometheus' text format
@@ -75,11 +81,13 @@ public final class Gateway implements AutoCloseable {
      * @param ready    whether the platform serves every app it was started with, for readiness probes
      * @throws UncheckedIOException with a {@link BindException} when the address is taken
      */
-    public Gateway(Router router, WireClient workers, Watchdog watchdog, Supplier<String> metrics, String sandbox, GatewayConfig config,
-                   Map<String, HttpService> mounts, BooleanSupplier ready) {
+    public Gateway(Router router, Authenticator authenticator, MeterRegistry registry, WireClient workers, Watchdog watchdog,
+                   Supplier<String> metrics, String sandbox, GatewayConfig config, Map<String, HttpService> mounts, BooleanSupplier ready) {
         this.sandbox = sandbox;
         this.ready = ready;
         this.router = router;
+        this.authenticator = authenticator;
+        this.registry = registry;
         this.workers = workers;
         this.watchdog = watchdog;
         this.metrics = metrics;
@@ -160,6 +168,10 @@ public final class Gateway implements AutoCloseable {
             error(res, Status.NOT_FOUND_404, "no-such-function", new NoSuchFunctionException(name).getMessage() + " — GET /fn lists the functions");
             return;
         }
+        String principal = authorize(req, res, target.function());
+        if (principal == null) {
+            return;
+        }
         String type = mediaType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(""));
         if (!type.isEmpty() && !isJson(type)) {
             error(res, Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported-media-type",
@@ -185,7 +197,7 @@ public final class Gateway implements AutoCloseable {
         }
         Trace trace = Trace.of(req.headers().first(TRACEPARENT).orElse(null));
         try {
-            byte[] output = forward(target.deployment(), target.function(), body, trace);
+            byte[] output = forward(target.deployment(), target.function(), principal, body, trace);
             if (!target.function().shape().hasOutput()) {
                 res.status(Status.NO_CONTENT_204).send();
             } else {
@@ -217,13 +229,13 @@ public final class Gateway implements AutoCloseable {
      * deadline this thread is interrupted, which closes its connection, and the call ends with
      * {@link DeadlineExceededException} whatever the worker does.
      */
-    private byte[] forward(Deployment deployment, Manifest.Function function, byte[] body, Trace trace) {
+    private byte[] forward(Deployment deployment, Manifest.Function function, String principal, byte[] body, Trace trace) {
         deployment.enter();
         long deadline = System.nanoTime() + function.timeout().toNanos();
         Watchdog.Alarm alarm = watchdog.arm(Thread.currentThread(), deadline);
         try {
             byte[] output = workers.forward(deployment.endpoints().get(function.service()), function.name(), function.service(),
-                    function.timeout(), deadline, Caller.ANONYMOUS.principal(), trace, body);
+                    function.timeout(), deadline, principal, trace, body);
             if (!alarm.disarm()) {
                 throw new DeadlineExceededException(function.name(), function.timeout());
             }
@@ -238,6 +250,62 @@ public final class Gateway implements AutoCloseable {
             Thread.interrupted();
             deployment.exit();
         }
+    }
+
+    /**
+     * Whether the caller may call {@code function} through the gateway, by its access: the
+     * principal the call runs for, or null when it was refused here. A credential is a bearer
+     * token (RFC 6750): 401 with {@code WWW-Authenticate} when it is missing or not valid, 403 when
+     * its scopes do not name the function; an internal function is refused to everyone (403).
+     */
+    private String authorize(ServerRequest req, ServerResponse res, Manifest.Function function) {
+        String name = function.name();
+        if (function.access() == Access.INTERNAL) {
+            refuse(res, Status.FORBIDDEN_403, Refusal.INTERNAL_FUNCTION, null, name, "'" + name
+                    + "' is internal: only the app's own functions call it, never the gateway");
+            return null;
+        }
+        String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+        String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
+        Credential credential = token == null || token.isEmpty() ? null : authenticator.authenticate(token);
+        if (function.access() == Access.KEY) {
+            if (header == null) {
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"nanolith\"");
+                refuse(res, Status.UNAUTHORIZED_401, Refusal.NO_CREDENTIAL, null, name, "'" + name
+                        + "' needs a credential — send an API key as 'Authorization: Bearer KEY' (./nanolith keys create makes one)");
+                return null;
+            }
+            if (credential == null) {
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"nanolith\", error=\"invalid_token\"");
+                refuse(res, Status.UNAUTHORIZED_401, Refusal.INVALID_CREDENTIAL, null, name,
+                        "the credential sent is not valid (unknown, revoked or expired) — send 'Authorization: Bearer KEY' with a valid key");
+                return null;
+            }
+            if (!credential.permits(name)) {
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"nanolith\", error=\"insufficient_scope\"");
+                refuse(res, Status.FORBIDDEN_403, Refusal.OUT_OF_SCOPE, credential.principal(), name, "the key '"
+                        + credential.principal() + "' has no scope that names '" + name + "' — its scopes are " + credential.scopes());
+                return null;
+            }
+        }
+        return credential != null ? credential.principal() : Caller.ANONYMOUS.principal();
+    }
+
+    /** Why the gateway refused a call: the {@code reason} label of the refusals' metric and the error code of the answer. */
+    private enum Refusal {
+        NO_CREDENTIAL, INVALID_CREDENTIAL, OUT_OF_SCOPE, INTERNAL_FUNCTION;
+
+        String code() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /** Answers a refused call, counts it by function and reason, and logs who was refused what, and why. */
+    private void refuse(ServerResponse res, Status status, Refusal reason, String principal, String function, String message) {
+        registry.counter("nanolith.gateway.refused", "function", function, "reason", reason.code()).increment();
+        LOG.log(System.Logger.Level.INFO, "refused a call of '" + function + "' to "
+                + (principal != null ? "'" + principal + "'" : "a caller without a valid credential") + ": " + reason.code());
+        error(res, status, reason.code(), message);
     }
 
     private void failed(ServerResponse res, String errorId, String message) {
@@ -280,6 +348,7 @@ public final class Gateway implements AutoCloseable {
                 fn.put("revision", deployment.id());
                 fn.put("description", function.description());
                 fn.put("timeout", Durations.format(function.timeout()));
+                fn.put("access", function.access().word());
                 fn.put("url", "/fn/" + function.name());
                 // A function without input (a supplier) or output (a consumer) has no schema for it.
                 if (function.input() != null) {

@@ -1,6 +1,7 @@
 package dev.nanolith.runtime;
 
 import com.fasterxml.jackson.databind.JavaType;
+import dev.nanolith.runtime.security.Access;
 import java.time.Duration;
 import java.util.Map;
 
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param secrets        its secrets, by name
  * @param source         where its class is declared, as {@code file:line}
  * @param service        the service (process) it is placed in
+ * @param access         who may call it through the gateway
  */
 public record FunctionSpec(
         String app,
@@ -32,7 +34,8 @@ public record FunctionSpec(
         Map<String, String> config,
         Map<String, String> secrets,
         String source,
-        String service) {
+        String service,
+        Access access) {
 
     public FunctionSpec {
         config = Map.copyOf(config);

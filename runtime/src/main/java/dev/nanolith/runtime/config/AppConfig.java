@@ -1,5 +1,6 @@
 package dev.nanolith.runtime.config;
 
+import dev.nanolith.runtime.security.Access;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,9 +17,10 @@ import java.util.stream.Collectors;
  * @param functions settings per function name
  * @param services  placement groups by name; functions in none go to the default service
  * @param dependencies the libraries the app's code uses, as Maven coordinates {@code groupId:artifactId:version}
+ * @param access    who may call a function whose own entry says nothing, through the gateway; null: {@link Access#DEFAULT}
  */
 public record AppConfig(String app, Map<String, String> config, Map<String, FunctionConfig> functions,
-                        Map<String, ServiceConfig> services, List<String> dependencies) {
+                        Map<String, ServiceConfig> services, List<String> dependencies, String access) {
 
     public AppConfig {
         dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
@@ -31,6 +33,12 @@ public record AppConfig(String app, Map<String, String> config, Map<String, Func
     /** The settings of one function, or the defaults. */
     public FunctionConfig function(String name) {
         return functions.getOrDefault(name, FunctionConfig.DEFAULT);
+    }
+
+    /** Who may call {@code function} through the gateway: its own access, or the app's, or the default. */
+    public Access accessOf(String function) {
+        String word = function(function).access() != null ? function(function).access() : access;
+        return word == null ? Access.DEFAULT : Access.of(word);
     }
 
     /** One function's settings: the app's, overridden by the function's own. */

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
+import dev.nanolith.runtime.security.Access;
 import java.io.IOException;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -140,7 +142,9 @@ public final class ConfigFile {
                         + "' is not a Maven coordinate — write groupId:artifactId:version, like com.h2database:h2:2.5.252"));
             }
         }
+        accessProblem(config.access(), "/access").ifPresent(problems::add);
         config.functions().forEach((name, fn) -> {
+            accessProblem(fn.access(), "/functions/" + escape(name) + "/access").ifPresent(problems::add);
             fn.secrets().stream().filter(s -> !s.matches("[A-Za-z_][A-Za-z0-9_]*")).forEach(s -> problems.add(new Problem(NAME,
                     line("/functions/" + escape(name) + "/secrets"), "secret name '" + s + "' is not valid — use letters, digits and _")));
         });
@@ -148,6 +152,11 @@ public final class ConfigFile {
             throw new LoadException(problems);
         }
         return this;
+    }
+
+    private Optional<Problem> accessProblem(String access, String pointer) {
+        return access == null || Access.of(access) != null ? Optional.empty()
+                : Optional.of(new Problem(NAME, line(pointer), "unknown access '" + access + "' — use " + Access.words()));
     }
 
     /** Builds the tree token by token, recording lines, resolving settings, anchors, aliases and merge keys. */

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them in config: {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}. */
+/** Durations as people write them in config: {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}, {@code 30d}. */
 public final class Durations {
 
-    private static final Pattern FORMAT = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern FORMAT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private Durations() {
     }
@@ -16,14 +16,15 @@ public final class Durations {
     public static Duration parse(String text) {
         Matcher m = FORMAT.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration — write it like 250ms, 2s, 1m or 1h");
+            throw new IllegalArgumentException("'" + text + "' is not a duration — write it like 250ms, 2s, 1m, 1h or 30d");
         }
         long n = Long.parseLong(m.group(1));
         Duration d = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
         };
         if (d.isZero()) {
             throw new IllegalArgumentException("a duration of zero is not allowed — give at least 1ms");
@@ -34,6 +35,9 @@ public final class Durations {
     /** The shortest exact form of a duration, as {@link #parse} reads it. */
     public static String format(Duration d) {
         long ms = d.toMillis();
+        if (ms % 86_400_000 == 0) {
+            return ms / 86_400_000 + "d";
+        }
         if (ms % 3_600_000 == 0) {
             return ms / 3_600_000 + "h";
         }

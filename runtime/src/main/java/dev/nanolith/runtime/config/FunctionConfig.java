@@ -13,16 +13,19 @@ import java.util.Map;
  * @param config      settings the function reads with {@code ctx.config(key)}
  * @param secrets     names of secrets delivered to this function only
  * @param isolated    whether the function runs in a process of its own in every placement mode
+ * @param access      who may call it through the gateway: {@code public}, {@code key} or {@code internal}
+ *                    ({@link dev.nanolith.runtime.security.Access}); null: the app's
  */
 public record FunctionConfig(
         String description,
         @JsonDeserialize(using = DurationDeserializer.class) Duration timeout,
         Map<String, String> config,
         List<String> secrets,
-        Boolean isolated) {
+        Boolean isolated,
+        String access) {
 
     /** The entry of a function that {@code nanolith.yaml} does not mention. */
-    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false);
+    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false, null);
 
     public FunctionConfig {
         isolated = isolated != null && isolated;

@@ -176,7 +176,7 @@ public final class AppLoader {
             }
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
                     shape, input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), secrets,
-                    source.file() + ":" + source.line(), plan.serviceOf().get(name)));
+                    source.file() + ":" + source.line(), plan.serviceOf().get(name), file.config().accessOf(name)));
         }
         if (!problems.isEmpty()) {
             throw new LoadException(problems);

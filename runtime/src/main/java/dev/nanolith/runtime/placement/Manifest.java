@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nanolith.runtime.Shape;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
+import dev.nanolith.runtime.security.Access;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,9 +39,10 @@ public record Manifest(String app, List<Function> functions) {
      * @param source        where its class is declared, as {@code file:line}
      * @param input         the JSON schema of its input; null when it takes none
      * @param output        the JSON schema of its output; null when it returns nothing
+     * @param access        who may call it through the gateway
      */
     public record Function(String name, String service, String description, Shape shape, long timeoutMillis, Map<String, String> config,
-                           String source, JsonNode input, JsonNode output) {
+                           String source, JsonNode input, JsonNode output, Access access) {
 
         public Function {
             config = Map.copyOf(config);

@@ -71,6 +71,11 @@ public record Placement(Mode mode, Map<String, String> serviceOf) {
 
     /** Whether a glob such as {@code checkout.*} matches a function name; {@code *} is any run of characters. */
     public static boolean matches(String glob, String function) {
-        return Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q")).matcher(function).matches();
+        return glob(glob).matcher(function).matches();
+    }
+
+    /** A glob such as {@code checkout.*} as a pattern that matches whole function names. */
+    public static Pattern glob(String glob) {
+        return Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q"));
     }
 }

@@ -19,8 +19,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The README's "try it" examples answer exactly as printed: each {@code ```console} block between
  * the README's demo-examples markers that calls the demo on {@code localhost:8080} is a curl
- * command and its output, run in order against a freshly started demo. Console blocks for other
- * ports, or elsewhere in the README, belong to other examples.
+ * command and its output, run in order against a freshly started demo, with {@code $KEY} set to
+ * the back office's API key that the README has the reader make. Console blocks for other ports,
+ * or elsewhere in the README, belong to other examples.
  */
 class ReadmeExamplesTest {
 
@@ -46,9 +47,10 @@ class ReadmeExamplesTest {
         Map<String, String> patient = placement == Placement.Mode.NANO
                 ? Map.of("SHOP_CHECKOUT_TIMEOUT", "60s", "SHOP_ORDER_TIMEOUT", "60s", "SHOP_PAYMENT_TIMEOUT", "30s") : Map.of();
         try (ShopServer shop = ShopServer.start("readme", patient, placement)) {
+            Map<String, String> environment = Map.of("KEY", shop.createKey("back-office", "reporting.*", "notification.*"));
             for (Example example : examples) {
                 String command = example.command().replace(DEMO, "127.0.0.1:" + shop.platform.port());
-                assertEquals(String.join("\n", example.output()), run(command), () -> "$ " + example.command());
+                assertEquals(String.join("\n", example.output()), run(command, environment), () -> "$ " + example.command());
             }
         }
     }
@@ -80,9 +82,11 @@ class ReadmeExamplesTest {
         return examples;
     }
 
-    /** What {@code command} prints, without the newline it may end with. */
-    static String run(String command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("bash", "-c", command).start();
+    /** What {@code command} prints, without the newline it may end with; {@code environment} is added to this process's. */
+    static String run(String command, Map<String, String> environment) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", command);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         CompletableFuture<String> errors = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nanolith.cli.Platform;
 import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.runtime.load.LoadException;
@@ -22,6 +23,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -48,6 +50,8 @@ final class ShopServer implements AutoCloseable {
     final Platform platform;
     final String dbUrl;
     private final HttpClient http = HttpClient.newHttpClient();
+    /** An API key that may call every function that is not internal, as the back office's would: the tests' calls send it. */
+    private String key;
 
     private final Server db;
 
@@ -85,14 +89,44 @@ final class ShopServer implements AutoCloseable {
             throw e;
         }
         ShopServer shop = new ShopServer(psp, platform, db, dbUrl);
-        // The shop creates its tables on first use; a look at the catalog makes them, changing nothing.
-        shop.ok("catalog.list-products", null);
+        try {
+            shop.key = shop.createKey("shop-tests", "*");
+            // The shop creates its tables on first use; a look at the catalog makes them, changing nothing.
+            shop.ok("catalog.list-products", null);
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            shop.close();
+            throw e;
+        }
         return shop;
     }
 
-    /** Calls a function over HTTP; {@code json} null sends no body. */
+    /** Makes an API key through the admin API, as {@code ./nanolith keys create} does, and returns it. */
+    String createKey(String name, String... scopes) throws IOException, InterruptedException {
+        return createKey(platform, name, scopes);
+    }
+
+    /** Makes an API key on {@code platform} through its admin API, and returns it. */
+    static String createKey(Platform platform, String name, String... scopes) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode().put("name", name);
+        Arrays.stream(scopes).forEach(body.putArray("scopes")::add);
+        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/keys"))
+                .header("Authorization", "Bearer " + platform.adminToken()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created::body);
+        return JSON.readTree(created.body()).path("key").asText();
+    }
+
+    /** Calls a function over HTTP with the tests' key; {@code json} null sends no body. */
     Answer call(String function, String json) throws IOException, InterruptedException {
+        return call(function, json, key);
+    }
+
+    /** Calls a function over HTTP sending {@code key} (null: none); {@code json} null sends no body. */
+    Answer call(String function, String json, String key) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.url() + "/fn/" + function));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
         if (json == null) {
             request.POST(HttpRequest.BodyPublishers.noBody());
         } else {

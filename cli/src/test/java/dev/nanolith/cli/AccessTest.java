@@ -1,0 +1,241 @@
+package dev.nanolith.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nanolith.gateway.Gateway;
+import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.placement.Placement;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.logging.LogRecord;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Who may call a function through the gateway: its access (public, key, internal), API keys made,
+ * listed and revoked with the real command line, and the principal a key gives every function of
+ * the operation, in the gateway's worker and in another process.
+ */
+class AccessTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Platform platform;
+    static LogCapture gatewayLog;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        gatewayLog = LogCapture.of(Gateway.class.getName());
+        Path app = TestApp.in(tmp.resolve("vault"))
+                .yaml("""
+                        app: vault
+                        access: key
+                        functions:
+                          open.whoami:
+                            access: public
+                          open.relay:
+                            access: public
+                          vault.inner:
+                            access: internal
+                        services:
+                          open: [open.*]
+                          vault: [vault.*]
+                        """)
+                .source("open/Whoami.java", whoami("open"))
+                .source("vault/Whoami.java", whoami("vault"))
+                .source("vault/Inner.java", whoami("vault").replace("Whoami", "Inner"))
+                .source("open/Relay.java", """
+                        package open;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+
+                        /** Asks vault.inner, in the vault's process, whom the call is for. */
+                        public class Relay implements Nano<String, String> {
+                            public String apply(String input, Ctx ctx) {
+                                return ctx.call("vault.inner", input, String.class);
+                            }
+                        }
+                        """)
+                .write();
+        platform = Platform.start(Platform.Options.loopback(0).placed(Placement.Mode.SERVICES));
+        platform.deploy(app);
+    }
+
+    /** A function that answers with the principal its call runs for. */
+    static String whoami(String pkg) {
+        return """
+                package %s;
+
+                import dev.nanolith.Ctx;
+                import dev.nanolith.Nano;
+
+                /** Says whom the call runs for. */
+                public class Whoami implements Nano<String, String> {
+                    public String apply(String input, Ctx ctx) {
+                        return ctx.caller().principal();
+                    }
+                }
+                """.formatted(pkg);
+    }
+
+    @AfterAll
+    static void stop() {
+        platform.close();
+        gatewayLog.close();
+    }
+
+    /** Calls a function with {@code key} as the bearer credential (null: none). */
+    static HttpResponse<String> call(String function, String key) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.url() + "/fn/" + function))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("\"hi\""));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Runs {@code ./nanolith ARGS --data DIR} in this process; what it printed, and it must succeed. */
+    static String nanolith(String... args) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        int status;
+        try {
+            String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                    java.util.stream.Stream.of("--data", platform.dataDir().toString())).toArray(String[]::new);
+            status = new CommandLine(new Main()).execute(all);
+        } finally {
+            System.setOut(out);
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        return text;
+    }
+
+    /** Makes a key with the command line and returns it, as printed once. */
+    static String createKey(String name, String... more) {
+        String printed = nanolith(java.util.stream.Stream.concat(java.util.stream.Stream.of("keys", "create", name),
+                java.util.Arrays.stream(more)).toArray(String[]::new));
+        Matcher key = Pattern.compile("\\(shown only now\\): (nl_\\S+)").matcher(printed);
+        assertTrue(key.find(), printed);
+        return key.group(1);
+    }
+
+    /** A refusal: its status, its {@code WWW-Authenticate} header and its whole body. */
+    static void assertRefused(HttpResponse<String> r, int status, String challenge, String body) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertEquals(challenge, r.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals(body, r.body());
+    }
+
+    @Test
+    void aPublicFunctionAnswersAnyone() throws Exception {
+        HttpResponse<String> r = call("open.whoami", null);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("\"anonymous\"", r.body());
+    }
+
+    @Test
+    void aKeyFunctionRefusesACallWithoutCredentialWith401() throws Exception {
+        assertRefused(call("vault.whoami", null), 401, "Bearer realm=\"nanolith\"",
+                "{\"error\":\"no-credential\",\"message\":\"'vault.whoami' needs a credential — send an API key as"
+                        + " 'Authorization: Bearer KEY' (./nanolith keys create makes one)\"}");
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(platform.url() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("nanolith_gateway_refused_total{function=\"vault.whoami\",reason=\"no-credential\"}"), metrics);
+        assertTrue(gatewayLog.records.stream().map(LogRecord::getMessage).anyMatch(
+                "refused a call of 'vault.whoami' to a caller without a valid credential: no-credential"::equals));
+    }
+
+    @Test
+    void anUnknownKeyIsRefusedWithoutSayingWhichKeysExist() throws Exception {
+        assertRefused(call("vault.whoami", "nl_not-a-key"), 401, "Bearer realm=\"nanolith\", error=\"invalid_token\"",
+                "{\"error\":\"invalid-credential\",\"message\":\"the credential sent is not valid (unknown, revoked or expired)"
+                        + " — send 'Authorization: Bearer KEY' with a valid key\"}");
+    }
+
+    @Test
+    void aKeyCallsTheFunctionsItsScopesNameAndItsNameIsThePrincipalInEveryProcess() throws Exception {
+        String key = createKey("reader", "--scopes", "vault.who*,open.*");
+        HttpResponse<String> own = call("vault.whoami", key);
+        assertEquals(200, own.statusCode(), own.body());
+        assertEquals("\"reader\"", own.body());
+        // open.relay (public) runs in the open worker and calls vault.inner in the vault worker: the principal travels.
+        HttpResponse<String> relayed = call("open.relay", key);
+        assertEquals(200, relayed.statusCode(), relayed.body());
+        assertEquals("\"reader\"", relayed.body());
+    }
+
+    @Test
+    void aKeyWhoseScopesDoNotNameTheFunctionIsRefusedWith403() throws Exception {
+        String key = createKey("opener", "--scopes", "open.*");
+        assertRefused(call("vault.whoami", key), 403, "Bearer realm=\"nanolith\", error=\"insufficient_scope\"",
+                "{\"error\":\"out-of-scope\",\"message\":\"the key 'opener' has no scope that names 'vault.whoami' — its scopes are"
+                        + " [open.*]\"}");
+    }
+
+    @Test
+    void anInternalFunctionIsRefusedToEveryKeyButCalledByOtherFunctions() throws Exception {
+        String key = createKey("everything", "--scopes", "*");
+        HttpResponse<String> r = call("vault.inner", key);
+        assertEquals(403, r.statusCode(), r.body());
+        assertEquals("internal-function", r.body().replaceAll(".*\"error\":\"([^\"]+)\".*", "$1"));
+        assertEquals("\"anonymous\"", call("open.relay", null).body());
+    }
+
+    @Test
+    void aRevokedKeyIsRefusedOnTheVeryNextCall() throws Exception {
+        String key = createKey("leaving", "--scopes", "vault.*");
+        assertEquals(200, call("vault.whoami", key).statusCode());
+        assertTrue(nanolith("keys", "list").contains("leaving"));
+        assertEquals("Revoked key 'leaving'.\n", nanolith("keys", "revoke", "leaving"));
+        assertEquals(401, call("vault.whoami", key).statusCode());
+        assertFalse(nanolith("keys", "list").contains("leaving"));
+    }
+
+    @Test
+    void anExpiredKeyIsRefused() throws Exception {
+        String key = createKey("brief", "--scopes", "vault.*", "--expires", "1s");
+        assertTrue(nanolith("keys", "list").contains("brief"));
+        Thread.sleep(1_100);
+        HttpResponse<String> r = call("vault.whoami", key);
+        assertEquals(401, r.statusCode(), r.body());
+    }
+
+    @Test
+    void keysAreKeptHashedAndShownOnlyWhenMade() throws Exception {
+        String key = createKey("stored", "--scopes", "vault.*");
+        String kept = Files.readString(platform.dataDir().resolve("keys.json"));
+        assertTrue(kept.contains("\"stored\""), kept);
+        assertFalse(kept.contains(key), "keys.json holds the key itself");
+        assertFalse(nanolith("keys", "list").contains(key));
+    }
+
+    @Test
+    void anUnknownAccessIsRefusedAtItsLine() {
+        Path app = TestApp.in(tmp.resolve("typo")).yaml("app: typo\nfunctions:\n  typo.whoami:\n    access: pubic\n")
+                .source("typo/Whoami.java", whoami("typo")).write();
+        LoadException e = assertThrows(LoadException.class, () -> platform.deploy(app));
+        assertEquals(List.of("nanolith.yaml:4: unknown access 'pubic' — use public, key or internal"),
+                e.problems().stream().map(Object::toString).toList());
+    }
+}
