@@ -17,10 +17,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,8 +122,7 @@ class AccessTest {
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         int status;
         try {
-            String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-                    java.util.stream.Stream.of("--data", platform.dataDir().toString())).toArray(String[]::new);
+            String[] all = Stream.concat(Arrays.stream(args), Stream.of("--data", platform.dataDir().toString())).toArray(String[]::new);
             status = new CommandLine(new Main()).execute(all);
         } finally {
             System.setOut(out);
@@ -133,8 +134,7 @@ class AccessTest {
 
     /** Makes a key with the command line and returns it, as printed once. */
     static String createKey(String name, String... more) {
-        String printed = nanolith(java.util.stream.Stream.concat(java.util.stream.Stream.of("keys", "create", name),
-                java.util.Arrays.stream(more)).toArray(String[]::new));
+        String printed = nanolith(Stream.concat(Stream.of("keys", "create", name), Arrays.stream(more)).toArray(String[]::new));
         Matcher key = Pattern.compile("\\(shown only now\\): (nl_\\S+)").matcher(printed);
         assertTrue(key.find(), printed);
         return key.group(1);

@@ -295,8 +295,10 @@ public final class Gateway implements AutoCloseable {
     private enum Refusal {
         NO_CREDENTIAL, INVALID_CREDENTIAL, OUT_OF_SCOPE, INTERNAL_FUNCTION;
 
+        private final String code = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
         String code() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return code;
         }
     }
 
