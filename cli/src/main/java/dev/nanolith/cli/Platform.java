@@ -9,8 +9,10 @@ import dev.nanolith.deploy.GitHttp;
 import dev.nanolith.deploy.MavenLibraries;
 import dev.nanolith.deploy.Sandbox;
 import dev.nanolith.deploy.Workers;
+import dev.nanolith.gateway.Authenticator;
 import dev.nanolith.gateway.Gateway;
 import dev.nanolith.gateway.GatewayConfig;
+import dev.nanolith.gateway.JwtAuthenticator;
 import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.deadline.Watchdog;
@@ -160,6 +162,8 @@ public final class Platform implements AutoCloseable {
         delete(work);
         String secret = UUID.randomUUID().toString();
         Map<String, String> environment = environment(options.settings());
+        // Read first: a setting that is not valid stops the start before anything else has started.
+        JwtAuthenticator jwts = JwtAuthenticator.of(environment::get);
         Sandbox sandbox = Sandbox.detect(options.sandbox());
         this.wire = new WireClient(new Signature(secret));
         this.workers = new Workers(secret, options.placement(), options.defaultTimeout(), wire, registry, sandbox, work.resolve("workers"));
@@ -168,7 +172,9 @@ public final class Platform implements AutoCloseable {
         this.store = new AppStore(dataDir);
         this.deployer = new Deployer(check, router, store, work, this::url);
         ApiKeys keys = new ApiKeys(dataDir, Clock.systemUTC());
-        this.gateway = new Gateway(router, keys, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(), Map.of(
+        // A JWT has a JWT's form; an API key has none, so each credential goes to the one that can tell.
+        Authenticator credentials = jwts == null ? keys : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
+        this.gateway = new Gateway(router, credentials, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer),
                 "/admin", new AdminApi(store, keys, deployer, adminToken, this::url, fromDirectories::contains)), () -> ready);
         check.warmUp();

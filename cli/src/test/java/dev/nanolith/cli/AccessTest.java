@@ -5,11 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
 import dev.nanolith.gateway.Gateway;
+import dev.nanolith.gateway.JwtAuthenticator;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,8 +29,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,8 +46,9 @@ import picocli.CommandLine;
 
 /**
  * Who may call a function through the gateway: its access (public, key, internal), API keys made,
- * listed and revoked with the real command line, and the principal a key gives every function of
- * the operation, in the gateway's worker and in another process.
+ * listed and revoked with the real command line, JWTs of an identity provider whose key set is
+ * served over HTTP, and the principal a credential gives every function of the operation, in the
+ * gateway's worker and in another process.
  */
 class AccessTest {
 
@@ -41,6 +57,9 @@ class AccessTest {
 
     static Platform platform;
     static LogCapture gatewayLog;
+    /** The identity provider's signing key; its public half is served as a JSON Web Key Set. */
+    static RSAKey provider;
+    static HttpServer jwks;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -78,8 +97,31 @@ class AccessTest {
                         }
                         """)
                 .write();
-        platform = Platform.start(Platform.Options.loopback(0).placed(Placement.Mode.SERVICES));
+        provider = new RSAKeyGenerator(2048).keyID("provider-1").generate();
+        byte[] keySet = new JWKSet(provider.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+        jwks = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        jwks.createContext("/jwks.json", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, keySet.length);
+            exchange.getResponseBody().write(keySet);
+            exchange.close();
+        });
+        jwks.start();
+        platform = Platform.start(Platform.Options.loopback(0).placed(Placement.Mode.SERVICES).with(Map.of(
+                JwtAuthenticator.JWKS, "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks.json",
+                JwtAuthenticator.ISSUER, ISSUER, JwtAuthenticator.AUDIENCE, AUDIENCE)));
         platform.deploy(app);
+    }
+
+    static final String ISSUER = "https://login.example.com", AUDIENCE = "nanolith";
+
+    /** A JWT for {@code subject} with {@code scope}, issued and expiring as given, signed with {@code key}. */
+    static String jwt(RSAKey key, String subject, String scope, String issuer, Instant expires) throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).issuer(issuer).audience(AUDIENCE).claim("scope", scope)
+                .issueTime(Date.from(Instant.now().minusSeconds(10))).expirationTime(Date.from(expires)).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
     }
 
     /** A function that answers with the principal its call runs for. */
@@ -102,6 +144,7 @@ class AccessTest {
     @AfterAll
     static void stop() {
         platform.close();
+        jwks.stop(0);
         gatewayLog.close();
     }
 
@@ -189,7 +232,7 @@ class AccessTest {
     void aKeyWhoseScopesDoNotNameTheFunctionIsRefusedWith403() throws Exception {
         String key = createKey("opener", "--scopes", "open.*");
         assertRefused(call("vault.whoami", key), 403, "Bearer realm=\"nanolith\", error=\"insufficient_scope\"",
-                "{\"error\":\"out-of-scope\",\"message\":\"the key 'opener' has no scope that names 'vault.whoami' — its scopes are"
+                "{\"error\":\"out-of-scope\",\"message\":\"the credential of 'opener' has no scope that names 'vault.whoami' — its scopes are"
                         + " [open.*]\"}");
     }
 
@@ -228,6 +271,38 @@ class AccessTest {
         assertTrue(kept.contains("\"stored\""), kept);
         assertFalse(kept.contains(key), "keys.json holds the key itself");
         assertFalse(nanolith("keys", "list").contains(key));
+    }
+
+    @Test
+    void aJwtOfTheIdentityProviderCallsWhatItsScopesNameAsItsSubject() throws Exception {
+        String token = jwt(provider, "ada@example.com", "vault.whoami open.*", ISSUER, Instant.now().plusSeconds(300));
+        HttpResponse<String> own = call("vault.whoami", token);
+        assertEquals(200, own.statusCode(), own.body());
+        assertEquals("\"ada@example.com\"", own.body());
+        assertEquals("\"ada@example.com\"", call("open.relay", token).body());
+        assertEquals(403, call("vault.inner", token).statusCode());
+    }
+
+    @Test
+    void aJwtThatIsExpiredForeignOrForAnotherAudienceIsRefusedWith401() throws Exception {
+        String invalid = "Bearer realm=\"nanolith\", error=\"invalid_token\"";
+        // Past its expiry by more than the clock skew allowed (60 s).
+        assertEquals(invalid, call("vault.whoami", jwt(provider, "ada", "vault.*", ISSUER, Instant.now().minusSeconds(120)))
+                .headers().firstValue("WWW-Authenticate").orElse(""));
+        // Signed by a key the provider's set does not hold, under the same key id.
+        RSAKey stranger = new RSAKeyGenerator(2048).keyID(provider.getKeyID()).generate();
+        assertEquals(401, call("vault.whoami", jwt(stranger, "mallory", "*", ISSUER, Instant.now().plusSeconds(300))).statusCode());
+        // Issued by someone else.
+        assertEquals(401, call("vault.whoami", jwt(provider, "ada", "vault.*", "https://other.example.com", Instant.now().plusSeconds(300)))
+                .statusCode());
+        assertEquals(401, call("vault.whoami", "not.a.jwt").statusCode());
+    }
+
+    @Test
+    void aJwtWhoseScopesDoNotNameTheFunctionIsRefusedWith403() throws Exception {
+        HttpResponse<String> r = call("vault.whoami", jwt(provider, "grace", "open.*", ISSUER, Instant.now().plusSeconds(300)));
+        assertRefused(r, 403, "Bearer realm=\"nanolith\", error=\"insufficient_scope\"",
+                "{\"error\":\"out-of-scope\",\"message\":\"the credential of 'grace' has no scope that names 'vault.whoami' — its scopes are [open.*]\"}");
     }
 
     @Test

@@ -283,7 +283,7 @@ public final class Gateway implements AutoCloseable {
             }
             if (!credential.permits(name)) {
                 res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"nanolith\", error=\"insufficient_scope\"");
-                refuse(res, Status.FORBIDDEN_403, Refusal.OUT_OF_SCOPE, credential.principal(), name, "the key '"
+                refuse(res, Status.FORBIDDEN_403, Refusal.OUT_OF_SCOPE, credential.principal(), name, "the credential of '"
                         + credential.principal() + "' has no scope that names '" + name + "' — its scopes are " + credential.scopes());
                 return null;
             }
