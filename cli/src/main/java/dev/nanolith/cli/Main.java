@@ -390,8 +390,9 @@ public final class Main {
                 for (JsonNode key : data.admin().get("/keys")) {
                     List<String> scopes = new java.util.ArrayList<>();
                     key.path("scopes").forEach(scope -> scopes.add(scope.asText()));
-                    System.out.printf("%-20s %-30s created %s, %s%n", key.path("name").asText(), String.join(",", scopes),
-                            key.path("created").asText(), key.path("expires").isNull() ? "never expires" : "expires " + key.path("expires").asText());
+                    System.out.printf("%-20s %-30s created %s, %s%s%n", key.path("name").asText(), String.join(",", scopes),
+                            key.path("created").asText(), key.path("expires").isNull() ? "never expires" : "expires " + key.path("expires").asText(),
+                            key.path("rate-limit").isNull() ? "" : ", at most " + key.path("rate-limit").asText());
                 }
             });
         }
@@ -419,13 +420,17 @@ public final class Main {
             @Option(names = "--expires", paramLabel = "DURATION", description = "How long it works, such as 12h or 30d (default: until revoked).")
             String expires;
 
+            @Option(names = "--rate-limit", paramLabel = "N/PERIOD", description = "How many calls it may make, such as 100/s, 600/m or 1000/h"
+                    + " (default: no limit).")
+            String rateLimit;
+
             @CommandLine.Mixin
             Data data;
 
             @Override
             public Integer call() {
                 return admin(() -> {
-                    ObjectNode body = AdminClient.object().put("name", name).put("expires", expires);
+                    ObjectNode body = AdminClient.object().put("name", name).put("expires", expires).put("rate-limit", rateLimit);
                     scopes.forEach(body.putArray("scopes")::add);
                     JsonNode created = data.admin().post("/keys", body.toString());
                     System.out.println("Created key '" + name + "' (shown only now): " + created.path("key").asText());

@@ -74,6 +74,9 @@ class AccessTest {
                             access: public
                           open.relay:
                             access: public
+                          open.limited:
+                            access: public
+                            rate-limit: 2/m
                           vault.inner:
                             access: internal
                         services:
@@ -83,6 +86,7 @@ class AccessTest {
                 .source("open/Whoami.java", whoami("open"))
                 .source("vault/Whoami.java", whoami("vault"))
                 .source("vault/Inner.java", whoami("vault").replace("Whoami", "Inner"))
+                .source("open/Limited.java", whoami("open").replace("Whoami", "Limited"))
                 .source("open/Relay.java", """
                         package open;
 
@@ -303,6 +307,40 @@ class AccessTest {
         HttpResponse<String> r = call("vault.whoami", jwt(provider, "grace", "open.*", ISSUER, Instant.now().plusSeconds(300)));
         assertRefused(r, 403, "Bearer realm=\"nanolith\", error=\"insufficient_scope\"",
                 "{\"error\":\"out-of-scope\",\"message\":\"the credential of 'grace' has no scope that names 'vault.whoami' — its scopes are [open.*]\"}");
+    }
+
+    @Test
+    void aFunctionsRateLimitHoldsForEachCallerWith429AndRetryAfter() throws Exception {
+        assertEquals(200, call("open.limited", null).statusCode());
+        assertEquals(200, call("open.limited", null).statusCode());
+        HttpResponse<String> third = call("open.limited", null);
+        assertEquals(429, third.statusCode(), third.body());
+        long retryAfter = Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After: " + retryAfter);
+        assertEquals("{\"error\":\"rate-limited\",\"message\":\"'open.limited' takes at most 2/m calls from callers without a credential"
+                + " — try again in " + retryAfter + " s\"}", third.body());
+        // A caller with a key of its own has an allowance of its own.
+        assertEquals("\"own-allowance\"", call("open.limited", createKey("own-allowance", "--scopes", "open.*")).body());
+    }
+
+    @Test
+    void aKeysRateLimitHoldsOverEveryFunctionItCalls() throws Exception {
+        String key = createKey("metered", "--scopes", "open.*", "--rate-limit", "2/h");
+        assertTrue(nanolith("keys", "list").contains("at most 2/h"));
+        assertEquals(200, call("open.whoami", key).statusCode());
+        assertEquals(200, call("open.relay", key).statusCode());
+        HttpResponse<String> third = call("open.whoami", key);
+        assertEquals(429, third.statusCode(), third.body());
+        assertTrue(third.body().contains("'metered' may make at most 2/h calls — try again in "), third.body());
+    }
+
+    @Test
+    void anUnknownRateLimitIsRefusedAtItsLine() {
+        Path app = TestApp.in(tmp.resolve("greedy")).yaml("app: greedy\nfunctions:\n  greedy.whoami:\n    rate-limit: lots\n")
+                .source("greedy/Whoami.java", whoami("greedy")).write();
+        LoadException e = assertThrows(LoadException.class, () -> platform.deploy(app));
+        assertEquals(List.of("nanolith.yaml:4: rate limit 'lots' is not valid — write it like 100/s, 600/m or 1000/h"),
+                e.problems().stream().map(Object::toString).toList());
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nanolith.gateway.Responses;
 import dev.nanolith.runtime.config.Durations;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.security.RateLimit;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
@@ -155,18 +156,23 @@ public final class AdminApi implements HttpService {
             ObjectNode node = list.addObject().put("name", key.name()).put("created", key.created().toString());
             key.scopes().forEach(node.putArray("scopes")::add);
             node.put("expires", key.expires() == null ? null : key.expires().toString());
+            node.put("rate-limit", key.rateLimit() == null ? null : key.rateLimit().toString());
         }
         Responses.json(res, Status.OK_200, list);
     }
 
-    /** Makes a key from {@code {"name", "scopes": [GLOB…], "expires": "30d"}}; the answer is the only place the key is shown. */
+    /**
+     * Makes a key from {@code {"name", "scopes": [GLOB…], "expires": "30d", "rate-limit": "100/s"}}; the answer is the only place
+     * the key is shown.
+     */
     private void createKey(ServerRequest req, ServerResponse res) throws IOException {
         JsonNode body = body(req);
         String name = body.path("name").asText(null);
         List<String> scopes = new ArrayList<>();
         body.path("scopes").forEach(scope -> scopes.add(scope.asText()));
         String expires = body.path("expires").asText(null);
-        String key = keys.create(name, scopes, expires == null ? null : Durations.parse(expires));
+        String rateLimit = body.path("rate-limit").asText(null);
+        String key = keys.create(name, scopes, expires == null ? null : Durations.parse(expires), rateLimit == null ? null : RateLimit.parse(rateLimit));
         Responses.json(res, Status.CREATED_201, Responses.object().put("name", name).put("key", key));
     }
 

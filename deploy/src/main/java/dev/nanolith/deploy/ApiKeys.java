@@ -3,6 +3,7 @@ package dev.nanolith.deploy;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.nanolith.gateway.Authenticator;
 import dev.nanolith.gateway.Credential;
+import dev.nanolith.runtime.security.RateLimit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,8 +36,9 @@ public final class ApiKeys implements Authenticator {
      * @param scopes  globs of the functions it may call, such as {@code reporting.*}
      * @param created when it was made
      * @param expires when it stops working; null: never
+     * @param rateLimit how many calls it may make through the gateway, to all functions together; null: no limit
      */
-    public record Key(String name, String hash, List<String> scopes, Instant created, Instant expires) {
+    public record Key(String name, String hash, List<String> scopes, Instant created, Instant expires, RateLimit rateLimit) {
     }
 
     /** A key in force, by its hash, with its scopes compiled. */
@@ -54,7 +56,7 @@ public final class ApiKeys implements Authenticator {
         try {
             if (Files.exists(file)) {
                 for (Key key : AppStore.JSON.readValue(file.toFile(), new TypeReference<List<Key>>() { })) {
-                    byHash.put(key.hash(), new Active(key, new Credential(key.name(), key.scopes())));
+                    byHash.put(key.hash(), new Active(key, new Credential(key.name(), key.scopes(), key.rateLimit())));
                 }
             }
         } catch (IOException e) {
@@ -75,11 +77,12 @@ public final class ApiKeys implements Authenticator {
      * Makes a key.
      *
      * @param expiresIn how long it works; null: until it is revoked
+     * @param rateLimit how many calls it may make; null: no limit
      * @return the key, which is not kept and cannot be shown again
      * @throws IllegalArgumentException when the name, a scope or the duration is not valid
      * @throws IllegalStateException    when a key of that name exists
      */
-    public synchronized String create(String name, List<String> scopes, Duration expiresIn) {
+    public synchronized String create(String name, List<String> scopes, Duration expiresIn, RateLimit rateLimit) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("key name '" + name + "' is not valid — use lower-case letters, digits, '.', '_' and '-',"
                     + " starting with a letter or digit, at most 63");
@@ -100,8 +103,8 @@ public final class ApiKeys implements Authenticator {
         }
         String token = Tokens.create();
         Instant now = clock.instant();
-        Key key = new Key(name, Tokens.hash(token), List.copyOf(scopes), now, expiresIn == null ? null : now.plus(expiresIn));
-        byHash.put(key.hash(), new Active(key, new Credential(name, scopes)));
+        Key key = new Key(name, Tokens.hash(token), List.copyOf(scopes), now, expiresIn == null ? null : now.plus(expiresIn), rateLimit);
+        byHash.put(key.hash(), new Active(key, new Credential(name, scopes, rateLimit)));
         save();
         return token;
     }

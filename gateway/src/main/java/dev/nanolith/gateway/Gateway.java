@@ -20,6 +20,7 @@ import dev.nanolith.runtime.dispatch.WireClient;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
 import dev.nanolith.runtime.security.Access;
+import dev.nanolith.runtime.security.RateLimit;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -36,6 +37,7 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -57,6 +59,7 @@ public final class Gateway implements AutoCloseable {
 
     private final Router router;
     private final Authenticator authenticator;
+    private final RateLimits rateLimits = new RateLimits();
     private final MeterRegistry registry;
     private final WireClient workers;
     private final Watchdog watchdog;
@@ -288,12 +291,41 @@ public final class Gateway implements AutoCloseable {
                 return null;
             }
         }
-        return credential != null ? credential.principal() : Caller.ANONYMOUS.principal();
+        String principal = credential != null ? credential.principal() : Caller.ANONYMOUS.principal();
+        return withinRateLimits(res, function, credential, principal) ? principal : null;
+    }
+
+    /**
+     * Whether the call is within its credential's rate limit and its function's (for each caller;
+     * callers without a credential share one allowance): otherwise 429 with {@code Retry-After}.
+     */
+    private boolean withinRateLimits(ServerResponse res, Manifest.Function function, Credential credential, String principal) {
+        RateLimit keyLimit = credential == null ? null : credential.rateLimit();
+        Duration wait = keyLimit == null ? null : rateLimits.take("credential " + principal, keyLimit);
+        if (wait != null) {
+            tooMany(res, function.name(), principal, wait, "'" + principal + "' may make at most " + keyLimit + " calls");
+            return false;
+        }
+        // Callers without a credential share one allowance, apart from any credential's, whatever its principal.
+        String caller = credential == null ? "without a credential" : "credential " + principal;
+        wait = function.rateLimit() == null ? null : rateLimits.take("function " + function.name() + " " + caller, function.rateLimit());
+        if (wait != null) {
+            tooMany(res, function.name(), principal, wait, "'" + function.name() + "' takes at most " + function.rateLimit() + " calls from "
+                    + (credential == null ? "callers without a credential" : "'" + principal + "'"));
+            return false;
+        }
+        return true;
+    }
+
+    private void tooMany(ServerResponse res, String function, String principal, Duration wait, String limit) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        res.header(HeaderValues.create("Retry-After", seconds));
+        refuse(res, Status.TOO_MANY_REQUESTS_429, Refusal.RATE_LIMITED, principal, function, limit + " — try again in " + seconds + " s");
     }
 
     /** Why the gateway refused a call: the {@code reason} label of the refusals' metric and the error code of the answer. */
     private enum Refusal {
-        NO_CREDENTIAL, INVALID_CREDENTIAL, OUT_OF_SCOPE, INTERNAL_FUNCTION;
+        NO_CREDENTIAL, INVALID_CREDENTIAL, OUT_OF_SCOPE, INTERNAL_FUNCTION, RATE_LIMITED;
 
         private final String code = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

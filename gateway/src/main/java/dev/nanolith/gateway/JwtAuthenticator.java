@@ -91,7 +91,7 @@ public final class JwtAuthenticator implements Authenticator {
     public Credential authenticate(String token) {
         try {
             JWTClaimsSet claims = processor.process(token, null);
-            return new Credential(claims.getSubject(), scopes(claims.getClaim(scopeClaim)));
+            return new Credential(claims.getSubject(), scopes(claims.getClaim(scopeClaim)), null);
         } catch (ParseException | BadJOSEException | JOSEException e) {
             return null;
         }

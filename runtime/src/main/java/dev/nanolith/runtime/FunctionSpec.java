@@ -2,6 +2,7 @@ package dev.nanolith.runtime;
 
 import com.fasterxml.jackson.databind.JavaType;
 import dev.nanolith.runtime.security.Access;
+import dev.nanolith.runtime.security.RateLimit;
 import java.time.Duration;
 import java.util.Map;
 
@@ -21,6 +22,7 @@ import java.util.Map;
  * @param source         where its class is declared, as {@code file:line}
  * @param service        the service (process) it is placed in
  * @param access         who may call it through the gateway
+ * @param rateLimit      how many calls each caller may make through the gateway; null: no limit
  */
 public record FunctionSpec(
         String app,
@@ -35,7 +37,8 @@ public record FunctionSpec(
         Map<String, String> secrets,
         String source,
         String service,
-        Access access) {
+        Access access,
+        RateLimit rateLimit) {
 
     public FunctionSpec {
         config = Map.copyOf(config);

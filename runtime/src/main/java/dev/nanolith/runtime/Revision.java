@@ -169,7 +169,8 @@ public final class Revision {
         return new Manifest(app, routes().stream().map(route -> {
             FunctionSpec fn = route.spec();
             return new Manifest.Function(fn.name(), fn.service(), fn.description(), fn.shape(), fn.timeout().toMillis(), fn.config(),
-                    fn.source(), route.inputSchema(), route.outputSchema(), fn.access());
+                    fn.source(), route.inputSchema(), route.outputSchema(), fn.access(),
+                    fn.rateLimit());
         }).toList());
     }
 

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.security.Access;
+import dev.nanolith.runtime.security.RateLimit;
 import java.io.IOException;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.nio.file.Files;
@@ -145,6 +146,13 @@ public final class ConfigFile {
         accessProblem(config.access(), "/access").ifPresent(problems::add);
         config.functions().forEach((name, fn) -> {
             accessProblem(fn.access(), "/functions/" + escape(name) + "/access").ifPresent(problems::add);
+            if (fn.rateLimit() != null) {
+                try {
+                    RateLimit.parse(fn.rateLimit());
+                } catch (IllegalArgumentException e) {
+                    problems.add(new Problem(NAME, line("/functions/" + escape(name) + "/rate-limit"), e.getMessage()));
+                }
+            }
             fn.secrets().stream().filter(s -> !s.matches("[A-Za-z_][A-Za-z0-9_]*")).forEach(s -> problems.add(new Problem(NAME,
                     line("/functions/" + escape(name) + "/secrets"), "secret name '" + s + "' is not valid — use letters, digits and _")));
         });

@@ -1,5 +1,6 @@
 package dev.nanolith.runtime.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.Map;
  * @param isolated    whether the function runs in a process of its own in every placement mode
  * @param access      who may call it through the gateway: {@code public}, {@code key} or {@code internal}
  *                    ({@link dev.nanolith.runtime.security.Access}); null: the app's
+ * @param rateLimit   how many calls each caller (each credential, or all callers without one together) may make
+ *                    through the gateway, such as {@code 100/s}; null: no limit
  */
 public record FunctionConfig(
         String description,
@@ -22,10 +25,11 @@ public record FunctionConfig(
         Map<String, String> config,
         List<String> secrets,
         Boolean isolated,
-        String access) {
+        String access,
+        @JsonProperty("rate-limit") String rateLimit) {
 
     /** The entry of a function that {@code nanolith.yaml} does not mention. */
-    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false, null);
+    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false, null, null);
 
     public FunctionConfig {
         isolated = isolated != null && isolated;

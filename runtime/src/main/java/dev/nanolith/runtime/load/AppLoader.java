@@ -22,6 +22,7 @@ import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.placement.Placement;
+import dev.nanolith.runtime.security.RateLimit;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.net.MalformedURLException;
@@ -176,7 +177,8 @@ public final class AppLoader {
             }
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
                     shape, input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), secrets,
-                    source.file() + ":" + source.line(), plan.serviceOf().get(name), file.config().accessOf(name)));
+                    source.file() + ":" + source.line(), plan.serviceOf().get(name), file.config().accessOf(name),
+                    fc.rateLimit() == null ? null : RateLimit.parse(fc.rateLimit())));
         }
         if (!problems.isEmpty()) {
             throw new LoadException(problems);

@@ -6,6 +6,7 @@ import dev.nanolith.runtime.Shape;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.security.Access;
+import dev.nanolith.runtime.security.RateLimit;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,9 +41,10 @@ public record Manifest(String app, List<Function> functions) {
      * @param input         the JSON schema of its input; null when it takes none
      * @param output        the JSON schema of its output; null when it returns nothing
      * @param access        who may call it through the gateway
+     * @param rateLimit     how many calls each caller may make through the gateway; null: no limit
      */
     public record Function(String name, String service, String description, Shape shape, long timeoutMillis, Map<String, String> config,
-                           String source, JsonNode input, JsonNode output, Access access) {
+                           String source, JsonNode input, JsonNode output, Access access, RateLimit rateLimit) {
 
         public Function {
             config = Map.copyOf(config);
