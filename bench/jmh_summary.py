@@ -5,8 +5,10 @@ import sys
 PAIRS = [  # (label, baseline, pipeline)
     ("hot.add: one call", "addDirect", "addPipeline"),
     ("hot.double-sum: call + 1 nested", "nestedDirect", "nestedPipeline"),
+    ("+ hot.add's callers checked", "nestedPipeline", "nestedGuarded"),
 ]
 TARGET_NS = 1000  # the overhead of one local call, at the median
+SECURITY_TARGET_NS = 50  # the caller rules' cost on a local call, on average
 
 runs = {}
 for run in json.load(open(sys.argv[1])):
@@ -63,3 +65,7 @@ if one is None:
 else:
     verdict = "met" if one <= TARGET_NS else "MISSED"
     print(f"target: overhead of one local call <= {TARGET_NS} ns at the median: {one:.0f} ns — {verdict}")
+guarded = overheads.get(("nestedGuarded", "avg"))
+if guarded is not None:
+    verdict = "met" if guarded <= SECURITY_TARGET_NS else "MISSED"
+    print(f"target: caller rules on a local call <= {SECURITY_TARGET_NS} ns on average: {guarded:.1f} ns — {verdict}")

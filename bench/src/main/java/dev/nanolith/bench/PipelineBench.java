@@ -1,14 +1,19 @@
 package dev.nanolith.bench;
 
 import dev.nanolith.Nano;
+import dev.nanolith.deploy.Check;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.worker.Worker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -19,9 +24,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The hot path: one local call through the whole pipeline (call context, metrics, deadline,
- * local dispatch) against a direct Java call of the same function object doing the same
- * work. Each {@code *Direct} benchmark is the baseline of its {@code *Pipeline} twin.
+ * The hot path: one local call through the whole pipeline (call context, metrics, caller rules,
+ * deadline, local dispatch) against a direct Java call of the same function object doing the same
+ * work. Each {@code *Direct} benchmark is the baseline of its {@code *Pipeline} twin, and
+ * {@code nestedPipeline} that of {@code nestedGuarded}, where {@code hot.add} lists its callers.
  *
  * <p>Not final: JMH extends benchmark classes.
  */
@@ -33,6 +39,10 @@ public class PipelineBench {
     private Watchdog watchdog;
     private Route add;
     private Route doubleSum;
+    private Route guardedDoubleSum;
+    private Path guarded;
+    /** The input, as the guarded revision's own classes. */
+    private Object guardedInput;
     private Nano<Object, Object> addDirect;
     private Nano<Object, Object> doubleSumDirect;
     private DirectCtx ctx;
@@ -52,11 +62,28 @@ public class PipelineBench {
         ctx = new DirectCtx(add.spec().implementation(), addDirect);
         expectSame(add, addDirect.apply(input, ctx), add.callEntry(input, "bench"));
         expectSame(doubleSum, doubleSumDirect.apply(input, ctx), doubleSum.callEntry(input, "bench"));
+        // The same app, but hot.add may be called by hot.double-sum only: each nested call passes the caller rules.
+        guarded = Files.createTempDirectory("hot-guarded-");
+        try (Stream<Path> files = Files.walk(Apps.dir("hot"))) {
+            for (Path file : files.toList()) {
+                Path copy = guarded.resolve(Apps.dir("hot").relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(file, copy);
+                }
+            }
+        }
+        Files.writeString(guarded.resolve("nanolith.yaml"), "functions:\n  hot.add:\n    callers: [hot.double-sum]\n", StandardOpenOption.APPEND);
+        guardedDoubleSum = route(Worker.loadHere(guarded, Map.of(), new SimpleMeterRegistry(), watchdog), "hot.double-sum");
+        guardedInput = guardedDoubleSum.readInput("{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8));
+        expectSame(guardedDoubleSum, doubleSumDirect.apply(input, ctx), guardedDoubleSum.callEntry(guardedInput, "bench"));
     }
 
     @TearDown
     public void stop() {
         watchdog.close();
+        Check.delete(guarded);
     }
 
     /** Baseline: {@code hot.add} called as a plain Java method. */
@@ -83,6 +110,12 @@ public class PipelineBench {
         return doubleSum.callEntry(input, "bench");
     }
 
+    /** {@code nestedPipeline} with {@code hot.add}'s caller rules checked on the nested call: the security stage's cost. */
+    @Benchmark
+    public Object nestedGuarded() {
+        return guardedDoubleSum.callEntry(guardedInput, "bench");
+    }
+
     private static Route route(Revision revision, String name) {
         Route route = revision.route(name);
         if (route == null) {
@@ -96,8 +129,9 @@ public class PipelineBench {
         return (Nano<Object, Object>) route.spec().implementation().getConstructor().newInstance();
     }
 
+    /** Compared as text: the guarded revision's records are classes of its own loader, equal to no other. */
     private static void expectSame(Route route, Object direct, Object piped) {
-        if (!direct.equals(piped)) {
+        if (!direct.toString().equals(piped.toString())) {
             throw new IllegalStateException(route.name() + ": the direct call gave " + direct + " but the pipeline " + piped);
         }
     }

@@ -79,6 +79,11 @@ class AccessTest {
                             rate-limit: 2/m
                           vault.inner:
                             access: internal
+                            callers: [open.relay]
+                          open.sneak:
+                            access: public
+                          vault.peek:
+                            access: public
                         services:
                           open: [open.*]
                           vault: [vault.*]
@@ -87,6 +92,8 @@ class AccessTest {
                 .source("vault/Whoami.java", whoami("vault"))
                 .source("vault/Inner.java", whoami("vault").replace("Whoami", "Inner"))
                 .source("open/Limited.java", whoami("open").replace("Whoami", "Limited"))
+                .source("open/Sneak.java", inner("open", "Sneak"))
+                .source("vault/Peek.java", inner("vault", "Peek"))
                 .source("open/Relay.java", """
                         package open;
 
@@ -126,6 +133,23 @@ class AccessTest {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
+    }
+
+    /** A function {@code pkg.NAME} that calls vault.inner, which does not list it among its callers. */
+    static String inner(String pkg, String name) {
+        return """
+                package %s;
+
+                import dev.nanolith.Ctx;
+                import dev.nanolith.Nano;
+
+                /** Asks vault.inner, which does not list it among its callers. */
+                public class %s implements Nano<String, String> {
+                    public String apply(String input, Ctx ctx) {
+                        return ctx.call("vault.inner", input, String.class);
+                    }
+                }
+                """.formatted(pkg, name);
     }
 
     /** A function that answers with the principal its call runs for. */
@@ -340,6 +364,27 @@ class AccessTest {
                 .source("greedy/Whoami.java", whoami("greedy")).write();
         LoadException e = assertThrows(LoadException.class, () -> platform.deploy(app));
         assertEquals(List.of("nanolith.yaml:4: rate limit 'lots' is not valid — write it like 100/s, 600/m or 1000/h"),
+                e.problems().stream().map(Object::toString).toList());
+    }
+
+    @Test
+    void aFunctionNotAmongTheCallersIsRefusedAlikeInItsProcessAndFromAnother() throws Exception {
+        // open.sneak runs in the open worker, vault.peek beside vault.inner in the vault worker.
+        for (String caller : List.of("open.sneak", "vault.peek")) {
+            HttpResponse<String> r = call(caller, null);
+            assertEquals(403, r.statusCode(), r.body());
+            assertEquals("{\"error\":\"caller-not-allowed\",\"message\":\"'" + caller + "' may not call 'vault.inner' — its callers are"
+                    + " [open.relay]\"}", r.body());
+        }
+        assertEquals(200, call("open.relay", null).statusCode());
+    }
+
+    @Test
+    void aCallersGlobThatMatchesNoFunctionIsRefusedAtItsLine() {
+        Path app = TestApp.in(tmp.resolve("lonely")).yaml("app: lonely\nfunctions:\n  lonely.whoami:\n    callers: [chekout.*]\n")
+                .source("lonely/Whoami.java", whoami("lonely")).write();
+        LoadException e = assertThrows(LoadException.class, () -> platform.deploy(app));
+        assertEquals(List.of("nanolith.yaml:4: functions.lonely.whoami.callers: 'chekout.*' matches no function — its functions are lonely.whoami"),
                 e.problems().stream().map(Object::toString).toList());
     }
 

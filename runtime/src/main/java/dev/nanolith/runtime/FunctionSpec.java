@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import dev.nanolith.runtime.security.Access;
 import dev.nanolith.runtime.security.RateLimit;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +24,7 @@ import java.util.Map;
  * @param service        the service (process) it is placed in
  * @param access         who may call it through the gateway
  * @param rateLimit      how many calls each caller may make through the gateway; null: no limit
+ * @param callers        globs of the functions that may call it; empty: any
  */
 public record FunctionSpec(
         String app,
@@ -38,11 +40,13 @@ public record FunctionSpec(
         String source,
         String service,
         Access access,
-        RateLimit rateLimit) {
+        RateLimit rateLimit,
+        List<String> callers) {
 
     public FunctionSpec {
         config = Map.copyOf(config);
         secrets = Map.copyOf(secrets);
+        callers = List.copyOf(callers);
     }
 
     @Override

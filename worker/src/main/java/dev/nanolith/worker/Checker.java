@@ -12,6 +12,7 @@ import dev.nanolith.runtime.load.Libraries;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.placement.Placement;
+import dev.nanolith.runtime.security.Callers;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -118,7 +119,7 @@ public final class Checker {
 
     static void check(Job job, Watchdog watchdog, PrintStream report) throws LoadException, IOException {
         long t = System.nanoTime();
-        AppLoader loader = new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()), job.settings()::get,
+        AppLoader loader = new AppLoader(new Pipeline(List.of(new Callers(), new Deadlines(watchdog)), new LocalDispatcher()), job.settings()::get,
                 Duration.ofMillis(job.defaultTimeoutMillis()), true, job.placement(), Libraries.resolved(job.libraries()), null,
                 service -> true);
         Revision revision = loader.load(job.dir(), job.app(), app -> job.revision());

@@ -18,6 +18,7 @@ import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.observe.Metrics;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
+import dev.nanolith.runtime.security.Callers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -104,7 +105,7 @@ public final class Worker implements AutoCloseable {
 
     /** A worker's invocation pipeline: metrics, then deadlines, then {@code dispatcher}. */
     private static Pipeline pipeline(MeterRegistry registry, Watchdog watchdog, Predicate<FunctionSpec> local, Dispatcher dispatcher) {
-        return new Pipeline(List.of(new Metrics(registry, local), new Deadlines(watchdog)), dispatcher);
+        return new Pipeline(List.of(new Metrics(registry, local), new Callers(), new Deadlines(watchdog)), dispatcher);
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.Map;
  *                    ({@link dev.nanolith.runtime.security.Access}); null: the app's
  * @param rateLimit   how many calls each caller (each credential, or all callers without one together) may make
  *                    through the gateway, such as {@code 100/s}; null: no limit
+ * @param callers     globs of the functions that may call it, such as {@code checkout.*}; empty: any function
  */
 public record FunctionConfig(
         String description,
@@ -26,14 +27,16 @@ public record FunctionConfig(
         List<String> secrets,
         Boolean isolated,
         String access,
-        @JsonProperty("rate-limit") String rateLimit) {
+        @JsonProperty("rate-limit") String rateLimit,
+        List<String> callers) {
 
     /** The entry of a function that {@code nanolith.yaml} does not mention. */
-    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false, null, null);
+    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false, null, null, List.of());
 
     public FunctionConfig {
         isolated = isolated != null && isolated;
         config = config == null ? Map.of() : Map.copyOf(config);
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
+        callers = callers == null ? List.of() : List.copyOf(callers);
     }
 }

@@ -22,6 +22,7 @@ import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.placement.Placement;
+import dev.nanolith.runtime.security.Callers;
 import dev.nanolith.runtime.security.RateLimit;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
@@ -102,7 +103,7 @@ public final class AppLoader {
      * @param ownClasses as for {@link #AppLoader}; the app's libraries are on the class path too
      */
     public static AppLoader inProcess(Watchdog watchdog, UnaryOperator<String> settings, boolean ownClasses) {
-        return new AppLoader(new Pipeline(List.of(new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses,
+        return new AppLoader(new Pipeline(List.of(new Callers(), new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses,
                 Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, service -> true);
     }
 
@@ -178,7 +179,7 @@ public final class AppLoader {
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
                     shape, input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), secrets,
                     source.file() + ":" + source.line(), plan.serviceOf().get(name), file.config().accessOf(name),
-                    fc.rateLimit() == null ? null : RateLimit.parse(fc.rateLimit())));
+                    fc.rateLimit() == null ? null : RateLimit.parse(fc.rateLimit()), fc.callers()));
         }
         if (!problems.isEmpty()) {
             throw new LoadException(problems);
@@ -359,6 +360,16 @@ public final class AppLoader {
                         problems.add(new Problem(ConfigFile.NAME, line, "services." + service + ": '" + function
                                 + "' is in service '" + other + "' already — a function belongs to one service"));
                     }
+                }
+            }
+        });
+        file.config().functions().forEach((name, config) -> {
+            for (int i = 0; i < config.callers().size(); i++) {
+                String glob = config.callers().get(i);
+                if (functions.keySet().stream().noneMatch(f -> Placement.matches(glob, f))) {
+                    problems.add(new Problem(ConfigFile.NAME, file.line("/functions/" + ConfigFile.escape(name) + "/callers/" + i),
+                            "functions." + name + ".callers: '" + glob + "' matches no function — its functions are "
+                                    + String.join(", ", functions.keySet())));
                 }
             }
         });
