@@ -16,7 +16,7 @@ import dev.nanolith.gateway.JwtAuthenticator;
 import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.deadline.Watchdog;
-import dev.nanolith.runtime.dispatch.Signature;
+import dev.nanolith.runtime.dispatch.Identities;
 import dev.nanolith.runtime.dispatch.WireClient;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.LoadException;
@@ -138,6 +138,8 @@ public final class Platform implements AutoCloseable {
     private final boolean temporaryData;
     private final String adminToken;
     private final AppStore store;
+    /** What every key of the wire is made from (see {@link Identities}); no other process holds it. */
+    private final String secret;
     private final WireClient wire;
     private final Workers workers;
     private final Check check;
@@ -160,12 +162,12 @@ public final class Platform implements AutoCloseable {
         this.adminToken = AdminApi.token(dataDir);
         Path work = dataDir.resolve("work");
         delete(work);
-        String secret = UUID.randomUUID().toString();
+        this.secret = UUID.randomUUID().toString();
         Map<String, String> environment = environment(options.settings());
         // Read first: a setting that is not valid stops the start before anything else has started.
         JwtAuthenticator jwts = JwtAuthenticator.of(environment::get);
         Sandbox sandbox = Sandbox.detect(options.sandbox());
-        this.wire = new WireClient(new Signature(secret));
+        this.wire = new WireClient(Identities.platform(secret));
         this.workers = new Workers(secret, options.placement(), options.defaultTimeout(), wire, registry, sandbox, work.resolve("workers"));
         this.check = new Check(workers, router, new MavenLibraries(dataDir.resolve("libraries"), environment.get(MavenLibraries.REPOSITORIES)),
                 environment::get, options.checkTimeout(), options.defaultTimeout(), work);
@@ -214,6 +216,11 @@ public final class Platform implements AutoCloseable {
                     + " — stop that one, or give this one another --data");
         }
         return channel;
+    }
+
+    /** The key of wire connections from {@code caller} to {@code callee}: for tests that play a worker. */
+    byte[] wireKey(String caller, String callee) {
+        return Identities.key(secret, caller, callee);
     }
 
     /** Starts a platform; its gateway is listening and its apps serving when this returns. */
@@ -311,8 +318,8 @@ public final class Platform implements AutoCloseable {
         List<String> scrapes = new ArrayList<>();
         scrapes.add(registry.scrape());
         try (ExecutorService scraping = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<String>> asked = router.deployments().stream().flatMap(d -> d.endpoints().values().stream())
-                    .map(endpoint -> scraping.submit(() -> wire.scrape(endpoint))).toList();
+            List<Future<String>> asked = router.deployments().stream().flatMap(d -> d.endpoints().entrySet().stream()
+                    .map(worker -> scraping.submit(() -> wire.scrape(worker.getValue(), d.app(), worker.getKey())))).toList();
             for (Future<String> answer : asked) {
                 try {
                     scrapes.add(answer.get(2, TimeUnit.SECONDS));

@@ -17,11 +17,16 @@ import com.sun.net.httpserver.HttpServer;
 import dev.nanolith.gateway.Gateway;
 import dev.nanolith.gateway.JwtAuthenticator;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,6 +47,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import picocli.CommandLine;
 
 /**
@@ -377,6 +384,67 @@ class AccessTest {
                     + " [open.relay]\"}", r.body());
         }
         assertEquals(200, call("open.relay", null).statusCode());
+    }
+
+    /**
+     * Plays the worker of the open service on a raw connection to the vault's worker, with the key
+     * the platform issues to that worker: it may call as the functions it hosts, and no other.
+     */
+    @Test
+    void aWorkerThatNamesACallerItDoesNotHostIsRefused() throws Exception {
+        Endpoint vault = platform.serving("vault").orElseThrow().endpoints().get("vault");
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), vault.port())) {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            byte[] challenge = in.readNBytes(32);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(platform.wireKey("vault/open", "vault/vault"), "HmacSHA256"));
+            out.writeUTF("vault/open");
+            out.write(mac.doFinal(challenge));
+            out.flush();
+            assertEquals(1, in.readByte(), "the key issued to open's worker is taken");
+
+            // vault.peek is the vault's own function: open's worker may not call as it.
+            wireCall(out, "vault.inner", "mallory", "vault.peek");
+            assertEquals(6, in.readByte(), "a refusal");
+            assertEquals(403, in.readShort());
+            assertEquals("forged-caller", in.readUTF());
+            assertEquals("the call of 'vault.inner' was refused: 'vault/open' named 'vault.peek' as the caller, which it does not host",
+                    in.readUTF());
+            in.readLong();
+
+            // As open.relay, which it hosts and vault.inner lists, the call goes through.
+            wireCall(out, "vault.inner", "mallory", "open.relay");
+            assertEquals(0, in.readByte(), "an output");
+            assertEquals("\"mallory\"", new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8));
+        }
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), vault.port())) {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            in.readNBytes(32);
+            // Another app's worker, or one holding the key of another pair, cannot pass for open's.
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(platform.wireKey("vault/open", "vault/other"), "HmacSHA256"));
+            out.writeUTF("vault/open");
+            out.write(mac.doFinal(new byte[32]));
+            out.flush();
+            assertEquals(-1, in.read(), "a connection without its key is closed");
+        }
+    }
+
+    /** A call as the wire protocol carries it (see Wire): kind, function, principal, caller, time left, trace, JSON. */
+    static void wireCall(DataOutputStream out, String function, String principal, String caller) throws IOException {
+        byte[] input = "\"hi\"".getBytes(StandardCharsets.UTF_8);
+        out.writeByte(0);
+        out.writeUTF(function);
+        out.writeUTF(principal);
+        out.writeUTF(caller);
+        out.writeLong(5_000);
+        out.writeLong(1);
+        out.writeLong(2);
+        out.writeInt(input.length);
+        out.write(input);
+        out.flush();
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.nanolith.deploy.Workers;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -202,7 +203,10 @@ class RemoteCallTest {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), back.port())) {
             DataInputStream in = new DataInputStream(socket.getInputStream());
             in.readFully(new byte[32]);
-            socket.getOutputStream().write(new byte[32]);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeUTF("relay/front");
+            out.write(new byte[32]);
+            out.flush();
             assertEquals(-1, in.read(), "a connection that cannot answer the challenge is closed");
         }
     }

@@ -1,6 +1,7 @@
 package dev.nanolith.deploy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nanolith.runtime.dispatch.Identities;
 import dev.nanolith.runtime.dispatch.WireClient;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
@@ -287,8 +288,8 @@ public final class Workers {
             process = taken.process();
             inbox = taken.inbox();
             control = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            tell("secret " + secret);
             try {
+                tell("keys " + JSON.writeValueAsString(Identities.issue(secret, deployment.app(), service, deployment.services())));
                 tell("load " + JSON.writeValueAsString(new Worker.Load(sandbox.seen(inbox.resolve("revision"), Sandbox.REVISION),
                         deployment.app(), deployment.id(), service, mode, defaultTimeout.toMillis(), launch.settings(service))));
             } catch (IOException e) {

@@ -237,7 +237,7 @@ public final class Gateway implements AutoCloseable {
         long deadline = System.nanoTime() + function.timeout().toNanos();
         Watchdog.Alarm alarm = watchdog.arm(Thread.currentThread(), deadline);
         try {
-            byte[] output = workers.forward(deployment.endpoints().get(function.service()), function.name(), function.service(),
+            byte[] output = workers.forward(deployment.endpoints().get(function.service()), deployment.app(), function.name(), function.service(),
                     function.timeout(), deadline, principal, trace, body);
             if (!alarm.disarm()) {
                 throw new DeadlineExceededException(function.name(), function.timeout());

@@ -3,7 +3,7 @@ package dev.nanolith.worker;
 import dev.nanolith.BadInputException;
 import dev.nanolith.runtime.Trace;
 import dev.nanolith.runtime.deadline.Watchdog;
-import dev.nanolith.runtime.dispatch.Signature;
+import dev.nanolith.runtime.dispatch.Identities;
 import dev.nanolith.runtime.dispatch.WireClient;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Endpoint;
@@ -69,23 +69,24 @@ final class Training {
             check(dir, watchdog);
             String secret = "training";
             String service = APP;
-            try (Worker worker = new Worker(new Worker.Load(dir, APP, "r1", service, Placement.Mode.MONOLITH, TIMEOUT_MILLIS, Map.of()), secret);
-                 WireClient client = new WireClient(new Signature(secret))) {
+            Identities issued = Identities.worker(Identities.of(APP, service), Identities.issue(secret, APP, service, List.of(service)));
+            try (Worker worker = new Worker(new Worker.Load(dir, APP, "r1", service, Placement.Mode.MONOLITH, TIMEOUT_MILLIS, Map.of()), issued);
+                 WireClient client = new WireClient(Identities.platform(secret))) {
                 Endpoint endpoint = new Endpoint("127.0.0.1", worker.port());
                 Duration timeout = Duration.ofMillis(TIMEOUT_MILLIS);
                 for (int i = 0; i < CALLS; i++) {
                     long deadline = System.nanoTime() + timeout.toNanos();
-                    client.forward(endpoint, "training.quote", service, timeout, deadline, "training", Trace.next(), ORDER);
-                    client.forward(endpoint, "training.fetch", service, timeout, deadline, "training", Trace.next(),
+                    client.forward(endpoint, APP, "training.quote", service, timeout, deadline, "training", Trace.next(), ORDER);
+                    client.forward(endpoint, APP, "training.fetch", service, timeout, deadline, "training", Trace.next(),
                             "\"/orders\"".getBytes(StandardCharsets.UTF_8));
                     try {
-                        client.forward(endpoint, "training.quote", service, timeout, deadline, "training", Trace.next(),
+                        client.forward(endpoint, APP, "training.quote", service, timeout, deadline, "training", Trace.next(),
                                 "{\"lines\": 3}".getBytes(StandardCharsets.UTF_8));
                     } catch (BadInputException expected) {
                         // bad input, named as the gateway names it
                     }
                 }
-                client.scrape(endpoint);
+                client.scrape(endpoint, APP, service);
             }
         } finally {
             delete(dir);

@@ -1,5 +1,6 @@
 package dev.nanolith.worker;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nanolith.runtime.Dispatcher;
 import dev.nanolith.runtime.FunctionSpec;
@@ -9,7 +10,7 @@ import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.dispatch.PlacedDispatcher;
-import dev.nanolith.runtime.dispatch.Signature;
+import dev.nanolith.runtime.dispatch.Identities;
 import dev.nanolith.runtime.dispatch.WireClient;
 import dev.nanolith.runtime.dispatch.WireServer;
 import dev.nanolith.runtime.load.AppLoader;
@@ -83,11 +84,10 @@ public final class Worker implements AutoCloseable {
     /**
      * Loads the compiled app and starts every function of {@code load}'s service.
      *
-     * @param secret what proves a connection between the platform's processes
+     * @param identities who this worker is on the wire, with the keys the control plane issued to it
      */
-    Worker(Load load, String secret) throws LoadException, IOException {
-        Signature signature = new Signature(secret);
-        this.client = new WireClient(signature);
+    Worker(Load load, Identities identities) throws LoadException, IOException {
+        this.client = new WireClient(identities);
         Predicate<FunctionSpec> local = fn -> fn.service().equals(load.service());
         Pipeline pipeline = pipeline(registry, watchdog, local, new PlacedDispatcher(local, new LocalDispatcher(), client));
         // Settings are what the app's config names, and the secrets of this service's functions: nothing else reaches it.
@@ -95,7 +95,7 @@ public final class Worker implements AutoCloseable {
                 load.placement(), Libraries.ON_CLASS_PATH, load.files().resolve(Checker.COMPILED), load.service()::equals);
         // The app's name is given: a nanolith.yaml without app: is named after its folder, which the worker's is not.
         this.revision = loader.load(load.files(), load.app(), name -> load.revision());
-        this.server = new WireServer(revision, registry::scrape, signature, watchdog);
+        this.server = new WireServer(revision, registry::scrape, identities, watchdog);
     }
 
     /** The port it takes calls on, on 127.0.0.1. */
@@ -123,7 +123,7 @@ public final class Worker implements AutoCloseable {
     /** Loads what a worker loads as it starts, before it is given a revision: a spare worker is ready sooner. */
     static void warmUp() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (Watchdog watchdog = new Watchdog(); WireClient client = new WireClient(new Signature("warm"))) {
+        try (Watchdog watchdog = new Watchdog(); WireClient client = new WireClient(Identities.platform("warm"))) {
             new Metrics(registry, fn -> true);
             registry.scrape();
             watchdog.arm(Thread.currentThread(), System.nanoTime() + 1_000_000_000L).disarm();
@@ -163,9 +163,10 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Warms up, then takes from its control pipe the platform's secret ({@code secret ...}, given
-     * there rather than in the environment, which the app's code could read) and a {@link Load}
-     * ({@code load {...}}), loads the app and serves.
+     * Warms up, then takes from its control pipe the keys the control plane issued to it
+     * ({@code keys {...}}, see {@link Identities#issue}; given there rather than in the
+     * environment, which the app's code could read) and a {@link Load} ({@code load {...}}), loads
+     * the app and serves.
      */
     public static void main(String[] args) throws IOException {
         // What the app prints goes to standard error: standard output is the control plane's to read, and no app's to forge.
@@ -173,15 +174,17 @@ public final class Worker implements AutoCloseable {
         System.setOut(System.err);
         BufferedReader control = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         warmUp();
-        String secret = control.readLine();
+        String keys = control.readLine();
         String load = control.readLine();
-        if (secret == null || load == null) {
+        if (keys == null || load == null) {
             // The platform stopped before it had a revision for this worker.
             System.exit(0);
         }
         Worker worker;
         try {
-            worker = new Worker(JSON.readValue(load.substring("load ".length()), Load.class), secret.substring("secret ".length()));
+            Load what = JSON.readValue(load.substring("load ".length()), Load.class);
+            Map<String, String> issued = JSON.readValue(keys.substring("keys ".length()), new TypeReference<Map<String, String>>() { });
+            worker = new Worker(what, Identities.worker(Identities.of(what.app(), what.service()), issued));
         } catch (LoadException e) {
             System.err.println("the worker cannot load the app:\n" + e.getMessage());
             System.exit(1);

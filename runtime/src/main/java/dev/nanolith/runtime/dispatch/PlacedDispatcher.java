@@ -38,7 +38,8 @@ public final class PlacedDispatcher implements Dispatcher {
     private Object remote(FunctionSpec function, Object input, Call call) {
         Wire.Request request = new Wire.Request(Wire.CALL, function.name(), call.principal(), call.from(),
                 WireClient.remaining(function.timeout(), call.deadline()), call.trace(), call.route().writeInput(input));
-        byte[] output = wire.call(call.route().revision().endpoints().get(function.service()), request, function.service(),
+        byte[] output = wire.call(call.route().revision().endpoints().get(function.service()),
+                Identities.of(call.route().revision().app(), function.service()), request, function.service(),
                 function.timeout(), call.deadline(), call::transferred);
         return call.route().readOutput(output);
     }

@@ -7,8 +7,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Proves that a connection between two processes comes from the same platform: the answer to a
- * random challenge is its HMAC-SHA256 under the secret the platform gave its processes.
+ * Proves that a connection between two processes was made by one that holds a key: the answer to
+ * a random challenge is its HMAC-SHA256 under the key (see {@link Identities} for whose keys).
  */
 public final class Signature {
 
@@ -18,7 +18,11 @@ public final class Signature {
     private final SecretKeySpec key;
 
     public Signature(String secret) {
-        this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    Signature(byte[] key) {
+        this.key = new SecretKeySpec(key, "HmacSHA256");
     }
 
     /** The answer to {@code challenge}. */

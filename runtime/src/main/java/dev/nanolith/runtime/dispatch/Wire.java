@@ -17,8 +17,9 @@ import java.time.Duration;
 /**
  * The protocol of calls between the processes of one platform, over one TCP connection per
  * concurrent call on loopback. A connection opens with a handshake: the server sends a random
- * challenge, the client answers with its HMAC under the platform's secret, the server
- * acknowledges; a client that cannot answer is disconnected. Then, strictly in turn, a request
+ * challenge, the client answers with its identity and the challenge's HMAC under the key of
+ * connections from that identity to the server ({@link Identities}), the server acknowledges; a
+ * client that cannot answer is disconnected. Then, strictly in turn, a request
  * (a kind byte; for a call, the function, principal, caller, remaining milliseconds, trace id and
  * JSON input) and its answer (a kind byte, then the JSON output, the metrics asked for, or what
  * the failure needs to be thrown again as the same exception in the caller).

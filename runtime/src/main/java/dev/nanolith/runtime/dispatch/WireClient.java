@@ -37,32 +37,33 @@ public final class WireClient implements AutoCloseable {
         void bytes(int sent, int received);
     }
 
-    private final Signature signature;
+    private final Identities identities;
     private final Map<Endpoint, Deque<Connection>> idle = new ConcurrentHashMap<>();
 
-    /** @param signature proves this process belongs to the platform */
-    public WireClient(Signature signature) {
-        this.signature = signature;
+    /** @param identities who this process is, and the keys that prove it to the workers it calls */
+    public WireClient(Identities identities) {
+        this.identities = identities;
     }
 
     /**
      * Sends a client's JSON body to {@code function} in the worker at {@code endpoint}, which reads
      * it strictly (as the gateway would: bad input is named), and returns the output's JSON.
      *
+     * @param app      the app of the worker: with {@code service}, who the worker is
      * @param deadline in {@link System#nanoTime()} terms
      * @throws dev.nanolith.NanoException or {@link dev.nanolith.RefusedException} or
      *         {@link dev.nanolith.runtime.MalformedJsonException}: what the call ended with in the
      *         worker, or {@link ServiceUnavailableException} when the worker cannot be reached
      */
-    public byte[] forward(Endpoint endpoint, String function, String service, Duration timeout, long deadline, String principal,
+    public byte[] forward(Endpoint endpoint, String app, String function, String service, Duration timeout, long deadline, String principal,
                           Trace trace, byte[] body) {
-        return call(endpoint, new Wire.Request(Wire.CLIENT_CALL, function, principal, null, remaining(timeout, deadline), trace, body),
+        return call(endpoint, Identities.of(app, service), new Wire.Request(Wire.CLIENT_CALL, function, principal, null, remaining(timeout, deadline), trace, body),
                 service, timeout, deadline, (sent, received) -> { });
     }
 
-    /** The metrics of the worker at {@code endpoint}, in Prometheus' text format. */
-    public String scrape(Endpoint endpoint) {
-        byte[] text = call(endpoint, Wire.Request.SCRAPE_METRICS, "metrics", Duration.ofSeconds(5), System.nanoTime() + 5_000_000_000L,
+    /** The metrics of the worker of {@code app}'s {@code service} at {@code endpoint}, in Prometheus' text format. */
+    public String scrape(Endpoint endpoint, String app, String service) {
+        byte[] text = call(endpoint, Identities.of(app, service), Wire.Request.SCRAPE_METRICS, "metrics", Duration.ofSeconds(5), System.nanoTime() + 5_000_000_000L,
                 (sent, received) -> { });
         return new String(text, StandardCharsets.UTF_8);
     }
@@ -72,15 +73,15 @@ public final class WireClient implements AutoCloseable {
         return Math.max(1, Math.min(timeout.toMillis(), (deadline - System.nanoTime()) / 1_000_000));
     }
 
-    /** One request and its answer, on a pooled connection; a null endpoint is a worker that is down. */
-    byte[] call(Endpoint endpoint, Wire.Request request, String service, Duration timeout, long deadline, Transferred transferred) {
+    /** One request and its answer, on a pooled connection to the worker {@code callee}; a null endpoint is a worker that is down. */
+    byte[] call(Endpoint endpoint, String callee, Wire.Request request, String service, Duration timeout, long deadline, Transferred transferred) {
         if (endpoint == null) {
             throw new ServiceUnavailableException(request.function(), service, null);
         }
         Deque<Connection> pool = idle.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>());
         Connection connection;
         try {
-            connection = take(pool, endpoint);
+            connection = take(pool, endpoint, callee);
         } catch (IOException e) {
             throw new ServiceUnavailableException(request.function(), service, e);
         }
@@ -107,14 +108,14 @@ public final class WireClient implements AutoCloseable {
     }
 
     /** An idle connection that is still open, or a new one. */
-    private Connection take(Deque<Connection> pool, Endpoint endpoint) throws IOException {
+    private Connection take(Deque<Connection> pool, Endpoint endpoint, String callee) throws IOException {
         for (Connection c; (c = pool.poll()) != null; ) {
             if (c.open()) {
                 return c;
             }
             c.close();
         }
-        return new Connection(endpoint, signature);
+        return new Connection(endpoint, identities, callee);
     }
 
     /** Closes the idle connections to {@code endpoints}, whose workers have stopped or are stopping. */
@@ -143,18 +144,23 @@ public final class WireClient implements AutoCloseable {
         private final DataInputStream in;
         private final ByteBuffer probe = ByteBuffer.allocate(1);
 
-        Connection(Endpoint endpoint, Signature signature) throws IOException {
+        Connection(Endpoint endpoint, Identities identities, String callee) throws IOException {
+            Signature key = identities.to(callee);
+            if (key == null) {
+                throw new IOException("this process was issued no key for the worker " + callee);
+            }
             channel = SocketChannel.open(new InetSocketAddress(endpoint.host(), endpoint.port()));
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
             in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
             byte[] challenge = new byte[Wire.CHALLENGE_BYTES];
             in.readFully(challenge);
-            out.write(signature.answer(challenge));
+            out.writeUTF(identities.self());
+            out.write(key.answer(challenge));
             out.flush();
             if (in.readByte() != Wire.ACCEPTED) {
                 close();
-                throw new IOException("the worker at " + endpoint + " refused this platform's secret");
+                throw new IOException("the worker at " + endpoint + " did not take this process as " + identities.self() + " calling " + callee);
             }
         }
 

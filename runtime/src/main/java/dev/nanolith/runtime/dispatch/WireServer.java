@@ -39,7 +39,7 @@ public final class WireServer implements AutoCloseable {
 
     private final Revision revision;
     private final Supplier<String> metrics;
-    private final Signature signature;
+    private final Identities identities;
     private final Watchdog watchdog;
     private final ServerSocket server;
     private final SecureRandom random = new SecureRandom();
@@ -55,10 +55,10 @@ public final class WireServer implements AutoCloseable {
      *
      * @param metrics this worker's metrics in Prometheus' text format
      */
-    public WireServer(Revision revision, Supplier<String> metrics, Signature signature, Watchdog watchdog) throws IOException {
+    public WireServer(Revision revision, Supplier<String> metrics, Identities identities, Watchdog watchdog) throws IOException {
         this.revision = revision;
         this.metrics = metrics;
-        this.signature = signature;
+        this.identities = identities;
         this.watchdog = watchdog;
         this.server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().name("nanolith-wire").daemon().start(this::accept);
@@ -86,7 +86,8 @@ public final class WireServer implements AutoCloseable {
         try (socket;
              DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()))) {
-            if (!handshake(in, out)) {
+            String caller = handshake(in, out);
+            if (caller == null) {
                 return;
             }
             while (true) {
@@ -96,30 +97,54 @@ public final class WireServer implements AutoCloseable {
                 } catch (EOFException e) {
                     return;
                 }
-                answer(request, out);
+                answer(request, caller, out);
             }
         } catch (IOException e) {
             // The caller went away (its deadline, its process ended): nothing to answer.
         }
     }
 
-    private boolean handshake(DataInputStream in, DataOutputStream out) throws IOException {
+    /** Who connected, proven by the key issued for its connections to this worker; null: refused. */
+    private String handshake(DataInputStream in, DataOutputStream out) throws IOException {
         byte[] challenge = new byte[Wire.CHALLENGE_BYTES];
         random.nextBytes(challenge);
         out.write(challenge);
         out.flush();
+        String caller = in.readUTF();
         byte[] answer = new byte[Signature.BYTES];
         in.readFully(answer);
-        if (!signature.verify(answer, challenge)) {
-            LOG.log(System.Logger.Level.WARNING, "a connection without the platform's secret was refused");
-            return false;
+        Signature key = identities.from(caller);
+        if (key == null || !key.verify(answer, challenge)) {
+            LOG.log(System.Logger.Level.WARNING, "a connection as '" + caller + "' without its key was refused");
+            return null;
         }
         out.writeByte(Wire.ACCEPTED);
         out.flush();
-        return true;
+        return caller;
     }
 
-    private void answer(Wire.Request request, DataOutputStream out) throws IOException {
+    /**
+     * Why a request cannot come from the process that connected as {@code connected}, or null: calls
+     * from outside an app and scrapes come from the control plane only, and a call between functions
+     * names a caller placed in the service that connected.
+     */
+    private String forged(Wire.Request request, String connected) {
+        if (request.kind() != Wire.CALL || request.caller() == null) {
+            return connected.equals(Identities.PLATFORM) ? null : "only the control plane calls a function from outside its app";
+        }
+        Route caller = revision.route(request.caller());
+        String placed = caller == null ? null : Identities.of(revision.app(), caller.spec().service());
+        return connected.equals(placed) ? null : "'" + connected + "' named '" + request.caller() + "' as the caller, which it does not host";
+    }
+
+    private void answer(Wire.Request request, String connected, DataOutputStream out) throws IOException {
+        String forged = forged(request, connected);
+        if (forged != null) {
+            LOG.log(System.Logger.Level.WARNING, "refused a call of '" + request.function() + "': " + forged);
+            Wire.writeFailure(out, RefusedException.withStatus(403, "forged-caller", "the call of '" + request.function() + "' was refused: "
+                    + forged));
+            return;
+        }
         if (request.kind() == Wire.SCRAPE) {
             Wire.writeOutput(out, metrics.get().getBytes(StandardCharsets.UTF_8));
             return;
