@@ -367,11 +367,15 @@ class AccessTest {
 
     @Test
     void anUnknownRateLimitIsRefusedAtItsLine() {
-        Path app = TestApp.in(tmp.resolve("greedy")).yaml("app: greedy\nfunctions:\n  greedy.whoami:\n    rate-limit: lots\n")
-                .source("greedy/Whoami.java", whoami("greedy")).write();
-        LoadException e = assertThrows(LoadException.class, () -> platform.deploy(app));
         assertEquals(List.of("nanolith.yaml:4: rate limit 'lots' is not valid — write it like 100/s, 600/m or 1000/h"),
-                e.problems().stream().map(Object::toString).toList());
+                refused("greedy", "rate-limit: lots"));
+    }
+
+    /** What a push of app {@code name}, whose one function's entry in nanolith.yaml (line 4) is {@code setting}, is refused with. */
+    static List<String> refused(String name, String setting) {
+        Path app = TestApp.in(tmp.resolve(name)).yaml("app: " + name + "\nfunctions:\n  " + name + ".whoami:\n    " + setting + "\n")
+                .source(name + "/Whoami.java", whoami(name)).write();
+        return assertThrows(LoadException.class, () -> platform.deploy(app)).problems().stream().map(Object::toString).toList();
     }
 
     @Test
@@ -449,19 +453,12 @@ class AccessTest {
 
     @Test
     void aCallersGlobThatMatchesNoFunctionIsRefusedAtItsLine() {
-        Path app = TestApp.in(tmp.resolve("lonely")).yaml("app: lonely\nfunctions:\n  lonely.whoami:\n    callers: [chekout.*]\n")
-                .source("lonely/Whoami.java", whoami("lonely")).write();
-        LoadException e = assertThrows(LoadException.class, () -> platform.deploy(app));
         assertEquals(List.of("nanolith.yaml:4: functions.lonely.whoami.callers: 'chekout.*' matches no function — its functions are lonely.whoami"),
-                e.problems().stream().map(Object::toString).toList());
+                refused("lonely", "callers: [chekout.*]"));
     }
 
     @Test
     void anUnknownAccessIsRefusedAtItsLine() {
-        Path app = TestApp.in(tmp.resolve("typo")).yaml("app: typo\nfunctions:\n  typo.whoami:\n    access: pubic\n")
-                .source("typo/Whoami.java", whoami("typo")).write();
-        LoadException e = assertThrows(LoadException.class, () -> platform.deploy(app));
-        assertEquals(List.of("nanolith.yaml:4: unknown access 'pubic' — use public, key or internal"),
-                e.problems().stream().map(Object::toString).toList());
+        assertEquals(List.of("nanolith.yaml:4: unknown access 'pubic' — use public, key or internal"), refused("typo", "access: pubic"));
     }
 }
