@@ -4,6 +4,7 @@ import dev.nanolith.worker.Worker;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -80,8 +81,21 @@ final class Jvm {
         }
         // A sandbox that was setting up as its launcher ended can leave its own first process behind, no longer under
         // this one: every process started here carries this platform's mark.
-        ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(arguments -> List.of(arguments).contains(mark)).orElse(false))
-                .forEach(ProcessHandle::destroyForcibly);
+        ProcessHandle.allProcesses().filter(this::marked).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * Whether {@code process} carries this platform's mark. Its command line is read from
+     * {@code /proc} where there is one: the JDK gives no arguments for a command line as long as a
+     * sandbox's (bubblewrap's names every jar twice).
+     */
+    private boolean marked(ProcessHandle process) {
+        try {
+            byte[] line = Files.readAllBytes(Path.of("/proc", String.valueOf(process.pid()), "cmdline"));
+            return List.of(new String(line, StandardCharsets.UTF_8).split("\0")).contains(mark);
+        } catch (IOException e) {
+            return process.info().arguments().map(arguments -> List.of(arguments).contains(mark)).orElse(false);
+        }
     }
 
     /** Starts a process from the launcher thread. */
