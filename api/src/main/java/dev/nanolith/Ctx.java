@@ -27,7 +27,10 @@ public interface Ctx extends Functions {
 
     /**
      * A secret declared for this function ({@code functions.<name>.secrets}); no other
-     * function can read it.
+     * function can read it. Read it on each call rather than keeping it: a value set anew
+     * ({@code ./nanolith secrets set}) takes effect without a push.
+     *
+     * @throws IllegalStateException when the function declares no secret of that name, or it is not set
      */
     String secret(String name);
 

@@ -304,7 +304,7 @@ public final class GranularityBench {
 
         @Override
         public String secret(String name) {
-            return revision.route(function).spec().secrets().get(name);
+            return revision.secrets().get(name);
         }
 
         @Override

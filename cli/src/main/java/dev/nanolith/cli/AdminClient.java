@@ -59,6 +59,12 @@ final class AdminClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** Sends {@code text} as it is, as UTF-8 plain text. */
+    JsonNode put(String path, String text) throws Failure {
+        return send(HttpRequest.newBuilder(URI.create(url + "/admin" + path)).header("Content-Type", "text/plain; charset=utf-8")
+                .PUT(HttpRequest.BodyPublishers.ofString(text)));
+    }
+
     JsonNode delete(String path) throws Failure {
         return send(HttpRequest.newBuilder(URI.create(url + "/admin" + path)).DELETE());
     }

@@ -11,8 +11,11 @@ import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
 import dev.nanolith.runtime.placement.Placement;
+import java.io.Console;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.BindException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +35,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "nanolith", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Nanoservices in Java: write small functions, run right-sized services.",
         subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Test.class, Main.Dev.class, Main.Apps.class,
-                Main.Revisions.class, Main.Rollback.class, Main.Keys.class})
+                Main.Revisions.class, Main.Rollback.class, Main.Keys.class,
+                Main.Secrets.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -452,6 +456,99 @@ public final class Main {
                 return admin(() -> {
                     data.admin().delete("/keys/" + name);
                     System.out.println("Revoked key '" + name + "'.");
+                });
+            }
+        }
+    }
+
+    @Command(name = "secrets", mixinStandardHelpOptions = true, description = "Sets, lists (names only) or removes the secrets of an app,"
+            + " kept encrypted in the data directory.", subcommands = {Secrets.Set.class, Secrets.ListSecrets.class, Secrets.Remove.class})
+    static final class Secrets {
+
+        @Command(name = "set", mixinStandardHelpOptions = true, description = {"Sets a secret of an app to what standard input gives"
+                + " (typed, unseen, at a terminal; one trailing newline is dropped): never on the command line, where other users'"
+                + " ps and the shell's history would see it.", "The running workers whose functions declare it have it before this ends;"
+                + " no push is needed.", "  ./nanolith secrets set shop PSP_API_KEY < psp-key.txt"})
+        static final class Set implements Callable<Integer> {
+            @Parameters(index = "0", paramLabel = "APP", description = "The app, deployed or not yet.")
+            String app;
+
+            @Parameters(index = "1", paramLabel = "NAME", description = "The secret, as functions.<name>.secrets in nanolith.yaml names it.")
+            String name;
+
+            @CommandLine.Mixin
+            Data data;
+
+            /** Where the value comes from: standard input, unless a test gives another. */
+            InputStream in = System.in;
+
+            @Override
+            public Integer call() throws IOException {
+                Console console = System.console();
+                String value;
+                if (in == System.in && console != null && terminal(console)) {
+                    char[] typed = console.readPassword("Value of %s for %s (not shown): ", name, app);
+                    value = typed == null ? "" : new String(typed);
+                } else {
+                    value = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");
+                }
+                return admin(() -> {
+                    JsonNode set = data.admin().put("/apps/" + app + "/secrets/" + name, value);
+                    int workers = set.path("workers").asInt();
+                    System.out.println("Set secret " + name + " of '" + app + "'" + (workers == 0 ? "; no running worker declares it."
+                            : "; " + workers + (workers == 1 ? " running worker has" : " running workers have") + " the new value."));
+                });
+            }
+
+            /**
+             * Whether a person types at the console: {@code Console.isTerminal()} from JDK 22, where a
+             * console exists even for a pipe; on JDK 21 a console exists only for a terminal.
+             */
+            private static boolean terminal(Console console) {
+                try {
+                    return (boolean) Console.class.getMethod("isTerminal").invoke(console);
+                } catch (ReflectiveOperationException e) {
+                    return true;
+                }
+            }
+        }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the secrets of an app: names and when each was set,"
+                + " never a value.")
+        static final class ListSecrets implements Callable<Integer> {
+            @Parameters(paramLabel = "APP")
+            String app;
+
+            @CommandLine.Mixin
+            Data data;
+
+            @Override
+            public Integer call() {
+                return admin(() -> {
+                    for (JsonNode secret : data.admin().get("/apps/" + app + "/secrets")) {
+                        System.out.printf("%-30s set %s%n", secret.path("name").asText(), secret.path("updated").asText());
+                    }
+                });
+            }
+        }
+
+        @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a secret of an app; the running workers whose"
+                + " functions declare it lose it (or take the platform's setting of that name, if it has one).")
+        static final class Remove implements Callable<Integer> {
+            @Parameters(index = "0", paramLabel = "APP")
+            String app;
+
+            @Parameters(index = "1", paramLabel = "NAME")
+            String name;
+
+            @CommandLine.Mixin
+            Data data;
+
+            @Override
+            public Integer call() {
+                return admin(() -> {
+                    data.admin().delete("/apps/" + app + "/secrets/" + name);
+                    System.out.println("Removed secret " + name + " of '" + app + "'.");
                 });
             }
         }

@@ -8,6 +8,7 @@ import dev.nanolith.deploy.Deployer;
 import dev.nanolith.deploy.GitHttp;
 import dev.nanolith.deploy.MavenLibraries;
 import dev.nanolith.deploy.Sandbox;
+import dev.nanolith.deploy.Secrets;
 import dev.nanolith.deploy.Workers;
 import dev.nanolith.gateway.Authenticator;
 import dev.nanolith.gateway.Gateway;
@@ -73,7 +74,8 @@ public final class Platform implements AutoCloseable {
      *
      * @param gateway        where the gateway listens
      * @param defaultTimeout a function's timeout when its config sets none
-     * @param settings       values for {@code ${NAME}} in config and for secrets, before the environment
+     * @param settings       values for {@code ${NAME}} in config, and for secrets the data directory's store does not
+     *                       hold, before the environment
      * @param dataDir        where apps, their repositories and revisions are kept; null for a
      *                       temporary one that is removed when the platform stops
      * @param placement      how apps are split into workers
@@ -168,9 +170,10 @@ public final class Platform implements AutoCloseable {
         JwtAuthenticator jwts = JwtAuthenticator.of(environment::get);
         Sandbox sandbox = Sandbox.detect(options.sandbox());
         this.wire = new WireClient(Identities.platform(secret));
-        this.workers = new Workers(secret, options.placement(), options.defaultTimeout(), wire, registry, sandbox, work.resolve("workers"));
+        Secrets secrets = new Secrets(dataDir, environment::get, Clock.systemUTC());
+        this.workers = new Workers(secret, secrets, options.placement(), options.defaultTimeout(), wire, registry, sandbox, work.resolve("workers"));
         this.check = new Check(workers, router, new MavenLibraries(dataDir.resolve("libraries"), environment.get(MavenLibraries.REPOSITORIES)),
-                environment::get, options.checkTimeout(), options.defaultTimeout(), work);
+                environment::get, secrets, options.checkTimeout(), options.defaultTimeout(), work);
         this.store = new AppStore(dataDir);
         this.deployer = new Deployer(check, router, store, work, this::url);
         ApiKeys keys = new ApiKeys(dataDir, Clock.systemUTC());
@@ -178,7 +181,7 @@ public final class Platform implements AutoCloseable {
         Authenticator credentials = jwts == null ? keys : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
         this.gateway = new Gateway(router, credentials, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer),
-                "/admin", new AdminApi(store, keys, deployer, adminToken, this::url, fromDirectories::contains)), () -> ready);
+                "/admin", new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains)), () -> ready);
         check.warmUp();
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
                 .log(System.Logger.Level.ERROR, "not serving " + problem));

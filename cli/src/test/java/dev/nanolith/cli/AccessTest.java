@@ -19,11 +19,9 @@ import dev.nanolith.gateway.JwtAuthenticator;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -49,7 +47,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import picocli.CommandLine;
 
 /**
  * Who may call a function through the gateway: its access (public, key, internal), API keys made,
@@ -195,19 +192,7 @@ class AccessTest {
 
     /** Runs {@code ./nanolith ARGS --data DIR} in this process; what it printed, and it must succeed. */
     static String nanolith(String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        int status;
-        try {
-            String[] all = Stream.concat(Arrays.stream(args), Stream.of("--data", platform.dataDir().toString())).toArray(String[]::new);
-            status = new CommandLine(new Main()).execute(all);
-        } finally {
-            System.setOut(out);
-        }
-        String text = printed.toString(StandardCharsets.UTF_8);
-        assertEquals(0, status, text);
-        return text;
+        return Commands.run(platform.dataDir(), "", args);
     }
 
     /** Makes a key with the command line and returns it, as printed once. */

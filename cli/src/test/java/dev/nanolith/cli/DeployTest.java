@@ -157,7 +157,7 @@ class DeployTest {
                   x.echo:
                     secrets: [PSP_KEY, NOT_SET_ANYWHERE_42]
                 """).source("demo/x/Echo.java", echo()));
-        assertEquals(List.of("nanolith.yaml:3: secret NOT_SET_ANYWHERE_42 of 'x.echo' is not set — set the environment variable NOT_SET_ANYWHERE_42"), secret);
+        assertEquals(List.of("nanolith.yaml:3: secret NOT_SET_ANYWHERE_42 of 'x.echo' is not set — ./nanolith secrets set app NOT_SET_ANYWHERE_42 sets it (or the environment variable NOT_SET_ANYWHERE_42)"), secret);
     }
 
     @Test

@@ -16,9 +16,12 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -26,7 +29,7 @@ import java.util.function.Supplier;
 
 /**
  * The platform's own API, for the launcher and for people: apps, their deploy tokens, their
- * revisions and rollback; the API keys callers send to the gateway. Every call needs the admin
+ * revisions and rollback, their secrets; the API keys callers send to the gateway. Every call needs the admin
  * token ({@code Authorization: Bearer …}).
  */
 public final class AdminApi implements HttpService {
@@ -36,16 +39,20 @@ public final class AdminApi implements HttpService {
     private final Predicate<String> servedFromDirectory;
     private final AppStore store;
     private final ApiKeys keys;
+    private final Secrets secrets;
+    private final Workers workers;
     private final Deployer deployer;
     private final String adminTokenHash;
     private final Supplier<String> baseUrl;
 
     /** @param servedFromDirectory whether an app of that name is served from a directory, not pushed: no app can be created with its name */
-    public AdminApi(AppStore store, ApiKeys keys, Deployer deployer, String adminToken, Supplier<String> baseUrl,
+    public AdminApi(AppStore store, ApiKeys keys, Secrets secrets, Workers workers, Deployer deployer, String adminToken, Supplier<String> baseUrl,
                     Predicate<String> servedFromDirectory) {
         this.servedFromDirectory = servedFromDirectory;
         this.store = store;
         this.keys = keys;
+        this.secrets = secrets;
+        this.workers = workers;
         this.deployer = deployer;
         this.adminTokenHash = Tokens.hash(adminToken);
         this.baseUrl = baseUrl;
@@ -58,12 +65,7 @@ public final class AdminApi implements HttpService {
             return Files.readString(file).strip();
         }
         String token = Tokens.create();
-        Files.writeString(file, token + "\n");
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // Not a POSIX file system: the file keeps the directory's permissions.
-        }
+        AppStore.writeOwnerOnly(file, token + "\n");
         return token;
     }
 
@@ -74,6 +76,9 @@ public final class AdminApi implements HttpService {
                 .get("/apps/{app}/revisions", admin(this::revisions))
                 .post("/apps/{app}/rollback", admin(this::rollback))
                 .post("/apps/{app}/token", admin(this::token))
+                .get("/apps/{app}/secrets", admin(this::secrets))
+                .put("/apps/{app}/secrets/{name}", admin(this::setSecret))
+                .delete("/apps/{app}/secrets/{name}", admin(this::removeSecret))
                 .get("/keys", admin(this::keys))
                 .post("/keys", admin(this::createKey))
                 .delete("/keys/{name}", admin(this::revokeKey));
@@ -180,6 +185,46 @@ public final class AdminApi implements HttpService {
         String name = req.path().pathParameters().get("name");
         keys.revoke(name);
         Responses.json(res, Status.OK_200, Responses.object().put("name", name).put("revoked", true));
+    }
+
+    /** The names of an app's secrets, and when each was set; never a value. */
+    private void secrets(ServerRequest req, ServerResponse res) {
+        ArrayNode list = JSON.createArrayNode();
+        for (Secrets.Entry entry : secrets.list(req.path().pathParameters().get("app"))) {
+            list.addObject().put("name", entry.name()).put("updated", entry.updated().toString());
+        }
+        Responses.json(res, Status.OK_200, list);
+    }
+
+    /**
+     * Sets a secret to the request's body, taken as it is (UTF-8 text), and sends it to the running
+     * workers whose functions declare it; the answer says how many have it, never the value.
+     */
+    private void setSecret(ServerRequest req, ServerResponse res) throws IOException {
+        String app = req.path().pathParameters().get("app"), name = req.path().pathParameters().get("name");
+        byte[] bytes = req.content().inputStream().readNBytes(Secrets.MAX_BYTES + 1);
+        if (bytes.length > Secrets.MAX_BYTES) {
+            Responses.error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "too-large", "the value of a secret may take at most "
+                    + Secrets.MAX_BYTES + " bytes");
+            return;
+        }
+        String value;
+        try {
+            value = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("the value of a secret must be UTF-8 text");
+        }
+        Instant updated = secrets.set(app, name, value);
+        Responses.json(res, Status.OK_200, Responses.object().put("app", app).put("name", name).put("updated", updated.toString())
+                .put("workers", workers.sendSecrets(app, name)));
+    }
+
+    /** Removes a secret; the running workers whose functions declare it lose it (or fall back to the platform's settings). */
+    private void removeSecret(ServerRequest req, ServerResponse res) {
+        String app = req.path().pathParameters().get("app"), name = req.path().pathParameters().get("name");
+        secrets.remove(app, name);
+        Responses.json(res, Status.OK_200, Responses.object().put("app", app).put("name", name).put("removed", true)
+                .put("workers", workers.sendSecrets(app, name)));
     }
 
     private AppState app(ServerRequest req) {

@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -167,6 +168,17 @@ public final class AppStore implements AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** Writes {@code text} to a new file that only its owner may read, such as a key: made so, not readable by others for a moment. */
+    static void writeOwnerOnly(Path file, String text) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system: the file keeps the directory's permissions.
+            Files.createFile(file);
+        }
+        Files.writeString(file, text);
     }
 
     @Override

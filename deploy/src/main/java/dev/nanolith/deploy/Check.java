@@ -22,7 +22,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -55,22 +57,25 @@ public final class Check implements AutoCloseable {
     private final Router router;
     private final Libraries libraries;
     private final UnaryOperator<String> settings;
+    private final Secrets secrets;
     private final Duration defaultTimeout;
     private final Path work;
 
     /**
-     * @param settings       values for {@code ${NAME}} in config and for secrets; null when unset
+     * @param settings       values for {@code ${NAME}} in config; null when unset
+     * @param secrets        the values of the secrets apps declare
      * @param timeout        how long one check may take
      * @param defaultTimeout a function's timeout when its config sets none
      * @param work           where checked revisions keep their files while they serve, and checks theirs while they run
      */
-    public Check(Workers workers, Router router, Libraries libraries, UnaryOperator<String> settings, Duration timeout,
-                 Duration defaultTimeout, Path work) {
+    public Check(Workers workers, Router router, Libraries libraries, UnaryOperator<String> settings, Secrets secrets,
+                 Duration timeout, Duration defaultTimeout, Path work) {
         this.processes = new CheckProcesses(workers.jvm(), workers.sandbox(), work.resolve("checks"), timeout);
         this.workers = workers;
         this.router = router;
         this.libraries = libraries;
         this.settings = settings;
+        this.secrets = secrets;
         this.defaultTimeout = defaultTimeout;
         this.work = work;
     }
@@ -125,8 +130,9 @@ public final class Check implements AutoCloseable {
         // The workers start once the app is compiled, beside its tests: they serve only if the tests pass.
         AtomicReference<CompletableFuture<Started>> starting = new AtomicReference<>();
         try {
+            // The check process runs every function and the app's tests: it is given every secret of the app.
             Map<String, String> everySecret = new TreeMap<>(named);
-            config.config().functions().keySet().forEach(fn -> everySecret.putAll(secrets(config, fn)));
+            config.config().functions().values().forEach(fn -> everySecret.putAll(secrets.values(name, fn.secrets())));
             int passed = processes.run(new Checker.Job(dir.toAbsolutePath(), app, id, workers.mode(), defaultTimeout.toMillis(), jars,
                     everySecret, router.taken(), tests, files), stages, progress, () -> starting.set(CompletableFuture.supplyAsync(() -> {
                         try {
@@ -175,15 +181,15 @@ public final class Check implements AutoCloseable {
             throw new LoadException(Problem.of(ConfigFile.NAME, "the check reported app '" + manifest.app() + "', not '" + name + "'"));
         }
         Placement plan = Placement.plan(workers.mode(), config.config(), manifest.functions().stream().map(Manifest.Function::name).toList());
-        Map<String, Map<String, String>> settingsOf = new HashMap<>();
+        Map<String, Set<String>> secretsOf = new HashMap<>();
         for (Manifest.Function fn : manifest.functions()) {
             if (!fn.service().equals(plan.serviceOf().get(fn.name()))) {
                 throw new LoadException(Problem.of(fn.source(), "the check placed '" + fn.name() + "' in service '" + fn.service()
                         + "', not '" + plan.serviceOf().get(fn.name()) + "'"));
             }
-            settingsOf.computeIfAbsent(fn.service(), service -> new TreeMap<>(named)).putAll(secrets(config, fn.name()));
+            secretsOf.computeIfAbsent(fn.service(), service -> new TreeSet<>()).addAll(config.config().function(fn.name()).secrets());
         }
-        Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, settingsOf));
+        Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, named, secretsOf));
         Router.refuseClashes(name, manifest.functions(), router.taken());
         long t = System.nanoTime();
         workers.start(deployment);
@@ -206,18 +212,6 @@ public final class Check implements AutoCloseable {
     @Override
     public void close() {
         processes.close();
-    }
-
-    /** The secrets {@code function} declares that are set, by name. */
-    private Map<String, String> secrets(ConfigFile config, String function) {
-        Map<String, String> secrets = new TreeMap<>();
-        for (String secret : config.config().function(function).secrets()) {
-            String value = settings.apply(secret);
-            if (value != null) {
-                secrets.put(secret, value);
-            }
-        }
-        return secrets;
     }
 
     /**

@@ -31,8 +31,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -53,7 +56,9 @@ public final class Workers {
     private static final String HEAP = "256m";
 
     private final Set<WorkerProcess> running = ConcurrentHashMap.newKeySet();
-    private final String secret;
+    private final String platformSecret;
+    private final Secrets secrets;
+    private final AtomicLong secretsSent = new AtomicLong();
     private final Placement.Mode mode;
     private final Duration defaultTimeout;
     private final Jvm jvm;
@@ -66,17 +71,19 @@ public final class Workers {
     private boolean closed;
 
     /**
-     * @param secret      what proves a connection between the platform's processes
+     * @param platformSecret what proves a connection between the platform's processes
+     * @param secrets     the values of the secrets apps declare, which each worker is given for its own functions
      * @param wire        the control plane's connections to workers, closed when a worker goes
      * @param registry    where replacements are counted
      * @param work        where each worker's files are kept while it runs
      */
-    public Workers(String secret, Placement.Mode mode, Duration defaultTimeout, WireClient wire, MeterRegistry registry, Sandbox sandbox,
+    public Workers(String platformSecret, Secrets secrets, Placement.Mode mode, Duration defaultTimeout, WireClient wire, MeterRegistry registry, Sandbox sandbox,
                    Path work) {
         this.work = work;
         this.registry = registry;
         this.sandbox = sandbox;
-        this.secret = secret;
+        this.platformSecret = platformSecret;
+        this.secrets = secrets;
         this.mode = mode;
         this.defaultTimeout = defaultTimeout;
         this.jvm = new Jvm();
@@ -224,6 +231,18 @@ public final class Workers {
         return pids;
     }
 
+    /**
+     * Sends the running workers of {@code app} whose functions declare the secret {@code name} the
+     * current values of their secrets, and waits until each has them (up to five seconds each): the
+     * next call they take sees them.
+     *
+     * @return how many workers have the new values
+     */
+    public int sendSecrets(String app, String name) {
+        return (int) running.stream().filter(worker -> worker.deployment.app().equals(app)
+                && worker.deployment.launch().secrets(worker.service).contains(name)).filter(WorkerProcess::sendSecrets).count();
+    }
+
     /** Tells every worker of a deployment where the others are now. */
     private static void tellPeers(List<WorkerProcess> workers) {
         if (workers.size() < 2) {
@@ -254,6 +273,8 @@ public final class Workers {
         /** The folder its files are copied into: the only one of the platform's it sees. */
         private volatile Path inbox;
         private volatile boolean closed;
+        /** The secrets sent to it that it has not confirmed yet, by the number they were sent with. */
+        private final Map<Long, CompletableFuture<Void>> awaitingSecrets = new ConcurrentHashMap<>();
 
         WorkerProcess(String service, Deployment deployment, List<WorkerProcess> group) {
             this.service = service;
@@ -288,10 +309,14 @@ public final class Workers {
             process = taken.process();
             inbox = taken.inbox();
             control = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            // The settings its app's config names, and the values of its own functions' secrets: nothing else reaches it.
+            long secretsSeen = secrets.version();
+            Map<String, String> settings = new TreeMap<>(launch.settings());
+            settings.putAll(secrets.values(deployment.app(), launch.secrets(service)));
             try {
-                tell("keys " + JSON.writeValueAsString(Identities.issue(secret, deployment.app(), service, deployment.services())));
+                tell("keys " + JSON.writeValueAsString(Identities.issue(platformSecret, deployment.app(), service, deployment.services())));
                 tell("load " + JSON.writeValueAsString(new Worker.Load(sandbox.seen(inbox.resolve("revision"), Sandbox.REVISION),
-                        deployment.app(), deployment.id(), service, mode, defaultTimeout.toMillis(), launch.settings(service))));
+                        deployment.app(), deployment.id(), service, mode, defaultTimeout.toMillis(), settings)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -315,6 +340,11 @@ public final class Workers {
                     for (String line; (line = out.next()) != null; ) {
                         if (line.matches(Worker.READY + " \\d{1,5}") && !port.isDone()) {
                             port.complete(Integer.parseInt(line.substring(Worker.READY.length()).strip()));
+                        } else if (line.matches(Worker.SECRETS + " \\d{1,18}")) {
+                            CompletableFuture<Void> confirmed = awaitingSecrets.get(Long.parseLong(line.substring(Worker.SECRETS.length()).strip()));
+                            if (confirmed != null) {
+                                confirmed.complete(null);
+                            }
                         } else if (line.startsWith(Worker.OVERDUE)) {
                             replace(line.substring(Worker.OVERDUE.length()).strip());
                         } else {
@@ -344,6 +374,29 @@ public final class Workers {
             deployment.endpoints().put(service, endpoint);
             running.add(this);
             started.onExit().thenRun(() -> ended(started));
+            if (secrets.version() != secretsSeen) {
+                // A secret was set or removed while it started, maybe after its values were read.
+                sendSecrets();
+            }
+        }
+
+        /** Sends the worker the values of its functions' secrets as they are now; whether it has them within five seconds. */
+        boolean sendSecrets() {
+            long n = secretsSent.incrementAndGet();
+            CompletableFuture<Void> taken = new CompletableFuture<>();
+            awaitingSecrets.put(n, taken);
+            try {
+                tell("secrets " + n + " " + JSON.writeValueAsString(secrets.values(deployment.app(), deployment.launch().secrets(service))));
+                taken.get(5, TimeUnit.SECONDS);
+                return true;
+            } catch (IOException | ExecutionException | TimeoutException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                awaitingSecrets.remove(n);
+            }
         }
 
         /** Sends the worker a line of its control pipe. */

@@ -118,10 +118,14 @@ public final class Call extends AbstractFunctions implements Ctx {
 
     @Override
     public String secret(String name) {
-        String value = route.spec().secrets().get(name);
-        if (value == null) {
+        if (!route.spec().secrets().contains(name)) {
             throw new IllegalStateException("'" + route.name() + "' has no secret '" + name
                     + "' — list it under functions." + route.name() + ".secrets in nanolith.yaml");
+        }
+        String value = route.revision().secrets().get(name);
+        if (value == null) {
+            throw new IllegalStateException("the secret " + name + " of '" + route.name() + "' is not set — ./nanolith secrets set "
+                    + route.revision().app() + " " + name + " sets it");
         }
         return value;
     }

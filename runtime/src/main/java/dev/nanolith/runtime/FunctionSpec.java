@@ -19,7 +19,7 @@ import java.util.Map;
  * @param output         the type of what it returns; {@code Void} when it returns nothing
  * @param timeout        how long one call may take
  * @param config         its settings
- * @param secrets        its secrets, by name
+ * @param secrets        the names of its secrets; their values are its revision's ({@link Revision#secrets()})
  * @param source         where its class is declared, as {@code file:line}
  * @param service        the service (process) it is placed in
  * @param access         who may call it through the gateway
@@ -36,7 +36,7 @@ public record FunctionSpec(
         JavaType output,
         Duration timeout,
         Map<String, String> config,
-        Map<String, String> secrets,
+        List<String> secrets,
         String source,
         String service,
         Access access,
@@ -45,7 +45,7 @@ public record FunctionSpec(
 
     public FunctionSpec {
         config = Map.copyOf(config);
-        secrets = Map.copyOf(secrets);
+        secrets = List.copyOf(secrets);
         callers = List.copyOf(callers);
     }
 

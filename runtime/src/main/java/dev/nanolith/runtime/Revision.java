@@ -44,6 +44,7 @@ public final class Revision {
     private final Duration coldStart;
     private final Drain drain = new Drain();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final Map<String, String> secrets = new ConcurrentHashMap<>();
 
     /**
      * Composes every function's pipeline, which starts each function (its class initialized,
@@ -121,6 +122,14 @@ public final class Revision {
      */
     public Map<String, Endpoint> endpoints() {
         return endpoints;
+    }
+
+    /**
+     * The values of the secrets this process's functions declare, by name: filled as the revision
+     * loads and replaced while it serves when one is set or removed ({@code ./nanolith secrets}).
+     */
+    public Map<String, String> secrets() {
+        return secrets;
     }
 
     /** Closes {@code resource} (such as its library class loader) when the revision retires. */

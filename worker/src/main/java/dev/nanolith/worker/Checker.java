@@ -121,7 +121,7 @@ public final class Checker {
         long t = System.nanoTime();
         AppLoader loader = new AppLoader(new Pipeline(List.of(new Callers(), new Deadlines(watchdog)), new LocalDispatcher()), job.settings()::get,
                 Duration.ofMillis(job.defaultTimeoutMillis()), true, job.placement(), Libraries.resolved(job.libraries()), null,
-                service -> true);
+                true);
         Revision revision = loader.load(job.dir(), job.app(), app -> job.revision());
         long warm = revision.coldStart().toMillis();
         // Written before the app's tests run: its workers start beside them, and serve only if they pass.

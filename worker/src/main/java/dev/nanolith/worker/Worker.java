@@ -43,8 +43,10 @@ import java.util.function.Predicate;
  * placed in another service is called in that service's worker. The control plane starts it
  * with the compiled app and talks to it over a pipe: the worker prints {@value #READY} and the port
  * it takes calls on once every function has started; the control plane then sends a line
- * {@code peers SERVICE=HOST:PORT ...} whenever the other services' workers move; the end of its
- * standard input ends the worker.
+ * {@code peers SERVICE=HOST:PORT ...} whenever the other services' workers move, and a line
+ * {@code secrets N {...}} whenever a secret of its functions is set or removed, which it answers
+ * with {@value #SECRETS} {@code N} once its calls see the new values; the end of its standard
+ * input ends the worker.
  */
 public final class Worker implements AutoCloseable {
 
@@ -53,6 +55,9 @@ public final class Worker implements AutoCloseable {
 
     /** The line a worker prints, once, when a call runs on past its deadline by more than {@link #GRACE}. */
     public static final String OVERDUE = "nanolith-worker-overdue";
+
+    /** The line a worker prints when its functions see the secrets it was sent, followed by the number they came with. */
+    public static final String SECRETS = "nanolith-worker-secrets";
 
     /** How long a call may run on past its deadline before its worker asks to be replaced. */
     static final Duration GRACE = Duration.ofSeconds(1);
@@ -92,7 +97,7 @@ public final class Worker implements AutoCloseable {
         Pipeline pipeline = pipeline(registry, watchdog, local, new PlacedDispatcher(local, new LocalDispatcher(), client));
         // Settings are what the app's config names, and the secrets of this service's functions: nothing else reaches it.
         AppLoader loader = new AppLoader(pipeline, load.settings()::get, Duration.ofMillis(load.defaultTimeoutMillis()), true,
-                load.placement(), Libraries.ON_CLASS_PATH, load.files().resolve(Checker.COMPILED), load.service()::equals);
+                load.placement(), Libraries.ON_CLASS_PATH, load.files().resolve(Checker.COMPILED), false);
         // The app's name is given: a nanolith.yaml without app: is named after its folder, which the worker's is not.
         this.revision = loader.load(load.files(), load.app(), name -> load.revision());
         this.server = new WireServer(revision, registry::scrape, identities, watchdog);
@@ -116,7 +121,7 @@ public final class Worker implements AutoCloseable {
      */
     public static Revision loadHere(Path dir, Map<String, String> settings, MeterRegistry registry, Watchdog watchdog) throws LoadException {
         AppLoader loader = new AppLoader(pipeline(registry, watchdog, fn -> true, new LocalDispatcher()), settings::get,
-                AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, service -> true);
+                AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
         return loader.load(dir, app -> "r1");
     }
 
@@ -143,6 +148,19 @@ public final class Worker implements AutoCloseable {
         }
         revision.endpoints().putAll(peers);
         revision.endpoints().keySet().retainAll(peers.keySet());
+    }
+
+    /**
+     * Takes the values of its functions' secrets, from a line {@code secrets N {"NAME": "value", ...}}:
+     * every one this worker's functions declare that is set; one not in it was removed. Returns N.
+     */
+    String secrets(String line) throws IOException {
+        String rest = line.substring("secrets ".length());
+        int space = rest.indexOf(' ');
+        Map<String, String> values = JSON.readValue(rest.substring(space + 1), new TypeReference<Map<String, String>>() { });
+        revision.secrets().putAll(values);
+        revision.secrets().keySet().retainAll(values.keySet());
+        return rest.substring(0, space);
     }
 
     @Override
@@ -209,6 +227,8 @@ public final class Worker implements AutoCloseable {
         for (String line; (line = control.readLine()) != null; ) {
             if (line.startsWith("peers")) {
                 worker.peers(line);
+            } else if (line.startsWith("secrets ")) {
+                report.println(SECRETS + " " + worker.secrets(line));
             }
         }
         worker.close();

@@ -42,7 +42,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -66,7 +65,7 @@ public final class AppLoader {
     private final Path precompiled;
     private final boolean ownClasses;
     private final Placement.Mode placement;
-    private final Predicate<String> hosted;
+    private final boolean secretsRequired;
 
     /**
      * @param pipeline       the stages and dispatcher every function's calls go through
@@ -80,11 +79,13 @@ public final class AppLoader {
      * @param precompiled    for a worker: what the check process compiled of the
      *                       app, written by {@link Compiler.Output#write}, loaded instead of compiling
      *                       again, with the libraries it was compiled against (null: compile)
-     * @param hosted         the services whose functions run in this process: only their secrets must be set
+     * @param secretsRequired whether a declared secret that is not set is a problem: it is for a check (a push
+     *                        with an unset secret fails) and in an app's own build; a worker serves on, and only
+     *                        the calls that read a secret removed meanwhile fail
      */
     public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses,
-                     Placement.Mode placement, Libraries libraries, Path precompiled, Predicate<String> hosted) {
-        this.hosted = hosted;
+                     Placement.Mode placement, Libraries libraries, Path precompiled, boolean secretsRequired) {
+        this.secretsRequired = secretsRequired;
         this.precompiled = precompiled;
         this.placement = placement;
         this.pipeline = pipeline;
@@ -104,7 +105,7 @@ public final class AppLoader {
      */
     public static AppLoader inProcess(Watchdog watchdog, UnaryOperator<String> settings, boolean ownClasses) {
         return new AppLoader(new Pipeline(List.of(new Callers(), new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses,
-                Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, service -> true);
+                Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
     }
 
     /** Loads the app in {@code dir}; {@code ids} names its revision, given the app's name. */
@@ -152,6 +153,8 @@ public final class AppLoader {
         }
         Placement plan = Placement.plan(placement, file.config(), functions.keySet());
         List<FunctionSpec> specs = new ArrayList<>();
+        // The values this process is given: a worker, those of its own functions only.
+        Map<String, String> secrets = new HashMap<>();
         for (Map.Entry<String, Class<?>> e : functions.entrySet()) {
             String name = e.getKey();
             Class<?> type = e.getValue();
@@ -162,22 +165,18 @@ public final class AppLoader {
             JavaType output = shape == Shape.SUPPLIER ? io[0] : shape.hasOutput() ? io[1] : none;
             FunctionConfig fc = file.config().function(name);
             Compiler.SourceClass source = compiled.sources().get(type.getName());
-            Map<String, String> secrets = new HashMap<>();
             for (String secret : fc.secrets()) {
                 String value = settings.apply(secret);
-                if (value == null && !hosted.test(plan.serviceOf().get(name))) {
-                    // Another process hosts the function, and has its secrets: this one is not given them.
-                    continue;
-                }
-                if (value == null) {
-                    problems.add(new Problem(ConfigFile.NAME, file.line("/functions/" + ConfigFile.escape(name) + "/secrets"),
-                            "secret " + secret + " of '" + name + "' is not set — set the environment variable " + secret));
-                } else {
+                if (value != null) {
                     secrets.put(secret, value);
+                } else if (secretsRequired) {
+                    problems.add(new Problem(ConfigFile.NAME, file.line("/functions/" + ConfigFile.escape(name) + "/secrets"),
+                            "secret " + secret + " of '" + name + "' is not set — ./nanolith secrets set " + app + " " + secret
+                                    + " sets it (or the environment variable " + secret + ")"));
                 }
             }
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
-                    shape, input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), secrets,
+                    shape, input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), fc.secrets(),
                     source.file() + ":" + source.line(), plan.serviceOf().get(name), file.config().accessOf(name),
                     fc.rateLimit() == null ? null : RateLimit.parse(fc.rateLimit()), fc.callers()));
         }
@@ -186,11 +185,13 @@ public final class AppLoader {
         }
         // Schemas are made when first asked for (GET /fn): most processes, a service's among them, never are.
         SchemaGenerator schemas = schemaGenerator();
-        return new Revision(app, id, loader, compiled, mapper, specs, fn -> {
+        Revision revision = new Revision(app, id, loader, compiled, mapper, specs, fn -> {
             synchronized (schemas) {
                 return new Revision.Schemas(schema(schemas, fn.input()), schema(schemas, fn.output()));
             }
         }, pipeline);
+        revision.secrets().putAll(secrets);
+        return revision;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,15 +22,17 @@ public final class Deployment {
      * @param heaps     the heap limit of a service's worker, as {@code java -Xmx} takes it, by
      *                  service; a service not named gets the platform's default
      * @param libraries the jars of the libraries the app declares
-     * @param settings  the settings a service's worker is given, by service: those the app's config
-     *                  names, and the secrets of that service's functions only
+     * @param settings  the settings the app's config names, which every worker of it is given
+     * @param secrets   the names of the secrets a service's functions declare, by service: only
+     *                  that service's worker is given their values
      */
-    public record Launch(Map<String, String> heaps, List<Path> libraries, Map<String, Map<String, String>> settings) {
+    public record Launch(Map<String, String> heaps, List<Path> libraries, Map<String, String> settings, Map<String, Set<String>> secrets) {
 
         public Launch {
             heaps = Map.copyOf(heaps);
             libraries = List.copyOf(libraries);
             settings = Map.copyOf(settings);
+            secrets = Map.copyOf(secrets);
         }
 
         /** The heap limit of a service's worker, or {@code otherwise}. */
@@ -37,9 +40,9 @@ public final class Deployment {
             return heaps.getOrDefault(service, otherwise);
         }
 
-        /** The settings a service's worker is given. */
-        public Map<String, String> settings(String service) {
-            return settings.getOrDefault(service, Map.of());
+        /** The names of the secrets a service's functions declare. */
+        public Set<String> secrets(String service) {
+            return secrets.getOrDefault(service, Set.of());
         }
     }
 

@@ -39,7 +39,7 @@ public final class PaymentSimulator implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String apiKey;
+    private volatile String apiKey;
     private final WebServer server;
     private final AtomicReference<Behaviour> behaviour = new AtomicReference<>(Behaviour.OK);
     private final AtomicInteger charges = new AtomicInteger();
@@ -52,7 +52,11 @@ public final class PaymentSimulator implements AutoCloseable {
 
     /** Starts a simulator on {@code host:port} (0 for a free port) with a fresh API key. */
     public static PaymentSimulator start(String host, int port) {
-        return new PaymentSimulator(host, port, "sk_test_" + Long.toHexString(Double.doubleToLongBits(Math.random())));
+        return new PaymentSimulator(host, port, newKey());
+    }
+
+    private static String newKey() {
+        return "sk_test_" + Long.toHexString(Double.doubleToLongBits(Math.random()));
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -67,6 +71,12 @@ public final class PaymentSimulator implements AutoCloseable {
 
     /** The key a client must send as {@code Authorization: Bearer <key>}. */
     public String apiKey() {
+        return apiKey;
+    }
+
+    /** Rolls the API key, as a processor's dashboard does: the old key is refused from now on. Returns the new one. */
+    public String rollKey() {
+        apiKey = newKey();
         return apiKey;
     }
 

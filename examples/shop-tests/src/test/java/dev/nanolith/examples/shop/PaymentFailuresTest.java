@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nanolith.examples.psp.PaymentSimulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,6 +113,24 @@ class PaymentFailuresTest {
         while (shop.psp.charged() == charged && System.nanoTime() < until) {
             Thread.sleep(20);
         }
+        assertTheNextCheckoutGoesThrough();
+    }
+
+    @Test
+    void aRolledProcessorKeyIsSetWithoutAPushAndTheNextChargeSendsIt() throws Exception {
+        String rolled = shop.psp.rollKey();
+        ShopServer.Answer answer = shop.call("checkout.place-order", BASKET);
+        assertEquals(500, answer.status(), answer.body().toString());
+        assertTrue(log.cause(answer.body().path("errorId").asText()).startsWith("the payment processor refused the request with HTTP 401"));
+        assertNothingChanged();
+
+        // As an operator would: ./nanolith secrets set shop PSP_API_KEY, its value from standard input.
+        HttpResponse<String> set = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(shop.platform.url() + "/admin/apps/shop/secrets/PSP_API_KEY"))
+                .header("Authorization", "Bearer " + shop.platform.adminToken()).PUT(HttpRequest.BodyPublishers.ofString(rolled)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, set.statusCode(), set.body());
+        assertTrue(set.body().contains("\"workers\":1"), set.body());
         assertTheNextCheckoutGoesThrough();
     }
 

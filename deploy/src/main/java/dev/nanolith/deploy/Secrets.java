@@ -1,0 +1,221 @@
+package dev.nanolith.deploy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The secrets of apps, set, listed (names only) and removed through the admin API, kept encrypted
+ * in {@code DATA/secrets.json}: each value sealed on its own with AES-256-GCM (NIST SP 800-38D), a
+ * fresh 96-bit nonce per value and {@code APP/NAME} as associated data, so that a value cannot be
+ * moved to another name. The key is a file of its own, never in the file it opens:
+ * {@code DATA/secrets.key} unless the setting {@value #KEY_FILE} names another, such as one a key
+ * management service mounts. A secret an app declares and this store does not hold comes from
+ * the platform's settings or environment, as before the store existed.
+ */
+public final class Secrets {
+
+    /** The setting that names the key's file. */
+    public static final String KEY_FILE = "NANOLITH_SECRETS_KEY_FILE";
+
+    /** The largest value, in bytes of UTF-8. */
+    public static final int MAX_BYTES = 64 * 1024;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    private static final Pattern APP = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int NONCE_BYTES = 12, TAG_BITS = 128;
+
+    /**
+     * A secret as it is kept.
+     *
+     * @param nonce   the GCM nonce, base64
+     * @param sealed  the value encrypted, with its tag, base64
+     * @param updated when it was last set
+     */
+    private record Sealed(String nonce, String sealed, Instant updated) {
+    }
+
+    /** A secret as it is listed: its name and when it was last set, never its value. */
+    public record Entry(String name, Instant updated) {
+    }
+
+    private final Path file;
+    private final Path keyFile;
+    private final UnaryOperator<String> fallback;
+    private final Clock clock;
+    /** By app, then by name. */
+    private final Map<String, Map<String, Sealed>> apps;
+    private final AtomicLong version = new AtomicLong();
+    private SecretKeySpec key;
+
+    /**
+     * Opens the secrets of {@code dataDir}, checking that every one opens with the key.
+     *
+     * @param fallback the platform's settings and environment, for a secret the store does not hold
+     * @throws IllegalStateException when the file holds secrets and the key is missing or not theirs
+     */
+    public Secrets(Path dataDir, UnaryOperator<String> fallback, Clock clock) {
+        this.file = dataDir.resolve("secrets.json");
+        String configured = fallback.apply(KEY_FILE);
+        this.keyFile = configured != null ? Path.of(configured) : dataDir.resolve("secrets.key");
+        this.fallback = fallback;
+        this.clock = clock;
+        try {
+            this.apps = Files.exists(file) ? AppStore.JSON.readValue(file.toFile(), new TypeReference<TreeMap<String, Map<String, Sealed>>>() { })
+                    : new TreeMap<>();
+            if (Files.exists(keyFile)) {
+                this.key = new SecretKeySpec(Base64.getDecoder().decode(Files.readString(keyFile).strip()), "AES");
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot read the secrets in " + file + " with the key in " + keyFile + ": " + e.getMessage(), e);
+        }
+        if (configured != null && key == null) {
+            throw new IllegalStateException(KEY_FILE + ": there is no key in " + keyFile + " — make one with: head -c 32 /dev/urandom | base64 > "
+                    + keyFile);
+        }
+        apps.forEach((app, secrets) -> secrets.keySet().forEach(name -> open(app, name)));
+    }
+
+    /**
+     * Sets a secret of {@code app}, which need not be deployed yet.
+     *
+     * @return when it was set
+     * @throws IllegalArgumentException when the app's or the secret's name, or the value, is not valid
+     */
+    public synchronized Instant set(String app, String name, String value) {
+        check(app, name);
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("the value of a secret cannot be empty — remove the secret instead");
+        }
+        if (value.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+            throw new IllegalArgumentException("the value of a secret may take at most " + MAX_BYTES + " bytes");
+        }
+        byte[] nonce = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(nonce);
+        byte[] sealed = cipher(Cipher.ENCRYPT_MODE, app, name, nonce, value.getBytes(StandardCharsets.UTF_8));
+        Instant now = clock.instant();
+        apps.computeIfAbsent(app, a -> new TreeMap<>()).put(name, new Sealed(encode(nonce), encode(sealed), now));
+        save();
+        return now;
+    }
+
+    /**
+     * Removes a secret of {@code app}.
+     *
+     * @throws IllegalArgumentException when the app has no secret of that name
+     */
+    public synchronized void remove(String app, String name) {
+        Map<String, Sealed> secrets = apps.get(app);
+        if (secrets == null || secrets.remove(name) == null) {
+            throw new IllegalArgumentException("no secret " + name + " of '" + app + "' — ./nanolith secrets list " + app + " shows them");
+        }
+        if (secrets.isEmpty()) {
+            apps.remove(app);
+        }
+        save();
+    }
+
+    /** The secrets of {@code app} the store holds, by name. */
+    public synchronized List<Entry> list(String app) {
+        return apps.getOrDefault(app, Map.of()).entrySet().stream().map(e -> new Entry(e.getKey(), e.getValue().updated())).toList();
+    }
+
+    /** The values of those of {@code names} that are set, by name: from the store, or else from the settings. */
+    public synchronized Map<String, String> values(String app, Collection<String> names) {
+        Map<String, String> values = new TreeMap<>();
+        for (String name : names) {
+            String value = apps.getOrDefault(app, Map.of()).containsKey(name) ? open(app, name) : fallback.apply(name);
+            if (value != null) {
+                values.put(name, value);
+            }
+        }
+        return values;
+    }
+
+    /** How many times a secret was set or removed: a worker that started meanwhile is sent its values again. */
+    public long version() {
+        return version.get();
+    }
+
+    private static void check(String app, String name) {
+        if (app == null || !APP.matcher(app).matches()) {
+            throw new IllegalArgumentException("'" + app + "' is not a valid app name — use lower-case letters, digits and dashes, starting with a letter");
+        }
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("secret name '" + name + "' is not valid — use letters, digits and _, as in nanolith.yaml");
+        }
+    }
+
+    private String open(String app, String name) {
+        Sealed sealed = apps.get(app).get(name);
+        if (key == null) {
+            throw new IllegalStateException(file + " holds secrets but their key " + keyFile + " is missing — restore it; without it"
+                    + " they cannot be read");
+        }
+        return new String(cipher(Cipher.DECRYPT_MODE, app, name, decode(sealed.nonce()), decode(sealed.sealed())), StandardCharsets.UTF_8);
+    }
+
+    private byte[] cipher(int mode, String app, String name, byte[] nonce, byte[] input) {
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(mode, key(), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD((app + "/" + name).getBytes(StandardCharsets.UTF_8));
+            return cipher.doFinal(input);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the secret " + name + " of '" + app + "' in " + file + " does not open with the key in " + keyFile
+                    + " — the key was replaced or the file altered; restore them, or set the secret again", e);
+        }
+    }
+
+    /** The key, made (and kept, readable by the owner only) when the first secret is set. */
+    private SecretKeySpec key() {
+        if (key == null) {
+            byte[] bytes = new byte[32];
+            RANDOM.nextBytes(bytes);
+            try {
+                Files.createDirectories(keyFile.toAbsolutePath().getParent());
+                AppStore.writeOwnerOnly(keyFile, encode(bytes) + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot keep the key of the secrets in " + keyFile + ": " + e.getMessage(), e);
+            }
+            key = new SecretKeySpec(bytes, "AES");
+        }
+        return key;
+    }
+
+    private void save() {
+        try {
+            AppStore.write(file, apps);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the secrets in " + file + ": " + e.getMessage(), e);
+        }
+        version.incrementAndGet();
+    }
+
+    private static String encode(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static byte[] decode(String text) {
+        return Base64.getDecoder().decode(text);
+    }
+}
