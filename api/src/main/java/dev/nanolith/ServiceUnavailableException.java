@@ -4,10 +4,23 @@ package dev.nanolith;
 public final class ServiceUnavailableException extends NanoException {
 
     private final String service;
+    private final boolean delivered;
 
-    public ServiceUnavailableException(String function, String service, Throwable cause) {
+    /**
+     * @param delivered whether the request had reached the process before it went down
+     */
+    public ServiceUnavailableException(String function, String service, boolean delivered, Throwable cause) {
         super(function, "'" + function + "' runs in service '" + service + "', which is down — it is being restarted; try again shortly", cause);
         this.service = service;
+        this.delivered = delivered;
+    }
+
+    /**
+     * Whether the request had reached the process before it went down: then the function may
+     * have acted, and only an idempotent one may be called again; otherwise nothing was done.
+     */
+    public boolean delivered() {
+        return delivered;
     }
 
     /** The service (process) that is down. */

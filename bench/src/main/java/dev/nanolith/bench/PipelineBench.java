@@ -2,15 +2,25 @@ package dev.nanolith.bench;
 
 import dev.nanolith.Nano;
 import dev.nanolith.deploy.Check;
+import dev.nanolith.runtime.Pipeline;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
+import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
+import dev.nanolith.runtime.dispatch.LocalDispatcher;
+import dev.nanolith.runtime.load.AppLoader;
+import dev.nanolith.runtime.load.Libraries;
+import dev.nanolith.runtime.observe.Metrics;
+import dev.nanolith.runtime.placement.Placement;
+import dev.nanolith.runtime.security.Callers;
 import dev.nanolith.worker.Worker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -28,6 +38,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * deadline, local dispatch) against a direct Java call of the same function object doing the same
  * work. Each {@code *Direct} benchmark is the baseline of its {@code *Pipeline} twin, and
  * {@code nestedPipeline} that of {@code nestedGuarded}, where {@code hot.add} lists its callers.
+ * {@code nestedBare} runs the worker's pipeline without the error handler: the baseline of
+ * {@code nestedPipeline} (the handler with the defaults) and of {@code nestedResilient}, where
+ * {@code hot.add} has a retry, a circuit breaker and a bulkhead configured, none of them triggered.
  *
  * <p>Not final: JMH extends benchmark classes.
  */
@@ -40,7 +53,10 @@ public class PipelineBench {
     private Route add;
     private Route doubleSum;
     private Route guardedDoubleSum;
+    private Route bareDoubleSum;
+    private Route resilientDoubleSum;
     private Path guarded;
+    private Path resilient;
     /** The input, as the guarded revision's own classes. */
     private Object guardedInput;
     private Nano<Object, Object> addDirect;
@@ -63,27 +79,44 @@ public class PipelineBench {
         expectSame(add, addDirect.apply(input, ctx), add.callEntry(input, "bench"));
         expectSame(doubleSum, doubleSumDirect.apply(input, ctx), doubleSum.callEntry(input, "bench"));
         // The same app, but hot.add may be called by hot.double-sum only: each nested call passes the caller rules.
-        guarded = Files.createTempDirectory("hot-guarded-");
-        try (Stream<Path> files = Files.walk(Apps.dir("hot"))) {
-            for (Path file : files.toList()) {
-                Path copy = guarded.resolve(Apps.dir("hot").relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(copy);
-                } else {
-                    Files.copy(file, copy);
-                }
-            }
-        }
-        Files.writeString(guarded.resolve("nanolith.yaml"), "functions:\n  hot.add:\n    callers: [hot.double-sum]\n", StandardOpenOption.APPEND);
+        guarded = copy("hot.add:\n    callers: [hot.double-sum]\n");
         guardedDoubleSum = route(Worker.loadHere(guarded, Map.of(), new SimpleMeterRegistry(), watchdog), "hot.double-sum");
         guardedInput = guardedDoubleSum.readInput("{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8));
         expectSame(guardedDoubleSum, doubleSumDirect.apply(input, ctx), guardedDoubleSum.callEntry(guardedInput, "bench"));
+        // The worker's pipeline without the error handler, and the app with policies on hot.add that a good call never triggers.
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        AppLoader bare = new AppLoader(new Pipeline(List.of(new Metrics(registry, fn -> true), new Callers(), new Deadlines(watchdog)),
+                new LocalDispatcher()), Map.<String, String>of()::get, AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH,
+                Libraries.ON_CLASS_PATH, null, true);
+        bareDoubleSum = route(bare.load(Apps.dir("hot"), app -> "bare"), "hot.double-sum");
+        resilient = copy("hot.add:\n    idempotent: true\n    retry: {attempts: 3}\n    circuit-breaker: {window: 20}\n    concurrency: 64\n");
+        resilientDoubleSum = route(Worker.loadHere(resilient, Map.of(), new SimpleMeterRegistry(), watchdog), "hot.double-sum");
+        expectSame(bareDoubleSum, doubleSumDirect.apply(input, ctx), bareDoubleSum.callEntry(bareDoubleSum.readInput(
+                "{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8)), "bench"));
+    }
+
+    /** A copy of the {@code hot} app whose {@code nanolith.yaml} has {@code entry} under {@code functions:}. */
+    private static Path copy(String entry) throws IOException {
+        Path copy = Files.createTempDirectory("hot-");
+        try (Stream<Path> files = Files.walk(Apps.dir("hot"))) {
+            for (Path file : files.toList()) {
+                Path to = copy.resolve(Apps.dir("hot").relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(file, to);
+                }
+            }
+        }
+        Files.writeString(copy.resolve("nanolith.yaml"), "functions:\n  " + entry, StandardOpenOption.APPEND);
+        return copy;
     }
 
     @TearDown
     public void stop() {
         watchdog.close();
         Check.delete(guarded);
+        Check.delete(resilient);
     }
 
     /** Baseline: {@code hot.add} called as a plain Java method. */
@@ -114,6 +147,18 @@ public class PipelineBench {
     @Benchmark
     public Object nestedGuarded() {
         return guardedDoubleSum.callEntry(guardedInput, "bench");
+    }
+
+    /** Baseline of the error handler: {@code nestedPipeline} through the worker's pipeline without it. */
+    @Benchmark
+    public Object nestedBare() {
+        return bareDoubleSum.callEntry(input, "bench");
+    }
+
+    /** {@code nestedBare} through the whole pipeline, {@code hot.add} with a retry, a circuit breaker and a bulkhead configured. */
+    @Benchmark
+    public Object nestedResilient() {
+        return resilientDoubleSum.callEntry(guardedInput, "bench");
     }
 
     private static Route route(Revision revision, String name) {

@@ -40,6 +40,19 @@ final class LogCapture extends Handler {
         throw new AssertionError("nothing logged contains '" + text + "'");
     }
 
+    /** The first message logged that contains {@code text}, waiting up to five seconds for it. */
+    String line(String text) throws InterruptedException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            for (LogRecord record : records) {
+                if (record.getMessage() != null && record.getMessage().contains(text)) {
+                    return record.getMessage();
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("nothing logged contains '" + text + "'");
+    }
+
     @Override
     public void publish(LogRecord record) {
         records.add(record);

@@ -18,11 +18,13 @@ public final class Call extends AbstractFunctions implements Ctx {
     private final String from;
     private final Trace trace;
     private final long started;
+    private final boolean carried;
     private long deadline;
     private int sentBytes = -1, receivedBytes = -1;
 
-    Call(Route route, String principal, String from, long deadline, Trace trace) {
+    Call(Route route, String principal, String from, long deadline, Trace trace, boolean carried) {
         this.route = route;
+        this.carried = carried;
         this.principal = principal;
         this.from = from;
         this.started = System.nanoTime();
@@ -48,6 +50,27 @@ public final class Call extends AbstractFunctions implements Ctx {
     /** The calling function's name, or null for an operation's entry call. */
     public String from() {
         return from;
+    }
+
+    /**
+     * Whether the call came from another process, whose pipeline handled its failures (retries,
+     * waits, breakers) before it was sent: this process runs it and nothing more.
+     */
+    public boolean carried() {
+        return carried;
+    }
+
+    /** The same call, made again from now on: a retry, with {@code deadline} (the caller's) as its own. */
+    public Call again(long deadline) {
+        return new Call(route, principal, from, deadline, trace, carried);
+    }
+
+    /**
+     * Calls {@code function}, of this call's revision, in place of this call's function: with the
+     * same input, for the same caller, principal and trace, within {@code deadline}. A fallback.
+     */
+    public Object instead(String function, Object input, long deadline) {
+        return route.revision().route(function).invoke(input, principal, from, deadline, trace);
     }
 
     /** The trace of the operation this call is part of. */

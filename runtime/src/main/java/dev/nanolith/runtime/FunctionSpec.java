@@ -1,6 +1,7 @@
 package dev.nanolith.runtime;
 
 import com.fasterxml.jackson.databind.JavaType;
+import dev.nanolith.runtime.resilience.Policies;
 import dev.nanolith.runtime.security.Access;
 import dev.nanolith.runtime.security.RateLimit;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.Map;
  * @param access         who may call it through the gateway
  * @param rateLimit      how many calls each caller may make through the gateway; null: no limit
  * @param callers        globs of the functions that may call it; empty: any
+ * @param policies       what its callers do when a call of it fails, and what its process allows
  */
 public record FunctionSpec(
         String app,
@@ -41,7 +43,8 @@ public record FunctionSpec(
         String service,
         Access access,
         RateLimit rateLimit,
-        List<String> callers) {
+        List<String> callers,
+        Policies policies) {
 
     public FunctionSpec {
         config = Map.copyOf(config);

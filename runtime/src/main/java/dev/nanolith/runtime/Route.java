@@ -92,7 +92,7 @@ public final class Route {
     public Object callFrom(Object input, String principal, String from, long deadline, Trace trace) {
         revision.enter();
         try {
-            return invoke(input, principal, from, deadline, trace);
+            return invoker.invoke(input, new Call(this, principal, from, deadline, trace, true));
         } finally {
             revision.exit();
         }
@@ -100,7 +100,7 @@ public final class Route {
 
     /** Calls the function on this thread, within the caller's deadline. */
     Object invoke(Object input, String principal, String from, long deadline, Trace trace) {
-        return invoker.invoke(input, new Call(this, principal, from, deadline, trace));
+        return invoker.invoke(input, new Call(this, principal, from, deadline, trace, false));
     }
 
     /**

@@ -12,7 +12,9 @@ import dev.nanolith.runtime.load.Libraries;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.placement.Placement;
+import dev.nanolith.runtime.resilience.Resilience;
 import dev.nanolith.runtime.security.Callers;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -119,7 +121,8 @@ public final class Checker {
 
     static void check(Job job, Watchdog watchdog, PrintStream report) throws LoadException, IOException {
         long t = System.nanoTime();
-        AppLoader loader = new AppLoader(new Pipeline(List.of(new Callers(), new Deadlines(watchdog)), new LocalDispatcher()), job.settings()::get,
+        AppLoader loader = new AppLoader(new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), fn -> true), new Callers(),
+                new Deadlines(watchdog)), new LocalDispatcher()), job.settings()::get,
                 Duration.ofMillis(job.defaultTimeoutMillis()), true, job.placement(), Libraries.resolved(job.libraries()), null,
                 true);
         Revision revision = loader.load(job.dir(), job.app(), app -> job.revision());

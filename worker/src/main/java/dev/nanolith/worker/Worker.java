@@ -19,6 +19,7 @@ import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.observe.Metrics;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
+import dev.nanolith.runtime.resilience.Resilience;
 import dev.nanolith.runtime.security.Callers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -108,9 +109,10 @@ public final class Worker implements AutoCloseable {
         return server.port();
     }
 
-    /** A worker's invocation pipeline: metrics, then deadlines, then {@code dispatcher}. */
+    /** A worker's invocation pipeline: the error handler, metrics, caller rules, deadlines, then {@code dispatcher}. */
     private static Pipeline pipeline(MeterRegistry registry, Watchdog watchdog, Predicate<FunctionSpec> local, Dispatcher dispatcher) {
-        return new Pipeline(List.of(new Metrics(registry, local), new Callers(), new Deadlines(watchdog)), dispatcher);
+        return new Pipeline(List.of(new Resilience(registry, local), new Metrics(registry, local), new Callers(), new Deadlines(watchdog)),
+                dispatcher);
     }
 
     /**

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
+import dev.nanolith.runtime.resilience.Failure;
+import dev.nanolith.runtime.resilience.Policy;
 import dev.nanolith.runtime.security.Access;
 import dev.nanolith.runtime.security.RateLimit;
 import java.io.IOException;
@@ -24,6 +26,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,11 +158,69 @@ public final class ConfigFile {
             }
             fn.secrets().stream().filter(s -> !s.matches("[A-Za-z_][A-Za-z0-9_]*")).forEach(s -> problems.add(new Problem(NAME,
                     line("/functions/" + escape(name) + "/secrets"), "secret name '" + s + "' is not valid — use letters, digits and _")));
+            String at = "/functions/" + escape(name);
+            policyProblems(at, name, fn.retry(), fn.circuitBreaker(), problems);
+            if (fn.concurrency() != null && fn.concurrency() < 1) {
+                problems.add(new Problem(NAME, line(at + "/concurrency"), "concurrency must be 1 or more — it is how many calls of '"
+                        + name + "' may run at once"));
+            }
+            fn.calls().forEach((callee, edge) -> policyProblems(at + "/calls/" + escape(callee), callee, edge.retry(), edge.circuitBreaker(),
+                    problems));
         });
         if (!problems.isEmpty()) {
+            // In the file's order: the functions' entries are read into a map that keeps none.
+            problems.sort(Comparator.comparingInt(Problem::line));
             throw new LoadException(problems);
         }
         return this;
+    }
+
+    /** What is wrong with the policies at {@code pointer} for calls of {@code callee}, each at its line. */
+    private void policyProblems(String pointer, String callee, RetryConfig retry, CircuitBreakerConfig breaker, List<Problem> problems) {
+        if (retry != null) {
+            String at = pointer + "/retry";
+            if (retry.attempts() != null && retry.attempts() < 1) {
+                problems.add(new Problem(NAME, line(at + "/attempts"), "attempts must be 1 or more — 1 makes a call once, never again"));
+            }
+            if (share(at + "/jitter", retry.jitter(), problems) >= 1) {
+                problems.add(new Problem(NAME, line(at + "/jitter"), "jitter must be below 100% — a wait of 100ms with jitter 50% is drawn"
+                        + " from 50ms to 150ms"));
+            }
+            share(at + "/budget", retry.budget(), problems);
+            for (String word : retry.on() == null ? List.<String>of() : retry.on()) {
+                try {
+                    if (Policy.retried(word) == Failure.UNKNOWN_OUTCOME && !config.function(callee).idempotent()) {
+                        problems.add(new Problem(NAME, line(at + "/on"), "'" + callee + "' is not idempotent: a call whose outcome is unknown"
+                                + " may have acted, and must not be made again — declare functions." + callee + ".idempotent: true if calling"
+                                + " it twice does no harm, or retry only transient failures"));
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add(new Problem(NAME, line(at + "/on"), e.getMessage()));
+                }
+            }
+        }
+        if (breaker != null) {
+            String at = pointer + "/circuit-breaker";
+            share(at + "/failure-rate", breaker.failureRate(), problems);
+            if (breaker.window() != null && breaker.window() < 1) {
+                problems.add(new Problem(NAME, line(at + "/window"), "window must be 1 or more — it is how many of the last calls count"));
+            }
+            if (breaker.minCalls() != null && breaker.minCalls() < 1) {
+                problems.add(new Problem(NAME, line(at + "/min-calls"), "min-calls must be 1 or more"));
+            }
+        }
+    }
+
+    /** The share {@code text} gives (0 when there is none); one that is not valid is a problem at its line. */
+    private double share(String pointer, String text, List<Problem> problems) {
+        if (text != null) {
+            try {
+                return Policy.share(text);
+            } catch (IllegalArgumentException e) {
+                problems.add(new Problem(NAME, line(pointer), e.getMessage()));
+            }
+        }
+        return 0;
     }
 
     private Optional<Problem> accessProblem(String access, String pointer) {

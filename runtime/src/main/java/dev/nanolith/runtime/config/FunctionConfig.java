@@ -19,6 +19,14 @@ import java.util.Map;
  * @param rateLimit   how many calls each caller (each credential, or all callers without one together) may make
  *                    through the gateway, such as {@code 100/s}; null: no limit
  * @param callers     globs of the functions that may call it, such as {@code checkout.*}; empty: any function
+ * @param idempotent  whether calling it twice with the same input does no more than calling it once: then a call
+ *                    whose outcome is unknown (its process died, it failed or timed out) may be made again
+ * @param retry       how its callers retry a failed call; null: the platform's default
+ * @param rateLimited how its callers wait out its {@code Retry-After}; null: the platform's default
+ * @param circuitBreaker when its callers stop calling it for a while; null: never
+ * @param concurrency how many calls of it may run at once in its process; more are refused at once; null: no limit
+ * @param fallback    the function of the app called, with the same input, when a call of this one fails
+ * @param calls       per callee of this function, what its calls of that one do instead of the callee's own
  */
 public record FunctionConfig(
         String description,
@@ -28,15 +36,25 @@ public record FunctionConfig(
         Boolean isolated,
         String access,
         @JsonProperty("rate-limit") String rateLimit,
-        List<String> callers) {
+        List<String> callers,
+        Boolean idempotent,
+        RetryConfig retry,
+        @JsonProperty("rate-limited") RateLimitedConfig rateLimited,
+        @JsonProperty("circuit-breaker") CircuitBreakerConfig circuitBreaker,
+        Integer concurrency,
+        String fallback,
+        Map<String, EdgeConfig> calls) {
 
     /** The entry of a function that {@code nanolith.yaml} does not mention. */
-    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false, null, null, List.of());
+    public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false, null, null, List.of(),
+            false, null, null, null, null, null, Map.of());
 
     public FunctionConfig {
         isolated = isolated != null && isolated;
         config = config == null ? Map.of() : Map.copyOf(config);
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
         callers = callers == null ? List.of() : List.copyOf(callers);
+        idempotent = idempotent != null && idempotent;
+        calls = calls == null ? Map.of() : Map.copyOf(calls);
     }
 }

@@ -165,7 +165,8 @@ final class Wire {
             case FAILED -> throw new FunctionFailedException(in.readUTF(), in.readUTF(), null);
             case NO_SUCH_FUNCTION -> throw new NoSuchFunctionException(in.readUTF());
             case BAD_INPUT -> throw new BadInputException(in.readUTF(), in.readUTF(), null);
-            case UNAVAILABLE -> throw new ServiceUnavailableException(in.readUTF(), in.readUTF(), null);
+            // Another process the callee called was down: the callee ran, so the request was delivered.
+            case UNAVAILABLE -> throw new ServiceUnavailableException(in.readUTF(), in.readUTF(), true, null);
             case MALFORMED -> throw new MalformedJsonException(in.readUTF(), null);
             case REFUSED -> {
                 int status = in.readShort();

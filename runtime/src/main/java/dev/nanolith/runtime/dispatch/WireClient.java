@@ -76,14 +76,14 @@ public final class WireClient implements AutoCloseable {
     /** One request and its answer, on a pooled connection to the worker {@code callee}; a null endpoint is a worker that is down. */
     byte[] call(Endpoint endpoint, String callee, Wire.Request request, String service, Duration timeout, long deadline, Transferred transferred) {
         if (endpoint == null) {
-            throw new ServiceUnavailableException(request.function(), service, null);
+            throw new ServiceUnavailableException(request.function(), service, false, null);
         }
         Deque<Connection> pool = idle.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>());
         Connection connection;
         try {
             connection = take(pool, endpoint, callee);
         } catch (IOException e) {
-            throw new ServiceUnavailableException(request.function(), service, e);
+            throw new ServiceUnavailableException(request.function(), service, false, e);
         }
         byte[] output;
         try {
@@ -96,7 +96,8 @@ public final class WireClient implements AutoCloseable {
             if (Thread.interrupted() || System.nanoTime() - deadline >= 0) {
                 throw new DeadlineExceededException(request.function(), timeout);
             }
-            throw new ServiceUnavailableException(request.function(), service, e);
+            // Written, maybe read and acted on: the outcome is unknown.
+            throw new ServiceUnavailableException(request.function(), service, true, e);
         } catch (RuntimeException failure) {
             // The callee's failure, read whole: the connection is ready for the next call.
             pool.push(connection);

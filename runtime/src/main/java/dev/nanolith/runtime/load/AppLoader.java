@@ -22,8 +22,11 @@ import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.placement.Placement;
+import dev.nanolith.runtime.resilience.Policies;
+import dev.nanolith.runtime.resilience.Resilience;
 import dev.nanolith.runtime.security.Callers;
 import dev.nanolith.runtime.security.RateLimit;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.net.MalformedURLException;
@@ -104,7 +107,8 @@ public final class AppLoader {
      * @param ownClasses as for {@link #AppLoader}; the app's libraries are on the class path too
      */
     public static AppLoader inProcess(Watchdog watchdog, UnaryOperator<String> settings, boolean ownClasses) {
-        return new AppLoader(new Pipeline(List.of(new Callers(), new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses,
+        return new AppLoader(new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), fn -> true), new Callers(),
+                new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses,
                 Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
     }
 
@@ -146,7 +150,7 @@ public final class AppLoader {
         ObjectMapper mapper = Json.mapper();
         List<Problem> problems = new ArrayList<>();
         Map<String, Class<?>> functions = discover(compiled, loader, mapper.getTypeFactory(), problems);
-        problems.addAll(checkConfig(file, functions));
+        problems.addAll(checkConfig(file, functions, mapper.getTypeFactory()));
         problems.addAll(checkCalls(compiled, functions));
         if (!problems.isEmpty()) {
             throw new LoadException(problems);
@@ -159,10 +163,8 @@ public final class AppLoader {
             String name = e.getKey();
             Class<?> type = e.getValue();
             Shape shape = Shape.of(type).getFirst();
-            JavaType[] io = mapper.getTypeFactory().constructType(type).findTypeParameters(shape.type());
-            JavaType none = mapper.constructType(Void.class);
-            JavaType input = shape.hasInput() ? io[0] : none;
-            JavaType output = shape == Shape.SUPPLIER ? io[0] : shape.hasOutput() ? io[1] : none;
+            JavaType[] io = io(type, mapper.getTypeFactory());
+            JavaType input = io[0], output = io[1];
             FunctionConfig fc = file.config().function(name);
             Compiler.SourceClass source = compiled.sources().get(type.getName());
             for (String secret : fc.secrets()) {
@@ -178,7 +180,7 @@ public final class AppLoader {
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
                     shape, input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), fc.secrets(),
                     source.file() + ":" + source.line(), plan.serviceOf().get(name), file.config().accessOf(name),
-                    fc.rateLimit() == null ? null : RateLimit.parse(fc.rateLimit()), fc.callers()));
+                    fc.rateLimit() == null ? null : RateLimit.parse(fc.rateLimit()), fc.callers(), Policies.of(file.config(), name)));
         }
         if (!problems.isEmpty()) {
             throw new LoadException(problems);
@@ -334,7 +336,37 @@ public final class AppLoader {
         return shape.hasInput() && shape.hasOutput() ? "<Order, Receipt>" : shape.hasInput() ? "<Order>" : "<Receipt>";
     }
 
-    private static List<Problem> checkConfig(ConfigFile file, Map<String, Class<?>> functions) {
+    /** What a function of class {@code type} takes and returns: {@code Void} for what its shape has not. */
+    private static JavaType[] io(Class<?> type, TypeFactory types) {
+        Shape shape = Shape.of(type).getFirst();
+        JavaType[] parameters = types.constructType(type).findTypeParameters(shape.type());
+        JavaType none = types.constructType(Void.class);
+        return new JavaType[] {shape.hasInput() ? parameters[0] : none, shape == Shape.SUPPLIER ? parameters[0] : shape.hasOutput() ? parameters[1] : none};
+    }
+
+    /** Why {@code fallback} (null: none) cannot stand in for {@code function}, at the line of {@code pointer}; null when it can. */
+    private static Problem fallbackProblem(ConfigFile file, Map<String, Class<?>> functions, TypeFactory types, String function, String fallback,
+                                           String pointer) {
+        if (fallback == null || !functions.containsKey(function)) {
+            return null;
+        }
+        String known = " — its functions are " + String.join(", ", functions.keySet());
+        if (!functions.containsKey(fallback)) {
+            return new Problem(ConfigFile.NAME, file.line(pointer), "fallback '" + fallback + "' is not a function of this app" + known);
+        }
+        if (fallback.equals(function)) {
+            return new Problem(ConfigFile.NAME, file.line(pointer), "'" + function + "' cannot be its own fallback — name another function");
+        }
+        JavaType[] own = io(functions.get(function), types), other = io(functions.get(fallback), types);
+        if (!own[0].equals(other[0]) || !own[1].equals(other[1])) {
+            return new Problem(ConfigFile.NAME, file.line(pointer), "fallback '" + fallback + "' takes " + other[0].toCanonical() + " and returns "
+                    + other[1].toCanonical() + ", but '" + function + "' takes " + own[0].toCanonical() + " and returns " + own[1].toCanonical()
+                    + " — a fallback takes and returns what the function it stands in for does");
+        }
+        return null;
+    }
+
+    private static List<Problem> checkConfig(ConfigFile file, Map<String, Class<?>> functions, TypeFactory types) {
         List<Problem> problems = new ArrayList<>();
         Map<String, String> placedIn = new HashMap<>();
         file.config().services().forEach((service, config) -> {
@@ -365,6 +397,17 @@ public final class AppLoader {
             }
         });
         file.config().functions().forEach((name, config) -> {
+            String at = "/functions/" + ConfigFile.escape(name);
+            Optional.ofNullable(fallbackProblem(file, functions, types, name, config.fallback(), at + "/fallback")).ifPresent(problems::add);
+            config.calls().forEach((callee, edge) -> {
+                if (!functions.containsKey(callee)) {
+                    problems.add(new Problem(ConfigFile.NAME, file.line(at + "/calls/" + ConfigFile.escape(callee)), "functions." + name
+                            + ".calls: '" + callee + "' is not a function of this app — its functions are " + String.join(", ", functions.keySet())));
+                } else {
+                    Optional.ofNullable(fallbackProblem(file, functions, types, callee, edge.fallback(),
+                            at + "/calls/" + ConfigFile.escape(callee) + "/fallback")).ifPresent(problems::add);
+                }
+            });
             for (int i = 0; i < config.callers().size(); i++) {
                 String glob = config.callers().get(i);
                 if (functions.keySet().stream().noneMatch(f -> Placement.matches(glob, f))) {

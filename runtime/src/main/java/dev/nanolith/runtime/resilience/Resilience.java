@@ -1,0 +1,240 @@
+package dev.nanolith.runtime.resilience;
+
+import dev.nanolith.RefusedException;
+import dev.nanolith.runtime.Call;
+import dev.nanolith.runtime.FunctionSpec;
+import dev.nanolith.runtime.Invoker;
+import dev.nanolith.runtime.Stage;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The standard error handler, one stage for every call between functions: the caller's side
+ * retries what may be retried ({@link Failure}), with jittered exponential back-off, within the
+ * caller's deadline and the callee's retry budget; waits out a {@code Retry-After}; stops calling
+ * a callee whose circuit breaker is open; and calls the fallback when all that fails. The
+ * callee's side holds its bulkhead ({@code concurrency:}). A call carried from another process
+ * had its caller's side there. Resilience4j runs the breakers and bulkheads and computes the
+ * back-off. A call that does not fail pays one add (the budget's count) and, where configured,
+ * a breaker's and a bulkhead's bookkeeping.
+ */
+public final class Resilience implements Stage {
+
+    private static final System.Logger LOG = System.getLogger(Resilience.class.getName());
+    /** The caller of an operation's entry call, as the metrics name it. */
+    private static final String ENTRY = "entry";
+
+    private final MeterRegistry registry;
+    private final Predicate<FunctionSpec> local;
+
+    /** @param local which functions run in this process: only they have their bulkhead here */
+    public Resilience(MeterRegistry registry, Predicate<FunctionSpec> local) {
+        this.registry = registry;
+        this.local = local;
+    }
+
+    @Override
+    public Invoker wrap(FunctionSpec function, Invoker next) {
+        Invoker guarded = function.policies().concurrency() > 0 && local.test(function) ? bulkhead(function, next) : next;
+        Guard guard = new Guard(function, guarded);
+        return (input, call) -> call.carried() ? guarded.invoke(input, call) : guard.invoke(input, call);
+    }
+
+    /** The callee's side: at most {@code concurrency} calls at once; one more is refused at once, to be tried again shortly. */
+    private Invoker bulkhead(FunctionSpec function, Invoker next) {
+        int concurrency = function.policies().concurrency();
+        Bulkhead bulkhead = Bulkhead.of(function.name(), BulkheadConfig.custom().maxConcurrentCalls(concurrency).maxWaitDuration(Duration.ZERO)
+                .writableStackTraceEnabled(false).build());
+        return (input, call) -> {
+            if (!bulkhead.tryAcquirePermission()) {
+                Events.of(registry, function).count(call.from(), "bulkhead-full");
+                LOG.log(System.Logger.Level.WARNING, "'" + function.name() + "' refused a call from '" + caller(call) + "': its " + concurrency
+                        + " concurrent calls run (bulkhead full); trace " + call.trace());
+                throw RefusedException.unavailable("bulkhead-full", "'" + function.name() + "' runs as many calls as it may at once ("
+                        + concurrency + ") — try again shortly", Duration.ofSeconds(1));
+            }
+            try {
+                return next.invoke(input, call);
+            } finally {
+                bulkhead.onComplete();
+            }
+        };
+    }
+
+    private static String caller(Call call) {
+        return call.from() == null ? ENTRY : call.from();
+    }
+
+    /** The caller's side of the calls of one function. */
+    private final class Guard {
+        private final FunctionSpec function;
+        private final Invoker next;
+        private final Events events;
+        private final RetryBudget budget;
+        private final Map<Policy.Breaker, Breaker> breakers = new ConcurrentHashMap<>();
+
+        Guard(FunctionSpec function, Invoker next) {
+            this.function = function;
+            this.next = next;
+            this.events = Events.of(registry, function);
+            this.budget = new RetryBudget(function.policies().callers().budget());
+        }
+
+        Object invoke(Object input, Call call) {
+            Policy policy = function.policies().of(call.from());
+            Breaker breaker = policy.breaker() == null ? null : breakers.computeIfAbsent(policy.breaker(), Breaker::new);
+            long deadline = call.deadline();
+            budget.called();
+            Call attempt = call;
+            for (int tries = 1; ; tries++) {
+                if (breaker != null && !breaker.breaker.tryAcquirePermission()) {
+                    events.count(call.from(), "circuit-open");
+                    return fallback(breaker.refusal(), policy, input, call, deadline);
+                }
+                long start = breaker == null ? 0 : System.nanoTime();
+                RuntimeException failure;
+                try {
+                    Object output = next.invoke(input, attempt);
+                    if (breaker != null) {
+                        breaker.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    }
+                    return output;
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                Failure kind = Failure.of(failure, function.name());
+                if (breaker != null) {
+                    if (kind == Failure.TRANSIENT || kind == Failure.UNKNOWN_OUTCOME) {
+                        breaker.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
+                    } else {
+                        // A refusal is the callee answering: neither a failure nor a success of its own.
+                        breaker.breaker.releasePermission();
+                    }
+                }
+                long wait = waitBefore(kind, failure, policy, tries, deadline, call);
+                if (wait < 0) {
+                    return kind == Failure.PERMANENT ? rethrow(failure) : fallback(failure, policy, input, call, deadline);
+                }
+                try {
+                    Thread.sleep(Duration.ofNanos(wait));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw failure;
+                }
+                attempt = call.again(deadline);
+            }
+        }
+
+        /** How long to wait before attempt {@code tries + 1}, in nanoseconds; -1: no more attempts. */
+        private long waitBefore(Failure kind, RuntimeException failure, Policy policy, int tries, long deadline, Call call) {
+            // The callee's process is being started again: like gRPC's transparent retries, waiting for it is bounded by the
+            // deadline and the budget, not by attempts, as no request reached it.
+            if (kind == Failure.PERMANENT || kind != Failure.TRANSIENT && tries >= policy.attempts()) {
+                return -1;
+            }
+            long wait;
+            String event;
+            if (kind == Failure.RATE_LIMITED) {
+                Duration asked = failure instanceof RefusedException refused ? refused.retryAfter().orElse(policy.backoff()) : policy.backoff();
+                if (asked.compareTo(policy.maxWait()) > 0) {
+                    return -1;
+                }
+                wait = asked.toNanos();
+                event = "rate-limit-wait";
+            } else {
+                if (!policy.retryOn().contains(kind) || kind == Failure.UNKNOWN_OUTCOME && !function.policies().idempotent()) {
+                    return -1;
+                }
+                if (!budget.retry()) {
+                    events.count(call.from(), "budget-exhausted");
+                    LOG.log(System.Logger.Level.WARNING, "'" + caller(call) + "' does not call '" + function.name() + "' again: its retry budget ("
+                            + Math.round(policy.budget() * 100) + "% of calls) is spent; trace " + call.trace());
+                    return -1;
+                }
+                wait = TimeUnit.MILLISECONDS.toNanos(IntervalFunction.ofExponentialRandomBackoff(policy.backoff(), 2.0, policy.jitter(),
+                        policy.maxBackoff()).apply(tries));
+                event = "retry";
+            }
+            if (System.nanoTime() + wait - deadline >= 0) {
+                return -1;
+            }
+            events.count(call.from(), event);
+            LOG.log(System.Logger.Level.INFO, "'" + caller(call) + "' calls '" + function.name() + "' again in "
+                    + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (attempt " + (tries + 1) + (kind == Failure.TRANSIENT ? "" : " of " + policy.attempts())
+                    + ") after a " + kind.word() + " failure: " + failure.getMessage() + "; trace " + call.trace());
+            return wait;
+        }
+
+        /** What {@code fallback} answers in place of the function, or {@code failure} when there is none. */
+        private Object fallback(RuntimeException failure, Policy policy, Object input, Call call, long deadline) {
+            if (policy.fallback() == null) {
+                throw failure;
+            }
+            events.count(call.from(), "fallback");
+            LOG.log(System.Logger.Level.WARNING, "'" + policy.fallback() + "' answers for '" + function.name() + "', called by '" + caller(call)
+                    + "': " + failure.getMessage() + "; trace " + call.trace());
+            return call.instead(policy.fallback(), input, deadline);
+        }
+
+        /** A circuit breaker of the function's callers in this process, whose changes are counted and logged. */
+        private final class Breaker {
+            private final CircuitBreaker breaker;
+            private final Duration openFor;
+            private volatile long openedAt;
+
+            Breaker(Policy.Breaker settings) {
+                this.openFor = settings.openFor();
+                this.breaker = CircuitBreaker.of(function.name(), CircuitBreakerConfig.custom()
+                        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                        .slidingWindowSize(settings.window())
+                        .minimumNumberOfCalls(settings.minCalls())
+                        .failureRateThreshold((float) (settings.failureRate() * 100))
+                        .waitDurationInOpenState(settings.openFor())
+                        .permittedNumberOfCallsInHalfOpenState(Math.max(1, Math.min(3, settings.minCalls())))
+                        .writableStackTraceEnabled(false)
+                        .build());
+                Gauge.builder("nanolith.circuit.state", breaker, b -> switch (b.getState()) {
+                            case OPEN, FORCED_OPEN -> 1;
+                            case HALF_OPEN -> 2;
+                            default -> 0;
+                        }).description("The circuit breaker of a function's callers in this process: 0 closed, 1 open, 2 half-open")
+                        .tags("app", function.app(), "callee", function.name()).register(registry);
+                breaker.getEventPublisher().onStateTransition(event -> {
+                    CircuitBreaker.State to = event.getStateTransition().getToState();
+                    if (to == CircuitBreaker.State.OPEN) {
+                        openedAt = System.nanoTime();
+                    }
+                    String state = to.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                    Counter.builder("nanolith.circuit.transitions").description("Circuit breakers that changed state, by the state they took")
+                            .tags("app", function.app(), "callee", function.name(), "state", state).register(registry).increment();
+                    LOG.log(to == CircuitBreaker.State.CLOSED ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                            "the circuit breaker of '" + function.name() + "' is " + state + (to == CircuitBreaker.State.OPEN
+                                    ? ": " + Math.round(breaker.getMetrics().getFailureRate()) + "% of its last calls failed; its calls fail at once for "
+                                    + openFor.toSeconds() + " s" : ""));
+                });
+            }
+
+            /** What a call refused by the open breaker ends with: unavailable until the breaker lets calls through again. */
+            RefusedException refusal() {
+                long left = openedAt + openFor.toNanos() - System.nanoTime();
+                return RefusedException.unavailable("circuit-open", "'" + function.name() + "' is failing: its circuit breaker is open —"
+                        + " calls of it fail at once until it lets one through to try", Duration.ofNanos(Math.max(left, 1_000_000_000L)));
+            }
+        }
+    }
+
+    private static Object rethrow(RuntimeException failure) {
+        throw failure;
+    }
+}
