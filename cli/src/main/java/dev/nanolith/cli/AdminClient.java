@@ -29,18 +29,22 @@ final class AdminClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String url;
     private final String token;
+    private final Path dataDir;
 
-    private AdminClient(String url, String token) {
+    private AdminClient(String url, String token, Path dataDir) {
         this.url = url;
         this.token = token;
+        this.dataDir = dataDir;
     }
 
     /** The client of the platform that last started on {@code dataDir}. */
     static AdminClient of(Path dataDir) throws Failure {
         try {
-            return new AdminClient(Files.readString(dataDir.resolve("url")).strip(), Files.readString(dataDir.resolve("admin-token")).strip());
+            return new AdminClient(Files.readString(dataDir.resolve("url")).strip(), Files.readString(dataDir.resolve("admin-token")).strip(),
+                    dataDir);
         } catch (NoSuchFileException e) {
-            throw new Failure("no platform has run on " + dataDir + " — start one with ./nanolith run (or give --data)");
+            throw new Failure("no platform has run on " + dataDir + " — start one with ./nanolith run --data " + dataDir
+                    + " (or give this command the --data of a running one)");
         } catch (IOException e) {
             throw new Failure("cannot read " + dataDir + ": " + e.getMessage());
         }
@@ -84,7 +88,7 @@ final class AdminClient {
             }
             return body;
         } catch (ConnectException e) {
-            throw new Failure("no platform answers at " + url + " — start one with ./nanolith run");
+            throw new Failure("no platform answers at " + url + " — start one with ./nanolith run --data " + dataDir);
         } catch (IOException e) {
             throw new Failure("the platform at " + url + " did not answer: " + e.getMessage());
         } catch (InterruptedException e) {

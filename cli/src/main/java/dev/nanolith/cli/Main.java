@@ -6,7 +6,9 @@ import dev.nanolith.deploy.Check;
 import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.deploy.Sandbox;
 import dev.nanolith.gateway.GatewayConfig;
+import dev.nanolith.runtime.config.AppConfig;
 import dev.nanolith.runtime.config.Durations;
+import dev.nanolith.runtime.config.FunctionConfig;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
@@ -15,6 +17,8 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -465,6 +469,20 @@ public final class Main {
             + " kept encrypted in the data directory.", subcommands = {Secrets.Set.class, Secrets.ListSecrets.class, Secrets.Remove.class})
     static final class Secrets {
 
+        /**
+         * The admin API's path of an app's secret, or of its secrets when {@code name} is null:
+         * names that are not valid are refused here, before they could make another path.
+         */
+        static String path(String app, String name) throws AdminClient.Failure {
+            if (!AppConfig.APP_NAME.matcher(app).matches()) {
+                throw new AdminClient.Failure(AppConfig.notAnAppName(app));
+            }
+            if (name != null && !FunctionConfig.SECRET_NAME.matcher(name).matches()) {
+                throw new AdminClient.Failure(FunctionConfig.notASecretName(name));
+            }
+            return "/apps/" + app + "/secrets" + (name == null ? "" : "/" + name);
+        }
+
         @Command(name = "set", mixinStandardHelpOptions = true, description = {"Sets a secret of an app to what standard input gives"
                 + " (typed, unseen, at a terminal; one trailing newline is dropped): never on the command line, where other users'"
                 + " ps and the shell's history would see it.", "The running workers whose functions declare it have it before this ends;"
@@ -483,21 +501,35 @@ public final class Main {
             InputStream in = System.in;
 
             @Override
-            public Integer call() throws IOException {
-                Console console = System.console();
-                String value;
-                if (in == System.in && console != null && terminal(console)) {
-                    char[] typed = console.readPassword("Value of %s for %s (not shown): ", name, app);
-                    value = typed == null ? "" : new String(typed);
-                } else {
-                    value = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");
-                }
+            public Integer call() {
                 return admin(() -> {
-                    JsonNode set = data.admin().put("/apps/" + app + "/secrets/" + name, value);
+                    String path = path(app, name);
+                    JsonNode set = data.admin().put(path, value());
                     int workers = set.path("workers").asInt();
                     System.out.println("Set secret " + name + " of '" + app + "'" + (workers == 0 ? "; no running worker declares it."
                             : "; " + workers + (workers == 1 ? " running worker has" : " running workers have") + " the new value."));
                 });
+            }
+
+            /** The value: typed at a terminal, or standard input as it is, less one trailing newline; UTF-8 text only. */
+            private String value() throws AdminClient.Failure {
+                Console console = System.console();
+                if (in == System.in && console != null && terminal(console)) {
+                    char[] typed = console.readPassword("Value of %s for %s (not shown): ", name, app);
+                    return typed == null ? "" : new String(typed);
+                }
+                byte[] bytes;
+                try {
+                    bytes = in.readNBytes(dev.nanolith.deploy.Secrets.MAX_BYTES + 3);
+                } catch (IOException e) {
+                    throw new AdminClient.Failure("cannot read the value from standard input: " + e.getMessage());
+                }
+                try {
+                    return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString().replaceFirst("\\r?\\n\\z", "");
+                } catch (CharacterCodingException e) {
+                    throw new AdminClient.Failure("the value on standard input is not UTF-8 text — a secret is text: give a binary one"
+                            + " encoded, as base64 -w0 does");
+                }
             }
 
             /**
@@ -525,7 +557,7 @@ public final class Main {
             @Override
             public Integer call() {
                 return admin(() -> {
-                    for (JsonNode secret : data.admin().get("/apps/" + app + "/secrets")) {
+                    for (JsonNode secret : data.admin().get(path(app, null))) {
                         System.out.printf("%-30s set %s%n", secret.path("name").asText(), secret.path("updated").asText());
                     }
                 });
@@ -547,8 +579,9 @@ public final class Main {
             @Override
             public Integer call() {
                 return admin(() -> {
-                    data.admin().delete("/apps/" + app + "/secrets/" + name);
-                    System.out.println("Removed secret " + name + " of '" + app + "'.");
+                    int workers = data.admin().delete(path(app, name)).path("workers").asInt();
+                    System.out.println("Removed secret " + name + " of '" + app + "'" + (workers == 0 ? "." : "; " + workers
+                            + (workers == 1 ? " running worker no longer has it." : " running workers no longer have it.")));
                 });
             }
         }

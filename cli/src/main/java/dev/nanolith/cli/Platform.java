@@ -271,7 +271,8 @@ public final class Platform implements AutoCloseable {
      * @throws LoadException with every problem found; the serving revision is untouched
      */
     public synchronized Deployment deploy(Path dir) throws LoadException {
-        Deployment deployment = check.run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), false, line -> { }).deployment();
+        Deployment deployment = check.run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), Check.Purpose.DIRECTORY,
+                line -> { }).deployment();
         try {
             if (store.app(deployment.app()).isPresent()) {
                 throw new LoadException(Problem.of(ConfigFile.NAME, "app '" + deployment.app() + "' is pushed to this platform already (its"
@@ -297,7 +298,7 @@ public final class Platform implements AutoCloseable {
      * @throws LoadException with every problem found
      */
     public synchronized Check.Passed check(Path dir, Consumer<String> progress) throws LoadException {
-        return check.run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), true, progress);
+        return check.run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), Check.Purpose.PUSH, progress);
     }
 
     /** Serves a revision that passed {@link #check}: its app's traffic switches to it; one that cannot serve is retired. */

@@ -17,22 +17,37 @@ final class Commands {
     private Commands() {
     }
 
+    /** What a command printed, and its exit code. */
+    record Result(int status, String out, String err) {
+
+        /** What it printed, once it succeeded. */
+        String ok() {
+            assertEquals(0, status, out + err);
+            return out;
+        }
+    }
+
     /** Runs {@code ./nanolith ARGS --data DATA} with {@code stdin} as its standard input; what it printed, and it must succeed. */
     static String run(Path data, String stdin, String... args) {
-        PrintStream out = System.out;
+        return run(data, stdin.getBytes(StandardCharsets.UTF_8), args).ok();
+    }
+
+    /** Runs {@code ./nanolith ARGS --data DATA} with {@code stdin} as its standard input. */
+    static Result run(Path data, byte[] stdin, String... args) {
+        PrintStream out = System.out, err = System.err;
         InputStream in = System.in;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream(), complained = new ByteArrayOutputStream();
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        System.setErr(new PrintStream(complained, true, StandardCharsets.UTF_8));
+        System.setIn(new ByteArrayInputStream(stdin));
         int status;
         try {
             status = new CommandLine(new Main()).execute(Stream.concat(Stream.of(args), Stream.of("--data", data.toString())).toArray(String[]::new));
         } finally {
             System.setOut(out);
+            System.setErr(err);
             System.setIn(in);
         }
-        String text = printed.toString(StandardCharsets.UTF_8);
-        assertEquals(0, status, text);
-        return text;
+        return new Result(status, printed.toString(StandardCharsets.UTF_8), complained.toString(StandardCharsets.UTF_8));
     }
 }

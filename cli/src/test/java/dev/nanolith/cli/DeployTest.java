@@ -158,7 +158,24 @@ class DeployTest {
                   x.echo:
                     secrets: [PSP_KEY, NOT_SET_ANYWHERE_42]
                 """).source("demo/x/Echo.java", echo()));
-        assertEquals(List.of("nanolith.yaml:3: secret NOT_SET_ANYWHERE_42 of 'x.echo' is not set — ./nanolith secrets set app NOT_SET_ANYWHERE_42 sets it (or the environment variable NOT_SET_ANYWHERE_42)"), secret);
+        assertEquals(List.of("nanolith.yaml:3: secret NOT_SET_ANYWHERE_42 of 'x.echo' is not set — ./nanolith secrets set app NOT_SET_ANYWHERE_42 sets it on the platform (for nanolith test and dev: the environment variable NOT_SET_ANYWHERE_42)"), secret);
+    }
+
+    @Test
+    void aSecretListedTwiceOrNotSetIsRefusedAtItsItemsLineAndOneNameNeedsNoList() {
+        assertEquals(List.of("nanolith.yaml:5: secret PSP_KEY is listed twice — list it once"), problems(app("""
+                functions:
+                  x.echo:
+                    secrets:
+                      - PSP_KEY
+                      - PSP_KEY
+                """).source("demo/x/Echo.java", echo())));
+        assertEquals(List.of("nanolith.yaml:3: secret NOT_SET_ANYWHERE_42 of 'x.echo' is not set — ./nanolith secrets set app NOT_SET_ANYWHERE_42"
+                + " sets it on the platform (for nanolith test and dev: the environment variable NOT_SET_ANYWHERE_42)"), problems(app("""
+                functions:
+                  x.echo:
+                    secrets: NOT_SET_ANYWHERE_42
+                """).source("demo/x/Echo.java", echo())));
     }
 
     @Test

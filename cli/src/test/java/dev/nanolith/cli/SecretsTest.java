@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -194,7 +195,8 @@ class SecretsTest {
 
     @Test
     void aRemovedSecretFailsOnlyTheCallsThatReadItUntilItIsSetAgain() throws Exception {
-        assertEquals("Removed secret API_TOKEN of 'vault'.\n", nanolith("", "secrets", "remove", "vault", "API_TOKEN"));
+        assertEquals("Removed secret API_TOKEN of 'vault'; 1 running worker no longer has it.\n",
+                nanolith("", "secrets", "remove", "vault", "API_TOKEN"));
         Http.Response r = http.post("/fn/keeper.digest", "\"API_TOKEN\"");
         assertEquals(500, r.status(), r.body());
         assertTrue(log.lineAfter("'keeper.digest' failed, error id " + r.json().path("errorId").asText())
@@ -202,6 +204,20 @@ class SecretsTest {
         assertEquals(sha256(FROM_SETTINGS), digest("FROM_SETTINGS"));
         String value = fresh();
         setWithTheCommandLine("API_TOKEN", value);
+        assertEquals(sha256(value), digest("API_TOKEN"));
+    }
+
+    @Test
+    void aPlatformStartedAgainServesTheAppWhoseSecretWasRemovedAndOnlyTheCallsThatReadItFail() throws Exception {
+        nanolith("", "secrets", "remove", "vault", "API_TOKEN");
+        platform.close();
+        platform = Platform.start(Platform.Options.loopback(0).withData(tmp.resolve("data")).placed(Placement.Mode.SERVICES)
+                .with(Map.of("FROM_SETTINGS", FROM_SETTINGS)));
+        http = new Http(platform.url());
+        assertEquals(500, http.post("/fn/keeper.digest", "\"API_TOKEN\"").status());
+        assertEquals(sha256(FROM_SETTINGS), digest("FROM_SETTINGS"));
+        String value = fresh();
+        assertEquals("Set secret API_TOKEN of 'vault'; 1 running worker has the new value.\n", setWithTheCommandLine("API_TOKEN", value));
         assertEquals(sha256(value), digest("API_TOKEN"));
     }
 
@@ -249,29 +265,56 @@ class SecretsTest {
         IllegalStateException wrong = assertThrows(IllegalStateException.class, () -> new Secrets(elsewhere, name -> null, Clock.systemUTC()));
         assertTrue(wrong.getMessage().matches("the secret API_TOKEN of 'vault' in .*secrets.json does not open with the key in .*secrets.key"
                 + " — the key was replaced or the file altered; restore them, or set the secret again"), wrong.getMessage());
+        Files.writeString(elsewhere.resolve("secrets.key"), Base64.getEncoder().encodeToString(new byte[16]));
+        IllegalStateException aes128 = assertThrows(IllegalStateException.class, () -> new Secrets(elsewhere, name -> null, Clock.systemUTC()));
+        assertEquals(elsewhere.resolve("secrets.key") + " is not a key for the secrets: a key is 32 random bytes in base64, as"
+                + " head -c 32 /dev/urandom | base64 makes — restore the key the secrets were sealed with", aes128.getMessage());
         Files.delete(elsewhere.resolve("secrets.key"));
         IllegalStateException missing = assertThrows(IllegalStateException.class, () -> new Secrets(elsewhere, name -> null, Clock.systemUTC()));
         assertTrue(missing.getMessage().endsWith("secrets.key is missing — restore it; without it they cannot be read"), missing.getMessage());
+        Files.writeString(elsewhere.resolve("secrets.json"), "{\"vault\": {\"API_TOKEN\": {\"nonce\": \"AAAA\"}}}");
+        Files.writeString(elsewhere.resolve("secrets.key"), key + "\n");
+        IllegalStateException incomplete = assertThrows(IllegalStateException.class, () -> new Secrets(elsewhere, name -> null, Clock.systemUTC()));
+        assertEquals(elsewhere.resolve("secrets.json") + ": the secret API_TOKEN of 'vault' is incomplete — restore the file from a backup,"
+                + " or remove its entry and set the secret again", incomplete.getMessage());
     }
 
     @Test
     void badRequestsAreRefusedWithAMessageThatNeverEchoesTheValue() {
         String value = fresh();
         assertRefused(admin("PUT", "/apps/vault/secrets/API-TOKEN", HttpRequest.BodyPublishers.ofString(value)), 400,
-                "secret name 'API-TOKEN' is not valid — use letters, digits and _, as in nanolith.yaml");
+                "secret name 'API-TOKEN' is not valid — use ASCII letters, digits and _, not starting with a digit, at most 128");
         assertRefused(admin("PUT", "/apps/Vault/secrets/API_TOKEN", HttpRequest.BodyPublishers.ofString(value)), 400,
-                "'Vault' is not a valid app name — use lower-case letters, digits and dashes, starting with a letter");
+                "'Vault' is not a valid app name — use lower-case letters, digits and dashes, starting with a letter, at most 63");
+        assertRefused(admin("GET", "/apps/Vault/secrets", HttpRequest.BodyPublishers.noBody()), 400,
+                "'Vault' is not a valid app name — use lower-case letters, digits and dashes, starting with a letter, at most 63");
         assertRefused(admin("PUT", "/apps/vault/secrets/API_TOKEN", HttpRequest.BodyPublishers.ofString(value.repeat(2000))), 413,
                 "the value of a secret may take at most 65536 bytes");
         assertRefused(admin("PUT", "/apps/vault/secrets/API_TOKEN", HttpRequest.BodyPublishers.ofByteArray(new byte[] {'a', (byte) 0xC3})),
                 400, "the value of a secret must be UTF-8 text");
         assertRefused(admin("PUT", "/apps/vault/secrets/API_TOKEN", HttpRequest.BodyPublishers.noBody()), 400,
                 "the value of a secret cannot be empty — remove the secret instead");
-        assertRefused(admin("DELETE", "/apps/vault/secrets/NEVER_SET", HttpRequest.BodyPublishers.noBody()), 404,
-                "no secret NEVER_SET of 'vault' — ./nanolith secrets list vault shows them");
+        Http.Response missing = admin("DELETE", "/apps/vault/secrets/NEVER_SET", HttpRequest.BodyPublishers.noBody());
+        assertRefused(missing, 404, "no secret NEVER_SET of 'vault' — ./nanolith secrets list vault shows them");
+        assertEquals("not-found", missing.json().path("error").asText());
+        Http.Response post = admin("POST", "/apps/vault/secrets/API_TOKEN", HttpRequest.BodyPublishers.ofString(value));
+        assertRefused(post, 405, "POST /admin/apps/vault/secrets/API_TOKEN is not served — use PUT, DELETE");
+        assertEquals("PUT, DELETE", post.allow());
         Http.Response anonymous = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps/vault/secrets/API_TOKEN"))
                 .PUT(HttpRequest.BodyPublishers.ofString(value)));
         assertEquals(401, anonymous.status(), anonymous.body());
+    }
+
+    @Test
+    void theCommandLineRefusesNamesThatAreNotValidAndValuesThatAreNotText() {
+        Commands.Result traversal = Commands.run(platform.dataDir(), new byte[0], "secrets", "remove", "vault", "../../../keys/victim");
+        assertEquals(1, traversal.status());
+        assertEquals("nanolith: secret name '../../../keys/victim' is not valid — use ASCII letters, digits and _, not starting with a digit,"
+                + " at most 128\n", traversal.err());
+        Commands.Result binary = Commands.run(platform.dataDir(), new byte[] {'k', (byte) 0xFF, 0}, "secrets", "set", "vault", "API_TOKEN");
+        assertEquals(1, binary.status());
+        assertEquals("nanolith: the value on standard input is not UTF-8 text — a secret is text: give a binary one encoded, as base64 -w0"
+                + " does\n", binary.err());
     }
 
     static void assertRefused(Http.Response r, int status, String message) {

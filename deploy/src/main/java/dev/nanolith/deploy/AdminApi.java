@@ -35,6 +35,7 @@ import java.util.function.Supplier;
 public final class AdminApi implements HttpService {
 
     private static final ObjectMapper JSON = AppStore.JSON;
+    private static final System.Logger LOG = System.getLogger(AdminApi.class.getName());
 
     private final Predicate<String> servedFromDirectory;
     private final AppStore store;
@@ -79,9 +80,13 @@ public final class AdminApi implements HttpService {
                 .get("/apps/{app}/secrets", admin(this::secrets))
                 .put("/apps/{app}/secrets/{name}", admin(this::setSecret))
                 .delete("/apps/{app}/secrets/{name}", admin(this::removeSecret))
+                .any("/apps/{app}/secrets", notAllowed("GET"))
+                .any("/apps/{app}/secrets/{name}", notAllowed("PUT, DELETE"))
                 .get("/keys", admin(this::keys))
                 .post("/keys", admin(this::createKey))
-                .delete("/keys/{name}", admin(this::revokeKey));
+                .delete("/keys/{name}", admin(this::revokeKey))
+                .any("/keys", notAllowed("GET, POST"))
+                .any("/keys/{name}", notAllowed("DELETE"));
     }
 
     private Handler admin(Handler handler) {
@@ -95,10 +100,20 @@ public final class AdminApi implements HttpService {
             try {
                 handler.handle(req, res);
             } catch (IllegalArgumentException e) {
-                Responses.error(res, e.getMessage().startsWith("no ") ? Status.NOT_FOUND_404 : Status.BAD_REQUEST_400, "bad-request", e.getMessage());
+                boolean missing = e.getMessage().startsWith("no ");
+                Responses.error(res, missing ? Status.NOT_FOUND_404 : Status.BAD_REQUEST_400, missing ? "not-found" : "bad-request", e.getMessage());
             } catch (IllegalStateException e) {
                 Responses.error(res, Status.CONFLICT_409, "conflict", e.getMessage());
             }
+        };
+    }
+
+    /** Answers a method the path does not take with 405 and the methods it does. */
+    private static Handler notAllowed(String allowed) {
+        return (req, res) -> {
+            res.header(HeaderNames.ALLOW, allowed);
+            Responses.error(res, Status.METHOD_NOT_ALLOWED_405, "method-not-allowed", req.prologue().method().text() + " "
+                    + req.path().absolute().path() + " is not served — use " + allowed);
         };
     }
 
@@ -215,16 +230,20 @@ public final class AdminApi implements HttpService {
             throw new IllegalArgumentException("the value of a secret must be UTF-8 text");
         }
         Instant updated = secrets.set(app, name, value);
+        int sent = workers.sendSecrets(app, name);
+        LOG.log(System.Logger.Level.INFO, "secret {0} of ''{1}'' set through the admin API; {2} running worker(s) have the new value", name, app, sent);
         Responses.json(res, Status.OK_200, Responses.object().put("app", app).put("name", name).put("updated", updated.toString())
-                .put("workers", workers.sendSecrets(app, name)));
+                .put("workers", sent));
     }
 
     /** Removes a secret; the running workers whose functions declare it lose it (or fall back to the platform's settings). */
     private void removeSecret(ServerRequest req, ServerResponse res) {
         String app = req.path().pathParameters().get("app"), name = req.path().pathParameters().get("name");
         secrets.remove(app, name);
+        int sent = workers.sendSecrets(app, name);
+        LOG.log(System.Logger.Level.INFO, "secret {0} of ''{1}'' removed through the admin API; {2} running worker(s) told", name, app, sent);
         Responses.json(res, Status.OK_200, Responses.object().put("app", app).put("name", name).put("removed", true)
-                .put("workers", workers.sendSecrets(app, name)));
+                .put("workers", sent));
     }
 
     private AppState app(ServerRequest req) {

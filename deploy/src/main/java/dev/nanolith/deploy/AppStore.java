@@ -3,6 +3,7 @@ package dev.nanolith.deploy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.nanolith.runtime.config.AppConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -33,8 +33,6 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  * </pre>
  */
 public final class AppStore implements AutoCloseable {
-
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
     private final Path apps;
     /** How the platform's own records are written: as the state files and the admin API show them. */
@@ -68,8 +66,8 @@ public final class AppStore implements AutoCloseable {
      * @throws IllegalStateException    if the app exists
      */
     public synchronized String create(String app) {
-        if (!NAME.matcher(app).matches()) {
-            throw new IllegalArgumentException("'" + app + "' is not a valid app name — use lower-case letters, digits and dashes, starting with a letter");
+        if (!AppConfig.APP_NAME.matcher(app).matches()) {
+            throw new IllegalArgumentException(AppConfig.notAnAppName(app));
         }
         if (states.containsKey(app)) {
             throw new IllegalStateException("app '" + app + "' exists already");

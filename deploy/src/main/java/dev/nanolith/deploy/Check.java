@@ -52,6 +52,27 @@ public final class Check implements AutoCloseable {
     public record Passed(Deployment deployment, Map<String, Long> stagesMillis, int tests) {
     }
 
+    /** What an app is checked for, which decides what it must pass. */
+    public enum Purpose {
+        /** A push, or {@code nanolith test}: the app's tests run, and every secret it declares must be set. */
+        PUSH(true, true),
+        /** An app served from a directory: every secret it declares must be set; its tests do not run. */
+        DIRECTORY(false, true),
+        /**
+         * A revision that served before, after a restart or for a rollback: it serves again as it
+         * did, without its tests; a secret removed since fails only the calls that read it.
+         */
+        AGAIN(false, false);
+
+        private final boolean tests;
+        private final boolean secretsRequired;
+
+        Purpose(boolean tests, boolean secretsRequired) {
+            this.tests = tests;
+            this.secretsRequired = secretsRequired;
+        }
+    }
+
     private final CheckProcesses processes;
     private final Workers workers;
     private final Router router;
@@ -93,19 +114,19 @@ public final class Check implements AutoCloseable {
      * Checks the app in {@code dir}, which must be the app {@code app} (null: any), as revision
      * {@code ids.apply(app)}, and starts its workers; reports each stage to {@code progress}.
      *
-     * @param tests whether the app's tests run (a revision served again was tested at its push)
+     * @param purpose what it is checked for: whether its tests run and its secrets must be set
      * @throws LoadException with every problem found; nothing of the revision is left running
      */
-    public Passed run(Path dir, String app, UnaryOperator<String> ids, boolean tests, Consumer<String> progress) throws LoadException {
+    public Passed run(Path dir, String app, UnaryOperator<String> ids, Purpose purpose, Consumer<String> progress) throws LoadException {
         try {
-            return checkAndStart(dir, app, ids, tests, progress);
+            return checkAndStart(dir, app, ids, purpose, progress);
         } finally {
             // The next push's processes start once this one's workers serve (or it failed): they would share their cores.
             warmUp();
         }
     }
 
-    private Passed checkAndStart(Path dir, String app, UnaryOperator<String> ids, boolean tests, Consumer<String> progress)
+    private Passed checkAndStart(Path dir, String app, UnaryOperator<String> ids, Purpose purpose, Consumer<String> progress)
             throws LoadException {
         Map<String, Long> stages = new LinkedHashMap<>();
         // The settings the config names are all the app's processes are given, with the secrets of each one's functions.
@@ -134,7 +155,7 @@ public final class Check implements AutoCloseable {
             Map<String, String> everySecret = new TreeMap<>(named);
             config.config().functions().values().forEach(fn -> everySecret.putAll(secrets.values(name, fn.secrets())));
             int passed = processes.run(new Checker.Job(dir.toAbsolutePath(), app, id, workers.mode(), defaultTimeout.toMillis(), jars,
-                    everySecret, router.taken(), tests, files), stages, progress, () -> starting.set(CompletableFuture.supplyAsync(() -> {
+                    everySecret, router.taken(), purpose.tests, purpose.secretsRequired, files), stages, progress, () -> starting.set(CompletableFuture.supplyAsync(() -> {
                         try {
                             return start(config, named, id, files, jars);
                         } catch (LoadException e) {

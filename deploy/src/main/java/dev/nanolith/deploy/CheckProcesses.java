@@ -320,7 +320,7 @@ final class CheckProcesses implements AutoCloseable {
             }
             Path outside = Files.createDirectories(inbox.resolve("out"));
             return new Checker.Job(sandbox.seen(app, Sandbox.CHECK.resolve("app")), job.app(), job.revision(), job.placement(),
-                    job.defaultTimeoutMillis(), jars, job.settings(), job.taken(), job.tests(), sandbox.seen(outside, Sandbox.CHECK.resolve("out")));
+                    job.defaultTimeoutMillis(), jars, job.settings(), job.taken(), job.tests(), job.secretsRequired(), sandbox.seen(outside, Sandbox.CHECK.resolve("out")));
         }
 
         /** Ends the process, if the check has not ended it already, and removes its inbox. */

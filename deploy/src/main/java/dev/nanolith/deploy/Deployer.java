@@ -77,7 +77,7 @@ public final class Deployer {
         try (Checkout checkout = Checkout.of(repo, commit, work.resolve(app))) {
             stages.put("checkout", Check.millisSince(start));
             progress.accept(Check.stage("checkout", stages.get("checkout"), ""));
-            Check.Passed passed = check.run(checkout.dir(), app, a -> id, true, progress);
+            Check.Passed passed = check.run(checkout.dir(), app, a -> id, Check.Purpose.PUSH, progress);
             Deployment deployment = passed.deployment();
             stages.putAll(passed.stagesMillis());
             try {
@@ -160,7 +160,7 @@ public final class Deployer {
 
     private void serve(String app, RevisionRecord record) throws LoadException {
         try (Checkout checkout = Checkout.of(store.repository(app), ObjectId.fromString(record.commit()), work.resolve(app))) {
-            Deployment deployment = check.run(checkout.dir(), app, a -> record.id(), false, line -> { }).deployment();
+            Deployment deployment = check.run(checkout.dir(), app, a -> record.id(), Check.Purpose.AGAIN, line -> { }).deployment();
             try {
                 router.deploy(deployment);
                 servingFingerprints.put(app, fingerprints(checkout.dir(), deployment));

@@ -1,6 +1,8 @@
 package dev.nanolith.deploy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.nanolith.runtime.config.AppConfig;
+import dev.nanolith.runtime.config.FunctionConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +16,10 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -39,10 +41,8 @@ public final class Secrets {
     /** The largest value, in bytes of UTF-8. */
     public static final int MAX_BYTES = 64 * 1024;
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    private static final Pattern APP = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int NONCE_BYTES = 12, TAG_BITS = 128;
+    private static final int NONCE_BYTES = 12, TAG_BITS = 128, KEY_BYTES = 32;
 
     /**
      * A secret as it is kept.
@@ -71,28 +71,71 @@ public final class Secrets {
      * Opens the secrets of {@code dataDir}, checking that every one opens with the key.
      *
      * @param fallback the platform's settings and environment, for a secret the store does not hold
-     * @throws IllegalStateException when the file holds secrets and the key is missing or not theirs
+     * @throws IllegalStateException saying which file, and which secret, when the file cannot be read, the key is
+     *                               missing or not a key, or a secret does not open with it
      */
     public Secrets(Path dataDir, UnaryOperator<String> fallback, Clock clock) {
         this.file = dataDir.resolve("secrets.json");
         String configured = fallback.apply(KEY_FILE);
-        this.keyFile = configured != null ? Path.of(configured) : dataDir.resolve("secrets.key");
+        boolean given = configured != null && !configured.isBlank();
+        this.keyFile = given ? Path.of(configured) : dataDir.resolve("secrets.key");
         this.fallback = fallback;
         this.clock = clock;
-        try {
-            this.apps = Files.exists(file) ? AppStore.JSON.readValue(file.toFile(), new TypeReference<TreeMap<String, Map<String, Sealed>>>() { })
-                    : new TreeMap<>();
-            if (Files.exists(keyFile)) {
-                this.key = new SecretKeySpec(Base64.getDecoder().decode(Files.readString(keyFile).strip()), "AES");
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot read the secrets in " + file + " with the key in " + keyFile + ": " + e.getMessage(), e);
+        this.apps = read(file);
+        this.key = readKey(keyFile);
+        long count = apps.values().stream().mapToLong(Map::size).sum();
+        if (key == null && count > 0) {
+            throw new IllegalStateException(file + " holds " + count + (count == 1 ? " secret" : " secrets") + " but their key " + keyFile
+                    + " is missing — restore it; without it they cannot be read");
         }
-        if (configured != null && key == null) {
+        if (key == null && given) {
             throw new IllegalStateException(KEY_FILE + ": there is no key in " + keyFile + " — make one with: head -c 32 /dev/urandom | base64 > "
                     + keyFile);
         }
         apps.forEach((app, secrets) -> secrets.keySet().forEach(name -> open(app, name)));
+    }
+
+    /** The sealed secrets in {@code file}, by app and name; none when there is no file. */
+    private static Map<String, Map<String, Sealed>> read(Path file) {
+        if (!Files.exists(file)) {
+            return new TreeMap<>();
+        }
+        Map<String, Map<String, Sealed>> apps;
+        try {
+            apps = AppStore.JSON.readValue(file.toFile(), new TypeReference<TreeMap<String, Map<String, Sealed>>>() { });
+        } catch (IOException e) {
+            throw new IllegalStateException(file + " is not a file of sealed secrets (" + firstLine(e.getMessage()) + ") — restore it from"
+                    + " a backup, or move it away and set the secrets again");
+        }
+        apps.forEach((app, secrets) -> secrets.forEach((name, sealed) -> {
+            if (sealed == null || sealed.nonce() == null || sealed.sealed() == null || sealed.updated() == null) {
+                throw new IllegalStateException(file + ": the secret " + name + " of '" + app + "' is incomplete — restore the file from a"
+                        + " backup, or remove its entry and set the secret again");
+            }
+        }));
+        return apps;
+    }
+
+    /** The key in {@code keyFile}, or null when there is no such file. */
+    private static SecretKeySpec readKey(Path keyFile) {
+        if (!Files.exists(keyFile)) {
+            return null;
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(Files.readString(keyFile).strip());
+        } catch (IOException | IllegalArgumentException e) {
+            bytes = new byte[0];
+        }
+        if (bytes.length != KEY_BYTES) {
+            throw new IllegalStateException(keyFile + " is not a key for the secrets: a key is " + KEY_BYTES + " random bytes in base64, as"
+                    + " head -c 32 /dev/urandom | base64 makes — restore the key the secrets were sealed with");
+        }
+        return new SecretKeySpec(bytes, "AES");
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "unreadable" : message.lines().findFirst().orElse("unreadable");
     }
 
     /**
@@ -102,7 +145,7 @@ public final class Secrets {
      * @throws IllegalArgumentException when the app's or the secret's name, or the value, is not valid
      */
     public synchronized Instant set(String app, String name, String value) {
-        check(app, name);
+        check(app, Objects.requireNonNull(name));
         if (value.isEmpty()) {
             throw new IllegalArgumentException("the value of a secret cannot be empty — remove the secret instead");
         }
@@ -124,6 +167,7 @@ public final class Secrets {
      * @throws IllegalArgumentException when the app has no secret of that name
      */
     public synchronized void remove(String app, String name) {
+        check(app, name);
         Map<String, Sealed> secrets = apps.get(app);
         if (secrets == null || secrets.remove(name) == null) {
             throw new IllegalArgumentException("no secret " + name + " of '" + app + "' — ./nanolith secrets list " + app + " shows them");
@@ -136,6 +180,7 @@ public final class Secrets {
 
     /** The secrets of {@code app} the store holds, by name. */
     public synchronized List<Entry> list(String app) {
+        check(app, null);
         return apps.getOrDefault(app, Map.of()).entrySet().stream().map(e -> new Entry(e.getKey(), e.getValue().updated())).toList();
     }
 
@@ -156,12 +201,17 @@ public final class Secrets {
         return version.get();
     }
 
-    private static void check(String app, String name) {
-        if (app == null || !APP.matcher(app).matches()) {
-            throw new IllegalArgumentException("'" + app + "' is not a valid app name — use lower-case letters, digits and dashes, starting with a letter");
+    /**
+     * Refuses an app's or a secret's name that is not valid.
+     *
+     * @throws IllegalArgumentException saying which and why
+     */
+    public static void check(String app, String name) {
+        if (app == null || !AppConfig.APP_NAME.matcher(app).matches()) {
+            throw new IllegalArgumentException(AppConfig.notAnAppName(app));
         }
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("secret name '" + name + "' is not valid — use letters, digits and _, as in nanolith.yaml");
+        if (name != null && !FunctionConfig.SECRET_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(FunctionConfig.notASecretName(name));
         }
     }
 
@@ -182,14 +232,14 @@ public final class Secrets {
             return cipher.doFinal(input);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the secret " + name + " of '" + app + "' in " + file + " does not open with the key in " + keyFile
-                    + " — the key was replaced or the file altered; restore them, or set the secret again", e);
+                    + " — the key was replaced or the file altered; restore them, or set the secret again");
         }
     }
 
     /** The key, made (and kept, readable by the owner only) when the first secret is set. */
     private SecretKeySpec key() {
         if (key == null) {
-            byte[] bytes = new byte[32];
+            byte[] bytes = new byte[KEY_BYTES];
             RANDOM.nextBytes(bytes);
             try {
                 Files.createDirectories(keyFile.toAbsolutePath().getParent());

@@ -69,10 +69,11 @@ public final class Checker {
      * @param settings             the values of the settings the app's config names and of its secrets
      * @param taken                the function names other apps serve, with their app
      * @param tests                whether to run the app's tests (a revision served again after a restart was tested at its push)
+     * @param secretsRequired      whether a declared secret that is not set refuses the app (not for a revision served again)
      * @param out                  where to write the compiled app and its manifest
      */
     public record Job(Path dir, String app, String revision, Placement.Mode placement, long defaultTimeoutMillis, List<Path> libraries,
-                      Map<String, String> settings, Map<String, String> taken, boolean tests, Path out) {
+                      Map<String, String> settings, Map<String, String> taken, boolean tests, boolean secretsRequired, Path out) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -124,7 +125,7 @@ public final class Checker {
         AppLoader loader = new AppLoader(new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), fn -> true), new Callers(),
                 new Deadlines(watchdog)), new LocalDispatcher()), job.settings()::get,
                 Duration.ofMillis(job.defaultTimeoutMillis()), true, job.placement(), Libraries.resolved(job.libraries()), null,
-                true);
+                job.secretsRequired());
         Revision revision = loader.load(job.dir(), job.app(), app -> job.revision());
         long warm = revision.coldStart().toMillis();
         // Written before the app's tests run: its workers start beside them, and serve only if they pass.

@@ -94,7 +94,7 @@ final class Training {
     }
 
     private static void check(Path dir, Watchdog watchdog) throws LoadException, IOException {
-        Checker.check(new Checker.Job(dir, APP, "r1", Placement.Mode.MONOLITH, TIMEOUT_MILLIS, List.of(), Map.of(), Map.of(), true, dir),
+        Checker.check(new Checker.Job(dir, APP, "r1", Placement.Mode.MONOLITH, TIMEOUT_MILLIS, List.of(), Map.of(), Map.of(), true, true, dir),
                 watchdog, new PrintStream(OutputStream.nullOutputStream()));
     }
 

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -21,6 +22,14 @@ import java.util.stream.Collectors;
  */
 public record AppConfig(String app, Map<String, String> config, Map<String, FunctionConfig> functions,
                         Map<String, ServiceConfig> services, List<String> dependencies, String access) {
+
+    /** What an app's name may be: lower-case letters, digits and dashes, starting with a letter, at most 63 characters. */
+    public static final Pattern APP_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+
+    /** Why {@code name} is not an app's name. */
+    public static String notAnAppName(String name) {
+        return "'" + name + "' is not a valid app name — use lower-case letters, digits and dashes, starting with a letter, at most 63";
+    }
 
     public AppConfig {
         dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);

@@ -51,7 +51,9 @@ public final class ConfigFile {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::-([^}]*))?}");
     private static final ObjectMapper BINDER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // secrets: TOKEN is read as secrets: [TOKEN], as YAML writers expect.
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
 
     private final AppConfig config;
     private final Map<String, Integer> lines;
@@ -135,9 +137,9 @@ public final class ConfigFile {
 
     private ConfigFile validated() throws LoadException {
         List<Problem> problems = new ArrayList<>();
-        if (!config.app().matches("[a-z][a-z0-9-]*")) {
+        if (!AppConfig.APP_NAME.matcher(config.app()).matches()) {
             problems.add(new Problem(NAME, line("/app"), "app name '" + config.app()
-                    + "' is not valid — use lower-case letters, digits and dashes, starting with a letter"));
+                    + "' is not valid — use lower-case letters, digits and dashes, starting with a letter, at most 63"));
         }
         for (int i = 0; i < config.dependencies().size(); i++) {
             String coordinate = config.dependencies().get(i);
@@ -156,8 +158,15 @@ public final class ConfigFile {
                     problems.add(new Problem(NAME, line("/functions/" + escape(name) + "/rate-limit"), e.getMessage()));
                 }
             }
-            fn.secrets().stream().filter(s -> !s.matches("[A-Za-z_][A-Za-z0-9_]*")).forEach(s -> problems.add(new Problem(NAME,
-                    line("/functions/" + escape(name) + "/secrets"), "secret name '" + s + "' is not valid — use letters, digits and _")));
+            for (int i = 0; i < fn.secrets().size(); i++) {
+                String secret = fn.secrets().get(i);
+                if (!FunctionConfig.SECRET_NAME.matcher(secret).matches()) {
+                    problems.add(new Problem(NAME, line("/functions/" + escape(name) + "/secrets/" + i), FunctionConfig.notASecretName(secret)));
+                } else if (fn.secrets().indexOf(secret) < i) {
+                    problems.add(new Problem(NAME, line("/functions/" + escape(name) + "/secrets/" + i), "secret " + secret
+                            + " is listed twice — list it once"));
+                }
+            }
             String at = "/functions/" + escape(name);
             policyProblems(at, name, fn.retry(), fn.circuitBreaker(), problems);
             if (fn.concurrency() != null && fn.concurrency() < 1) {

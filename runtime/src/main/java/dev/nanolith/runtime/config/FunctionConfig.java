@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * One function's entry under {@code functions:} in {@code nanolith.yaml}.
@@ -44,6 +45,14 @@ public record FunctionConfig(
         Integer concurrency,
         String fallback,
         Map<String, EdgeConfig> calls) {
+
+    /** What a secret's name may be: an environment variable's (POSIX), at most 128 characters. */
+    public static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+
+    /** Why {@code name} is not a secret's name. */
+    public static String notASecretName(String name) {
+        return "secret name '" + name + "' is not valid — use ASCII letters, digits and _, not starting with a digit, at most 128";
+    }
 
     /** The entry of a function that {@code nanolith.yaml} does not mention. */
     public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false, null, null, List.of(),

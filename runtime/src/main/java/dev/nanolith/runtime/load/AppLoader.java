@@ -167,14 +167,15 @@ public final class AppLoader {
             JavaType input = io[0], output = io[1];
             FunctionConfig fc = file.config().function(name);
             Compiler.SourceClass source = compiled.sources().get(type.getName());
-            for (String secret : fc.secrets()) {
+            for (int i = 0; i < fc.secrets().size(); i++) {
+                String secret = fc.secrets().get(i);
                 String value = settings.apply(secret);
                 if (value != null) {
                     secrets.put(secret, value);
                 } else if (secretsRequired) {
-                    problems.add(new Problem(ConfigFile.NAME, file.line("/functions/" + ConfigFile.escape(name) + "/secrets"),
+                    problems.add(new Problem(ConfigFile.NAME, file.line("/functions/" + ConfigFile.escape(name) + "/secrets/" + i),
                             "secret " + secret + " of '" + name + "' is not set — ./nanolith secrets set " + app + " " + secret
-                                    + " sets it (or the environment variable " + secret + ")"));
+                                    + " sets it on the platform (for nanolith test and dev: the environment variable " + secret + ")"));
                 }
             }
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
