@@ -55,6 +55,9 @@ public class PipelineBench {
     private Route guardedDoubleSum;
     private Route bareDoubleSum;
     private Route resilientDoubleSum;
+    /** The inputs, as the bare and the resilient revisions' own classes. */
+    private Object bareInput;
+    private Object resilientInput;
     private Path guarded;
     private Path resilient;
     /** The input, as the guarded revision's own classes. */
@@ -91,8 +94,10 @@ public class PipelineBench {
         bareDoubleSum = route(bare.load(Apps.dir("hot"), app -> "bare"), "hot.double-sum");
         resilient = copy("hot.add:\n    idempotent: true\n    retry: {attempts: 3}\n    circuit-breaker: {window: 20}\n    concurrency: 64\n");
         resilientDoubleSum = route(Worker.loadHere(resilient, Map.of(), new SimpleMeterRegistry(), watchdog), "hot.double-sum");
-        expectSame(bareDoubleSum, doubleSumDirect.apply(input, ctx), bareDoubleSum.callEntry(bareDoubleSum.readInput(
-                "{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8)), "bench"));
+        bareInput = bareDoubleSum.readInput("{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8));
+        resilientInput = resilientDoubleSum.readInput("{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8));
+        expectSame(bareDoubleSum, doubleSumDirect.apply(input, ctx), bareDoubleSum.callEntry(bareInput, "bench"));
+        expectSame(resilientDoubleSum, doubleSumDirect.apply(input, ctx), resilientDoubleSum.callEntry(resilientInput, "bench"));
     }
 
     /** A copy of the {@code hot} app whose {@code nanolith.yaml} has {@code entry} under {@code functions:}. */
@@ -152,13 +157,13 @@ public class PipelineBench {
     /** Baseline of the error handler: {@code nestedPipeline} through the worker's pipeline without it. */
     @Benchmark
     public Object nestedBare() {
-        return bareDoubleSum.callEntry(input, "bench");
+        return bareDoubleSum.callEntry(bareInput, "bench");
     }
 
     /** {@code nestedBare} through the whole pipeline, {@code hot.add} with a retry, a circuit breaker and a bulkhead configured. */
     @Benchmark
     public Object nestedResilient() {
-        return resilientDoubleSum.callEntry(guardedInput, "bench");
+        return resilientDoubleSum.callEntry(resilientInput, "bench");
     }
 
     private static Route route(Revision revision, String name) {

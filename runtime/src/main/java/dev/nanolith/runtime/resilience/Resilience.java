@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,7 @@ public final class Resilience implements Stage {
     private Invoker bulkhead(FunctionSpec function, Invoker next) {
         int concurrency = function.policies().concurrency();
         Bulkhead bulkhead = Bulkhead.of(function.name(), BulkheadConfig.custom().maxConcurrentCalls(concurrency).maxWaitDuration(Duration.ZERO)
+                .fairCallHandlingStrategyEnabled(false)
                 .writableStackTraceEnabled(false).build());
         return (input, call) -> {
             if (!bulkhead.tryAcquirePermission()) {
@@ -98,16 +100,15 @@ public final class Resilience implements Stage {
             budget.called();
             Call attempt = call;
             for (int tries = 1; ; tries++) {
-                if (breaker != null && !breaker.breaker.tryAcquirePermission()) {
+                if (breaker != null && !breaker.permits()) {
                     events.count(call.from(), "circuit-open");
                     return fallback(breaker.refusal(), policy, input, call, deadline);
                 }
-                long start = breaker == null ? 0 : System.nanoTime();
                 RuntimeException failure;
                 try {
                     Object output = next.invoke(input, attempt);
                     if (breaker != null) {
-                        breaker.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                        breaker.served();
                     }
                     return output;
                 } catch (RuntimeException e) {
@@ -115,12 +116,7 @@ public final class Resilience implements Stage {
                 }
                 Failure kind = Failure.of(failure, function.name());
                 if (breaker != null) {
-                    if (kind == Failure.TRANSIENT || kind == Failure.UNKNOWN_OUTCOME) {
-                        breaker.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
-                    } else {
-                        // A refusal is the callee answering: neither a failure nor a success of its own.
-                        breaker.breaker.releasePermission();
-                    }
+                    breaker.failed(kind, failure);
                 }
                 long wait = waitBefore(kind, failure, policy, tries, deadline, call);
                 if (wait < 0) {
@@ -187,10 +183,15 @@ public final class Resilience implements Stage {
             return call.instead(policy.fallback(), input, deadline);
         }
 
-        /** A circuit breaker of the function's callers in this process, whose changes are counted and logged. */
+        /**
+         * A circuit breaker of the function's callers in this process, whose changes are counted
+         * and logged. They are noticed here, after each call, rather than by a listener of the
+         * breaker's events: with a listener the breaker makes an event of every call.
+         */
         private final class Breaker {
             private final CircuitBreaker breaker;
             private final Duration openFor;
+            private volatile CircuitBreaker.State state = CircuitBreaker.State.CLOSED;
             private volatile long openedAt;
 
             Breaker(Policy.Breaker settings) {
@@ -210,19 +211,53 @@ public final class Resilience implements Stage {
                             default -> 0;
                         }).description("The circuit breaker of a function's callers in this process: 0 closed, 1 open, 2 half-open")
                         .tags("app", function.app(), "callee", function.name()).register(registry);
-                breaker.getEventPublisher().onStateTransition(event -> {
-                    CircuitBreaker.State to = event.getStateTransition().getToState();
-                    if (to == CircuitBreaker.State.OPEN) {
-                        openedAt = System.nanoTime();
+            }
+
+            /** Whether a call may go: false while the breaker is open. */
+            boolean permits() {
+                boolean permitted = breaker.tryAcquirePermission();
+                noticeChange();
+                return permitted;
+            }
+
+            /** Records a call served. Durations are not recorded: no slow-call rule is set. */
+            void served() {
+                breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+                noticeChange();
+            }
+
+            /** Records a failed call: its process not reached, or an unknown outcome; a refusal is the callee answering, and does not count. */
+            void failed(Failure kind, RuntimeException failure) {
+                if (kind == Failure.TRANSIENT || kind == Failure.UNKNOWN_OUTCOME) {
+                    breaker.onError(0, TimeUnit.NANOSECONDS, failure);
+                } else {
+                    breaker.releasePermission();
+                }
+                noticeChange();
+            }
+
+            private void noticeChange() {
+                if (breaker.getState() == state) {
+                    return;
+                }
+                CircuitBreaker.State now;
+                synchronized (this) {
+                    now = breaker.getState();
+                    if (now == state) {
+                        return;
                     }
-                    String state = to.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-                    Counter.builder("nanolith.circuit.transitions").description("Circuit breakers that changed state, by the state they took")
-                            .tags("app", function.app(), "callee", function.name(), "state", state).register(registry).increment();
-                    LOG.log(to == CircuitBreaker.State.CLOSED ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
-                            "the circuit breaker of '" + function.name() + "' is " + state + (to == CircuitBreaker.State.OPEN
-                                    ? ": " + Math.round(breaker.getMetrics().getFailureRate()) + "% of its last calls failed; its calls fail at once for "
-                                    + openFor.toSeconds() + " s" : ""));
-                });
+                    state = now;
+                }
+                if (now == CircuitBreaker.State.OPEN) {
+                    openedAt = System.nanoTime();
+                }
+                String word = now.name().toLowerCase(Locale.ROOT).replace('_', '-');
+                Counter.builder("nanolith.circuit.transitions").description("Circuit breakers that changed state, by the state they took")
+                        .tags("app", function.app(), "callee", function.name(), "state", word).register(registry).increment();
+                LOG.log(now == CircuitBreaker.State.CLOSED ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                        "the circuit breaker of '" + function.name() + "' is " + word + (now == CircuitBreaker.State.OPEN
+                                ? ": " + Math.round(breaker.getMetrics().getFailureRate()) + "% of its last calls failed; its calls fail at once for "
+                                + openFor.toSeconds() + " s" : ""));
             }
 
             /** What a call refused by the open breaker ends with: unavailable until the breaker lets calls through again. */

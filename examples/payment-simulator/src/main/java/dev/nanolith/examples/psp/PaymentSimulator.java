@@ -28,7 +28,7 @@ public final class PaymentSimulator implements AutoCloseable {
     /** How the simulator answers charges; {@code times} counts down to {@code ok}, or is -1 for ever. */
     public record Behaviour(String mode, int delayMs, int retryAfterSeconds, int times) {
 
-        static final Behaviour OK = new Behaviour("ok", 0, 1, -1);
+        public static final Behaviour OK = new Behaviour("ok", 0, 1, -1);
 
         public Behaviour {
             if (!java.util.Set.of("ok", "slow", "fail", "rate-limit").contains(mode)) {
@@ -43,6 +43,7 @@ public final class PaymentSimulator implements AutoCloseable {
     private final WebServer server;
     private final AtomicReference<Behaviour> behaviour = new AtomicReference<>(Behaviour.OK);
     private final AtomicInteger charges = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
     private final Map<String, JsonNode> byIdempotencyKey = new ConcurrentHashMap<>();
 
     private PaymentSimulator(String host, int port, String apiKey) {
@@ -85,6 +86,11 @@ public final class PaymentSimulator implements AutoCloseable {
         behaviour.set(next);
     }
 
+    /** How many charge requests came, whatever they were answered. */
+    public int requests() {
+        return requests.get();
+    }
+
     /** How many charges succeeded. */
     public int charged() {
         return charges.get();
@@ -114,6 +120,7 @@ public final class PaymentSimulator implements AutoCloseable {
     }
 
     private void charge(ServerRequest req, ServerResponse res) throws InterruptedException {
+        requests.incrementAndGet();
         if (!req.headers().value(HeaderNames.AUTHORIZATION).map(("Bearer " + apiKey)::equals).orElse(false)) {
             send(res, Status.UNAUTHORIZED_401, error("unauthorized", "send Authorization: Bearer <API key>"));
             return;

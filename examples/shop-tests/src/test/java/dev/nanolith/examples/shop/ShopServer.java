@@ -182,6 +182,20 @@ final class ShopServer implements AutoCloseable {
         }
     }
 
+    /** The sum of the series of {@code name} in {@code GET /metrics} whose labels include every one of {@code labels}. */
+    double metric(String name, String... labels) throws IOException, InterruptedException {
+        String text = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        Matcher series = Pattern.compile("^" + name + "\\{([^}]*)} (\\S+)$", Pattern.MULTILINE).matcher(text);
+        while (series.find()) {
+            String found = series.group(1);
+            if (Arrays.stream(labels).allMatch(found::contains)) {
+                sum += Double.parseDouble(series.group(2));
+            }
+        }
+        return sum;
+    }
+
     /** Every function's invocation count, as {@code GET /metrics} shows it. */
     Map<String, Long> invocations() throws IOException, InterruptedException {
         String text = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/metrics")).build(),
