@@ -7,7 +7,10 @@ import java.util.Optional;
  * A function's deliberate "no": the request cannot be served as asked, and the caller may be
  * told why. Unlike any other exception a function throws, its message reaches the client, with
  * an HTTP status of 4xx, or 503 when the function cannot serve for now. Callers of the function
- * receive it as it is.
+ * receive it as it is. A refusal says nothing was done: callers may wait out a 503's
+ * {@code Retry-After} and call again. A function that lets the refusal of a function it called
+ * escape says the same of itself, so it undoes what it did first (as the shop's checkout puts
+ * reserved items back).
  */
 public final class RefusedException extends RuntimeException {
 

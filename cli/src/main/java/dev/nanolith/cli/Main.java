@@ -469,6 +469,9 @@ public final class Main {
             + " kept encrypted in the data directory.", subcommands = {Secrets.Set.class, Secrets.ListSecrets.class, Secrets.Remove.class})
     static final class Secrets {
 
+        /** The largest value the platform takes, in bytes. */
+        private static final int MAX_BYTES = dev.nanolith.deploy.Secrets.MAX_BYTES;
+
         /**
          * The admin API's path of an app's secret, or of its secrets when {@code name} is null:
          * names that are not valid are refused here, before they could make another path.
@@ -520,9 +523,12 @@ public final class Main {
                 }
                 byte[] bytes;
                 try {
-                    bytes = in.readNBytes(dev.nanolith.deploy.Secrets.MAX_BYTES + 3);
+                    bytes = in.readNBytes(MAX_BYTES + 3);
                 } catch (IOException e) {
                     throw new AdminClient.Failure("cannot read the value from standard input: " + e.getMessage());
+                }
+                if (bytes.length > MAX_BYTES + 2) {
+                    throw new AdminClient.Failure("the value of a secret may take at most " + MAX_BYTES + " bytes");
                 }
                 try {
                     return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString().replaceFirst("\\r?\\n\\z", "");

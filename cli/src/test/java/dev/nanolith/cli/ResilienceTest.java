@@ -55,6 +55,10 @@ class ResilienceTest {
                             retry: {attempts: 3, backoff: 1ms, max-backoff: 2ms}
                           back.steady:
                             idempotent: true
+                          back.ping:
+                            fallback: back.pong
+                          back.pong:
+                            fallback: back.ping
                         services:
                           front: [front.*]
                           back: [back.*]
@@ -150,6 +154,8 @@ class ResilienceTest {
                         }
                         return "done";"""))
                 .source("back/Spare.java", behaviour("Spare", "back.spare", "return \"spare:\" + input;"))
+                .source("back/Ping.java", behaviour("Ping", "back.ping", "throw new IllegalStateException(\"ping fails\");"))
+                .source("back/Pong.java", behaviour("Pong", "back.pong", "throw new IllegalStateException(\"pong fails\");"))
                 .write());
     }
 
@@ -259,6 +265,15 @@ class ResilienceTest {
     }
 
     @Test
+    void aFallbacksOwnFailureHasNoFallbackSoFallbacksNeverGoRound() {
+        Http.Response r = through("back.ping", "x");
+        assertEquals(500, r.status(), r.body());
+        assertEquals(1, calls("back.ping"));
+        assertEquals(1, calls("back.pong"));
+        assertEquals(1.0, events("back.ping", "fallback"));
+    }
+
+    @Test
     void aFullBulkheadRefusesAtOnceSayingWhenToTryAgain() throws Exception {
         CompletableFuture<Http.Response> first = CompletableFuture.supplyAsync(() -> http.post("/fn/back.narrow", "\"x\""));
         Thread.sleep(300);
@@ -326,6 +341,9 @@ class ResilienceTest {
                         + " — declare functions.w.two.idempotent: true if calling it twice does no harm, or retry only transient failures",
                 "nanolith.yaml:9: '150%' is not a share — write a percentage from 0% to 100%, such as 10%",
                 "nanolith.yaml:10: concurrency must be 1 or more — it is how many calls of 'w.three' may run at once"), refused(yaml));
+        assertEquals(List.of("nanolith.yaml:9: failure-rate must be above 0% — it is the share of failed calls that opens the breaker,"
+                + " such as 50%"), refused(yaml.replace("on: [unknown-outcome], jitter: 100%", "attempts: 2").replace("150%", "0%")
+                .replace("concurrency: 0", "concurrency: 4")));
         yaml = yaml.replace("on: [unknown-outcome], jitter: 100%", "attempts: 2").replace("150%", "50%").replace("concurrency: 0", "concurrency: 4");
         assertEquals(List.of("nanolith.yaml:7: fallback 'w.three' takes java.lang.Integer and returns java.lang.String, but 'w.two' takes"
                 + " java.lang.String and returns java.lang.String — a fallback takes and returns what the function it stands in for does"),

@@ -168,15 +168,21 @@ public final class AppStore implements AutoCloseable {
         }
     }
 
-    /** Writes {@code text} to a new file that only its owner may read, such as a key: made so, not readable by others for a moment. */
+    /**
+     * Writes {@code text} to a new file that only its owner may read, such as a key: made so, never
+     * readable by others for a moment, and whole or not at all.
+     */
     static void writeOwnerOnly(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             // Not a POSIX file system: the file keeps the directory's permissions.
-            Files.createFile(file);
+            Files.createFile(tmp);
         }
-        Files.writeString(file, text);
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Override

@@ -63,7 +63,7 @@ public final class Secrets {
     private final UnaryOperator<String> fallback;
     private final Clock clock;
     /** By app, then by name. */
-    private final Map<String, Map<String, Sealed>> apps;
+    private Map<String, Map<String, Sealed>> apps;
     private final AtomicLong version = new AtomicLong();
     private SecretKeySpec key;
 
@@ -124,7 +124,10 @@ public final class Secrets {
         byte[] bytes;
         try {
             bytes = Base64.getDecoder().decode(Files.readString(keyFile).strip());
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
+            throw new IllegalStateException("the key of the secrets, " + keyFile + ", cannot be read (" + e.getMessage() + ") — make it"
+                    + " readable by the platform's user");
+        } catch (IllegalArgumentException e) {
             bytes = new byte[0];
         }
         if (bytes.length != KEY_BYTES) {
@@ -156,8 +159,9 @@ public final class Secrets {
         RANDOM.nextBytes(nonce);
         byte[] sealed = cipher(Cipher.ENCRYPT_MODE, app, name, nonce, value.getBytes(StandardCharsets.UTF_8));
         Instant now = clock.instant();
-        apps.computeIfAbsent(app, a -> new TreeMap<>()).put(name, new Sealed(encode(nonce), encode(sealed), now));
-        save();
+        Map<String, Map<String, Sealed>> next = copy();
+        next.computeIfAbsent(app, a -> new TreeMap<>()).put(name, new Sealed(encode(nonce), encode(sealed), now));
+        save(next);
         return now;
     }
 
@@ -168,14 +172,22 @@ public final class Secrets {
      */
     public synchronized void remove(String app, String name) {
         check(app, name);
-        Map<String, Sealed> secrets = apps.get(app);
+        Map<String, Map<String, Sealed>> next = copy();
+        Map<String, Sealed> secrets = next.get(app);
         if (secrets == null || secrets.remove(name) == null) {
             throw new IllegalArgumentException("no secret " + name + " of '" + app + "' — ./nanolith secrets list " + app + " shows them");
         }
         if (secrets.isEmpty()) {
-            apps.remove(app);
+            next.remove(app);
         }
-        save();
+        save(next);
+    }
+
+    /** A copy of the secrets to change: they are kept only once the file has the change. */
+    private Map<String, Map<String, Sealed>> copy() {
+        Map<String, Map<String, Sealed>> copy = new TreeMap<>();
+        apps.forEach((app, secrets) -> copy.put(app, new TreeMap<>(secrets)));
+        return copy;
     }
 
     /** The secrets of {@code app} the store holds, by name. */
@@ -252,12 +264,13 @@ public final class Secrets {
         return key;
     }
 
-    private void save() {
+    private void save(Map<String, Map<String, Sealed>> next) {
         try {
-            AppStore.write(file, apps);
+            AppStore.write(file, next);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the secrets in " + file + ": " + e.getMessage(), e);
         }
+        apps = next;
         version.incrementAndGet();
     }
 

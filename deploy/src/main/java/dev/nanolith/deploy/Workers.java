@@ -382,14 +382,22 @@ public final class Workers {
 
         /** Sends the worker the values of its functions' secrets as they are now; whether it has them within five seconds. */
         boolean sendSecrets() {
-            long n = secretsSent.incrementAndGet();
             CompletableFuture<Void> taken = new CompletableFuture<>();
-            awaitingSecrets.put(n, taken);
+            long n;
             try {
-                tell("secrets " + n + " " + JSON.writeValueAsString(secrets.values(deployment.app(), deployment.launch().secrets(service))));
+                // Read and sent in one step: of two changes at once, the values sent last are the newest.
+                synchronized (awaitingSecrets) {
+                    n = secretsSent.incrementAndGet();
+                    awaitingSecrets.put(n, taken);
+                    tell("secrets " + n + " " + JSON.writeValueAsString(secrets.values(deployment.app(), deployment.launch().secrets(service))));
+                }
+            } catch (IOException e) {
+                return false;
+            }
+            try {
                 taken.get(5, TimeUnit.SECONDS);
                 return true;
-            } catch (IOException | ExecutionException | TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 return false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

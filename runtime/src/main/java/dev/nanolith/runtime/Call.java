@@ -19,12 +19,14 @@ public final class Call extends AbstractFunctions implements Ctx {
     private final Trace trace;
     private final long started;
     private final boolean carried;
+    private final boolean standIn;
     private long deadline;
     private int sentBytes = -1, receivedBytes = -1;
 
-    Call(Route route, String principal, String from, long deadline, Trace trace, boolean carried) {
+    Call(Route route, String principal, String from, long deadline, Trace trace, boolean carried, boolean standIn) {
         this.route = route;
         this.carried = carried;
+        this.standIn = standIn;
         this.principal = principal;
         this.from = from;
         this.started = System.nanoTime();
@@ -60,17 +62,22 @@ public final class Call extends AbstractFunctions implements Ctx {
         return carried;
     }
 
+    /** Whether this call is a fallback's, standing in for a function whose call failed: its own failure has no fallback. */
+    public boolean standIn() {
+        return standIn;
+    }
+
     /** The same call, made again from now on: a retry, with {@code deadline} (the caller's) as its own. */
-    public Call again(long deadline) {
-        return new Call(route, principal, from, deadline, trace, carried);
+    public Call retry(long deadline) {
+        return new Call(route, principal, from, deadline, trace, carried, standIn);
     }
 
     /**
      * Calls {@code function}, of this call's revision, in place of this call's function: with the
      * same input, for the same caller, principal and trace, within {@code deadline}. A fallback.
      */
-    public Object instead(String function, Object input, long deadline) {
-        return route.revision().route(function).invoke(input, principal, from, deadline, trace);
+    public Object fallback(String function, Object input, long deadline) {
+        return route.revision().route(function).invoke(input, principal, from, deadline, trace, true);
     }
 
     /** The trace of the operation this call is part of. */

@@ -92,7 +92,7 @@ public final class Route {
     public Object callFrom(Object input, String principal, String from, long deadline, Trace trace) {
         revision.enter();
         try {
-            return invoker.invoke(input, new Call(this, principal, from, deadline, trace, true));
+            return invoker.invoke(input, new Call(this, principal, from, deadline, trace, true, false));
         } finally {
             revision.exit();
         }
@@ -100,7 +100,12 @@ public final class Route {
 
     /** Calls the function on this thread, within the caller's deadline. */
     Object invoke(Object input, String principal, String from, long deadline, Trace trace) {
-        return invoker.invoke(input, new Call(this, principal, from, deadline, trace, false));
+        return invoke(input, principal, from, deadline, trace, false);
+    }
+
+    /** Calls the function on this thread, within the caller's deadline; {@code standIn}: as another's fallback. */
+    Object invoke(Object input, String principal, String from, long deadline, Trace trace, boolean standIn) {
+        return invoker.invoke(input, new Call(this, principal, from, deadline, trace, false, standIn));
     }
 
     /**

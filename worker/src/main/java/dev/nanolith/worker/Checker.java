@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -74,6 +75,12 @@ public final class Checker {
      */
     public record Job(Path dir, String app, String revision, Placement.Mode placement, long defaultTimeoutMillis, List<Path> libraries,
                       Map<String, String> settings, Map<String, String> taken, boolean tests, boolean secretsRequired, Path out) {
+
+        /** Names the settings, never their values, some of which are secrets. */
+        @Override
+        public String toString() {
+            return "Job[" + app + "@" + revision + " in " + dir + ", settings " + new TreeSet<>(settings.keySet()) + "]";
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

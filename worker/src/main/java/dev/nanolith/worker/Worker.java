@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -77,6 +78,12 @@ public final class Worker implements AutoCloseable {
      */
     public record Load(Path files, String app, String revision, String service, Placement.Mode placement, long defaultTimeoutMillis,
                        Map<String, String> settings) {
+
+        /** Names the settings, never their values, some of which are secrets. */
+        @Override
+        public String toString() {
+            return "Load[" + app + "@" + revision + ", service " + service + ", settings " + new TreeSet<>(settings.keySet()) + "]";
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

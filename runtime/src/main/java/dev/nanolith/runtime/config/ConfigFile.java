@@ -210,12 +210,17 @@ public final class ConfigFile {
         }
         if (breaker != null) {
             String at = pointer + "/circuit-breaker";
-            share(at + "/failure-rate", breaker.failureRate(), problems);
+            if (breaker.failureRate() != null && share(at + "/failure-rate", breaker.failureRate(), problems) == 0 && problems.stream()
+                    .noneMatch(p -> p.line() == line(at + "/failure-rate"))) {
+                problems.add(new Problem(NAME, line(at + "/failure-rate"), "failure-rate must be above 0% — it is the share of failed calls"
+                        + " that opens the breaker, such as 50%"));
+            }
             if (breaker.window() != null && breaker.window() < 1) {
                 problems.add(new Problem(NAME, line(at + "/window"), "window must be 1 or more — it is how many of the last calls count"));
             }
             if (breaker.minCalls() != null && breaker.minCalls() < 1) {
-                problems.add(new Problem(NAME, line(at + "/min-calls"), "min-calls must be 1 or more"));
+                problems.add(new Problem(NAME, line(at + "/min-calls"), "min-calls must be 1 or more — it is how many calls must have"
+                        + " been made before the failure rate counts"));
             }
         }
     }

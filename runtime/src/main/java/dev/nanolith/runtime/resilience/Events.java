@@ -13,10 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 record Events(MeterRegistry registry, FunctionSpec callee) {
 
-    static Events of(MeterRegistry registry, FunctionSpec callee) {
-        return new Events(registry, callee);
-    }
-
     /** Counts one {@code event} on a call from {@code caller} (null: the entry of an operation). */
     void count(String caller, String event) {
         Counter.builder("nanolith.resilience.events").description("What the standard error handler did about failed calls, by edge")

@@ -9,15 +9,16 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -26,9 +27,9 @@ import java.util.function.Predicate;
  * caller's deadline and the callee's retry budget; waits out a {@code Retry-After}; stops calling
  * a callee whose circuit breaker is open; and calls the fallback when all that fails. The
  * callee's side holds its bulkhead ({@code concurrency:}). A call carried from another process
- * had its caller's side there. Resilience4j runs the breakers and bulkheads and computes the
- * back-off. A call that does not fail pays one add (the budget's count) and, where configured,
- * a breaker's and a bulkhead's bookkeeping.
+ * had its caller's side there. Resilience4j runs the breakers and bulkheads. A call that does not
+ * fail pays a map read, one add (the budget's count) and, where configured, a breaker's and a
+ * bulkhead's bookkeeping.
  */
 public final class Resilience implements Stage {
 
@@ -56,13 +57,18 @@ public final class Resilience implements Stage {
     private Invoker bulkhead(FunctionSpec function, Invoker next) {
         int concurrency = function.policies().concurrency();
         Bulkhead bulkhead = Bulkhead.of(function.name(), BulkheadConfig.custom().maxConcurrentCalls(concurrency).maxWaitDuration(Duration.ZERO)
-                .fairCallHandlingStrategyEnabled(false)
-                .writableStackTraceEnabled(false).build());
+                .fairCallHandlingStrategyEnabled(false).writableStackTraceEnabled(false).build());
+        Events events = new Events(registry, function);
+        // Refusals come in floods, when the function is overloaded: they are all counted, and logged once a second at most.
+        AtomicLong lastLogged = new AtomicLong(System.nanoTime() - 2_000_000_000L);
         return (input, call) -> {
             if (!bulkhead.tryAcquirePermission()) {
-                Events.of(registry, function).count(call.from(), "bulkhead-full");
-                LOG.log(System.Logger.Level.WARNING, "'" + function.name() + "' refused a call from '" + caller(call) + "': its " + concurrency
-                        + " concurrent calls run (bulkhead full); trace " + call.trace());
+                events.count(call.from(), "bulkhead-full");
+                long last = lastLogged.get(), now = System.nanoTime();
+                if (now - last > 1_000_000_000L && lastLogged.compareAndSet(last, now)) {
+                    LOG.log(System.Logger.Level.WARNING, "'" + function.name() + "' refuses calls: its " + concurrency
+                            + " concurrent calls run (bulkhead full); the latest from '" + caller(call) + "', trace " + call.trace());
+                }
                 throw RefusedException.unavailable("bulkhead-full", "'" + function.name() + "' runs as many calls as it may at once ("
                         + concurrency + ") — try again shortly", Duration.ofSeconds(1));
             }
@@ -78,26 +84,42 @@ public final class Resilience implements Stage {
         return call.from() == null ? ENTRY : call.from();
     }
 
+    /**
+     * What one caller's calls of a function share: its policy, and the retry budget and breaker of
+     * every caller whose policy has the same ones.
+     */
+    private record Edge(Policy policy, RetryBudget budget, Guard.Breaker breaker) {
+    }
+
     /** The caller's side of the calls of one function. */
     private final class Guard {
         private final FunctionSpec function;
         private final Invoker next;
         private final Events events;
-        private final RetryBudget budget;
-        private final Map<Policy.Breaker, Breaker> breakers = new ConcurrentHashMap<>();
+        private final Edge standard;
+        private final Map<String, Edge> byCaller = new HashMap<>();
 
         Guard(FunctionSpec function, Invoker next) {
             this.function = function;
             this.next = next;
-            this.events = Events.of(registry, function);
-            this.budget = new RetryBudget(function.policies().callers().budget());
+            this.events = new Events(registry, function);
+            Map<Double, RetryBudget> budgets = new HashMap<>();
+            Map<Policy.Breaker, Breaker> breakers = new HashMap<>();
+            this.standard = edge(function.policies().callers(), budgets, breakers);
+            function.policies().byCaller().forEach((caller, policy) -> byCaller.put(caller, edge(policy, budgets, breakers)));
+        }
+
+        private Edge edge(Policy policy, Map<Double, RetryBudget> budgets, Map<Policy.Breaker, Breaker> breakers) {
+            return new Edge(policy, budgets.computeIfAbsent(policy.budget(), RetryBudget::new),
+                    policy.breaker() == null ? null : breakers.computeIfAbsent(policy.breaker(), settings -> new Breaker(settings, breakers.size())));
         }
 
         Object invoke(Object input, Call call) {
-            Policy policy = function.policies().of(call.from());
-            Breaker breaker = policy.breaker() == null ? null : breakers.computeIfAbsent(policy.breaker(), Breaker::new);
+            Edge edge = call.from() == null || byCaller.isEmpty() ? standard : byCaller.getOrDefault(call.from(), standard);
+            Policy policy = edge.policy();
+            Breaker breaker = edge.breaker();
             long deadline = call.deadline();
-            budget.called();
+            edge.budget().called();
             Call attempt = call;
             for (int tries = 1; ; tries++) {
                 if (breaker != null && !breaker.permits()) {
@@ -113,14 +135,22 @@ public final class Resilience implements Stage {
                     return output;
                 } catch (RuntimeException e) {
                     failure = e;
+                } catch (Error e) {
+                    if (breaker != null) {
+                        breaker.failed(Failure.UNKNOWN_OUTCOME, e);
+                    }
+                    throw e;
                 }
                 Failure kind = Failure.of(failure, function.name());
                 if (breaker != null) {
                     breaker.failed(kind, failure);
                 }
-                long wait = waitBefore(kind, failure, policy, tries, deadline, call);
+                long wait = waitBefore(kind, failure, edge, tries, deadline, call);
                 if (wait < 0) {
-                    return kind == Failure.PERMANENT ? rethrow(failure) : fallback(failure, policy, input, call, deadline);
+                    if (kind == Failure.PERMANENT) {
+                        throw failure;
+                    }
+                    return fallback(failure, policy, input, call, deadline);
                 }
                 try {
                     Thread.sleep(Duration.ofNanos(wait));
@@ -128,14 +158,15 @@ public final class Resilience implements Stage {
                     Thread.currentThread().interrupt();
                     throw failure;
                 }
-                attempt = call.again(deadline);
+                attempt = call.retry(deadline);
             }
         }
 
         /** How long to wait before attempt {@code tries + 1}, in nanoseconds; -1: no more attempts. */
-        private long waitBefore(Failure kind, RuntimeException failure, Policy policy, int tries, long deadline, Call call) {
-            // The callee's process is being started again: like gRPC's transparent retries, waiting for it is bounded by the
-            // deadline and the budget, not by attempts, as no request reached it.
+        private long waitBefore(Failure kind, RuntimeException failure, Edge edge, int tries, long deadline, Call call) {
+            Policy policy = edge.policy();
+            // The callee's process is being started again: as with gRPC's transparent retries, waiting for it is bounded by the
+            // deadline, not by attempts or the budget, as no request reached it.
             if (kind == Failure.PERMANENT || kind != Failure.TRANSIENT && tries >= policy.attempts()) {
                 return -1;
             }
@@ -152,14 +183,13 @@ public final class Resilience implements Stage {
                 if (!policy.retryOn().contains(kind) || kind == Failure.UNKNOWN_OUTCOME && !function.policies().idempotent()) {
                     return -1;
                 }
-                if (!budget.retry()) {
+                if (kind == Failure.UNKNOWN_OUTCOME && !edge.budget().retry()) {
                     events.count(call.from(), "budget-exhausted");
                     LOG.log(System.Logger.Level.WARNING, "'" + caller(call) + "' does not call '" + function.name() + "' again: its retry budget ("
-                            + Math.round(policy.budget() * 100) + "% of calls) is spent; trace " + call.trace());
+                            + Math.round(policy.budget() * 100) + "% of calls, and 10 in 10 s) is spent; trace " + call.trace());
                     return -1;
                 }
-                wait = TimeUnit.MILLISECONDS.toNanos(IntervalFunction.ofExponentialRandomBackoff(policy.backoff(), 2.0, policy.jitter(),
-                        policy.maxBackoff()).apply(tries));
+                wait = backoff(policy, tries);
                 event = "retry";
             }
             if (System.nanoTime() + wait - deadline >= 0) {
@@ -172,15 +202,18 @@ public final class Resilience implements Stage {
             return wait;
         }
 
-        /** What {@code fallback} answers in place of the function, or {@code failure} when there is none. */
+        /**
+         * What the fallback answers in place of the function, or {@code failure} when there is none.
+         * A fallback's own failure is not met with another fallback: fallbacks never go round.
+         */
         private Object fallback(RuntimeException failure, Policy policy, Object input, Call call, long deadline) {
-            if (policy.fallback() == null) {
+            if (policy.fallback() == null || call.standIn()) {
                 throw failure;
             }
             events.count(call.from(), "fallback");
             LOG.log(System.Logger.Level.WARNING, "'" + policy.fallback() + "' answers for '" + function.name() + "', called by '" + caller(call)
                     + "': " + failure.getMessage() + "; trace " + call.trace());
-            return call.instead(policy.fallback(), input, deadline);
+            return call.fallback(policy.fallback(), input, deadline);
         }
 
         /**
@@ -192,9 +225,10 @@ public final class Resilience implements Stage {
             private final CircuitBreaker breaker;
             private final Duration openFor;
             private volatile CircuitBreaker.State state = CircuitBreaker.State.CLOSED;
-            private volatile long openedAt;
+            private long openedAt;
 
-            Breaker(Policy.Breaker settings) {
+            /** @param index which of the function's breakers it is: 0 for all callers', more for callers with breakers of their own */
+            Breaker(Policy.Breaker settings, int index) {
                 this.openFor = settings.openFor();
                 this.breaker = CircuitBreaker.of(function.name(), CircuitBreakerConfig.custom()
                         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -209,8 +243,8 @@ public final class Resilience implements Stage {
                             case OPEN, FORCED_OPEN -> 1;
                             case HALF_OPEN -> 2;
                             default -> 0;
-                        }).description("The circuit breaker of a function's callers in this process: 0 closed, 1 open, 2 half-open")
-                        .tags("app", function.app(), "callee", function.name()).register(registry);
+                        }).description("The circuit breakers of a function's callers in this process: 0 closed, 1 open, 2 half-open")
+                        .tags("app", function.app(), "callee", function.name(), "breaker", Integer.toString(index)).register(registry);
             }
 
             /** Whether a call may go: false while the breaker is open. */
@@ -227,7 +261,7 @@ public final class Resilience implements Stage {
             }
 
             /** Records a failed call: its process not reached, or an unknown outcome; a refusal is the callee answering, and does not count. */
-            void failed(Failure kind, RuntimeException failure) {
+            void failed(Failure kind, Throwable failure) {
                 if (kind == Failure.TRANSIENT || kind == Failure.UNKNOWN_OUTCOME) {
                     breaker.onError(0, TimeUnit.NANOSECONDS, failure);
                 } else {
@@ -237,19 +271,19 @@ public final class Resilience implements Stage {
             }
 
             private void noticeChange() {
-                if (breaker.getState() == state) {
+                CircuitBreaker.State now = breaker.getState();
+                if (now == state) {
                     return;
                 }
-                CircuitBreaker.State now;
                 synchronized (this) {
                     now = breaker.getState();
                     if (now == state) {
                         return;
                     }
+                    if (now == CircuitBreaker.State.OPEN) {
+                        openedAt = System.nanoTime();
+                    }
                     state = now;
-                }
-                if (now == CircuitBreaker.State.OPEN) {
-                    openedAt = System.nanoTime();
                 }
                 String word = now.name().toLowerCase(Locale.ROOT).replace('_', '-');
                 Counter.builder("nanolith.circuit.transitions").description("Circuit breakers that changed state, by the state they took")
@@ -261,7 +295,7 @@ public final class Resilience implements Stage {
             }
 
             /** What a call refused by the open breaker ends with: unavailable until the breaker lets calls through again. */
-            RefusedException refusal() {
+            synchronized RefusedException refusal() {
                 long left = openedAt + openFor.toNanos() - System.nanoTime();
                 return RefusedException.unavailable("circuit-open", "'" + function.name() + "' is failing: its circuit breaker is open —"
                         + " calls of it fail at once until it lets one through to try", Duration.ofNanos(Math.max(left, 1_000_000_000L)));
@@ -269,7 +303,14 @@ public final class Resilience implements Stage {
         }
     }
 
-    private static Object rethrow(RuntimeException failure) {
-        throw failure;
+    /**
+     * The wait before attempt {@code tries + 1}: the back-off doubled for each attempt made, capped
+     * at {@code max-backoff}, then drawn within ± {@code jitter} of it, so that retries capped alike
+     * still spread out.
+     */
+    static long backoff(Policy policy, int tries) {
+        double doubled = policy.backoff().toNanos() * Math.pow(2, tries - 1);
+        double capped = Math.min(doubled, policy.maxBackoff().toNanos());
+        return (long) (capped * (1 + policy.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1)));
     }
 }
