@@ -50,6 +50,7 @@ class ResilienceTest {
                             fallback: back.spare
                           back.narrow:
                             concurrency: 1
+                            rate-limited: {max-wait: 1ms}
                           back.broken:
                             idempotent: true
                             retry: {attempts: 3, backoff: 1ms, max-backoff: 2ms}
@@ -313,6 +314,25 @@ class ResilienceTest {
         }
         assertTrue(platform.servicePids().get("back") != pid, "the back worker was not started again");
         assertTrue(events("back.steady", "retry") > 0);
+    }
+
+    @Test
+    void theGatewayWaitsOutARateLimitAndAWorkerStartedAgainForAnOperationsEntry() throws Exception {
+        control("refuse=1");
+        long start = System.nanoTime();
+        Http.Response limited = http.post("/fn/back.limited", "\"x\"");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(200, limited.status(), limited.body());
+        assertTrue(millis >= 1_000, "answered after " + millis + " ms, not after a wait of 1 s");
+        long pid = platform.servicePids().get("back");
+        for (int i = 0; i < 30; i++) {
+            if (i == 10) {
+                ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            }
+            Http.Response r = http.post("/fn/back.steady", "\"x\"");
+            assertEquals(200, r.status(), "call " + i + ": " + r.body());
+        }
+        assertTrue(metric("nanolith_resilience_events_total", "callee=\"back.steady\"", "caller=\"entry\"", "event=\"retry\"") > 0);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
 import dev.nanolith.runtime.placement.Placement;
+import dev.nanolith.runtime.resilience.Policies;
 import dev.nanolith.worker.Checker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -210,7 +211,10 @@ public final class Check implements AutoCloseable {
             }
             secretsOf.computeIfAbsent(fn.service(), service -> new TreeSet<>()).addAll(config.config().function(fn.name()).secrets());
         }
-        Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, named, secretsOf));
+        Map<String, Policies> policies = new HashMap<>();
+        manifest.functions().forEach(fn -> policies.put(fn.name(), Policies.of(config.config(), fn.name())));
+        Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, named, secretsOf),
+                policies);
         Router.refuseClashes(name, manifest.functions(), router.taken());
         long t = System.nanoTime();
         workers.start(deployment);

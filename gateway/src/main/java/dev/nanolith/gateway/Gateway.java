@@ -19,6 +19,7 @@ import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.WireClient;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
+import dev.nanolith.runtime.resilience.Guard;
 import dev.nanolith.runtime.security.Access;
 import dev.nanolith.runtime.security.RateLimit;
 import io.helidon.http.HeaderName;
@@ -40,6 +41,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.OptionalLong;
@@ -68,6 +70,8 @@ public final class Gateway implements AutoCloseable {
     private final String sandbox;
     private final GatewayConfig config;
     private final ObjectMapper json = new ObjectMapper();
+    /** The error handlers of the gateway's calls, by deployment and function. */
+    private final Map<Deployment, Map<String, Guard>> guards = new ConcurrentHashMap<>();
     private final Map<String, HttpService> mounts;
     private final WebServer server;
 
@@ -228,17 +232,18 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Calls a function in its worker with a client's body, within the function's timeout: at the
-     * deadline this thread is interrupted, which closes its connection, and the call ends with
-     * {@link DeadlineExceededException} whatever the worker does.
+     * Calls a function in its worker with a client's body, within the function's timeout, through
+     * its error handler as any caller of it does (retries, waits, breaker, fallback: {@link Guard}):
+     * at the deadline this thread is interrupted, which closes its connection, and the call ends
+     * with {@link DeadlineExceededException} whatever the worker does.
      */
     private byte[] forward(Deployment deployment, Manifest.Function function, String principal, byte[] body, Trace trace) {
         deployment.enter();
         long deadline = System.nanoTime() + function.timeout().toNanos();
         Watchdog.Alarm alarm = watchdog.arm(Thread.currentThread(), deadline);
         try {
-            byte[] output = workers.forward(deployment.endpoints().get(function.service()), deployment.app(), function.name(), function.service(),
-                    function.timeout(), deadline, principal, trace, body);
+            byte[] output = (byte[]) guard(deployment, function).call(null, trace, deadline, false, body,
+                    new Entry(deployment, function, principal, trace), this::attempt, this::fallback);
             if (!alarm.disarm()) {
                 throw new DeadlineExceededException(function.name(), function.timeout());
             }
@@ -253,6 +258,32 @@ public final class Gateway implements AutoCloseable {
             Thread.interrupted();
             deployment.exit();
         }
+    }
+
+    /** An operation's entry call: what each attempt of it, and its fallback, need besides the body. */
+    private record Entry(Deployment deployment, Manifest.Function function, String principal, Trace trace) {
+    }
+
+    /** One attempt of an entry call: the body forwarded to the function's worker, wherever it is now. */
+    private Object attempt(Object body, Entry entry, long deadline, int tries) {
+        Manifest.Function function = entry.function();
+        return workers.forward(entry.deployment().endpoints().get(function.service()), entry.deployment().app(), function.name(),
+                function.service(), function.timeout(), deadline, entry.principal(), entry.trace(), (byte[]) body);
+    }
+
+    /** The entry call of {@code name} in place of one that failed: through its own guard, as a stand-in. */
+    private Object fallback(String name, Object body, Entry entry, long deadline) {
+        Manifest.Function function = entry.deployment().functions().stream().filter(fn -> fn.name().equals(name)).findFirst().orElseThrow();
+        return guard(entry.deployment(), function).call(null, entry.trace(), deadline, true, body,
+                new Entry(entry.deployment(), function, entry.principal(), entry.trace()), this::attempt, this::fallback);
+    }
+
+    /** The error handler of the gateway's calls of {@code function}, made on its first call; it goes with its deployment. */
+    private Guard guard(Deployment deployment, Manifest.Function function) {
+        return guards.computeIfAbsent(deployment, d -> {
+            d.closeWhenRetired(() -> guards.remove(d));
+            return new ConcurrentHashMap<>();
+        }).computeIfAbsent(function.name(), name -> new Guard(registry, "gateway", deployment.app(), name, deployment.policies(name)));
     }
 
     /**

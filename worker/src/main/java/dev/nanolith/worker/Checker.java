@@ -129,7 +129,7 @@ public final class Checker {
 
     static void check(Job job, Watchdog watchdog, PrintStream report) throws LoadException, IOException {
         long t = System.nanoTime();
-        AppLoader loader = new AppLoader(new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), fn -> true), new Callers(),
+        AppLoader loader = new AppLoader(new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), "check", fn -> true), new Callers(),
                 new Deadlines(watchdog)), new LocalDispatcher()), job.settings()::get,
                 Duration.ofMillis(job.defaultTimeoutMillis()), true, job.placement(), Libraries.resolved(job.libraries()), null,
                 job.secretsRequired());

@@ -102,7 +102,7 @@ public final class Worker implements AutoCloseable {
     Worker(Load load, Identities identities) throws LoadException, IOException {
         this.client = new WireClient(identities);
         Predicate<FunctionSpec> local = fn -> fn.service().equals(load.service());
-        Pipeline pipeline = pipeline(registry, watchdog, local, new PlacedDispatcher(local, new LocalDispatcher(), client));
+        Pipeline pipeline = pipeline(registry, watchdog, load.service(), local, new PlacedDispatcher(local, new LocalDispatcher(), client));
         // Settings are what the app's config names, and the secrets of this service's functions: nothing else reaches it.
         AppLoader loader = new AppLoader(pipeline, load.settings()::get, Duration.ofMillis(load.defaultTimeoutMillis()), true,
                 load.placement(), Libraries.ON_CLASS_PATH, load.files().resolve(Checker.COMPILED), false);
@@ -117,8 +117,9 @@ public final class Worker implements AutoCloseable {
     }
 
     /** A worker's invocation pipeline: the error handler, metrics, caller rules, deadlines, then {@code dispatcher}. */
-    private static Pipeline pipeline(MeterRegistry registry, Watchdog watchdog, Predicate<FunctionSpec> local, Dispatcher dispatcher) {
-        return new Pipeline(List.of(new Resilience(registry, local), new Metrics(registry, local), new Callers(), new Deadlines(watchdog)),
+    private static Pipeline pipeline(MeterRegistry registry, Watchdog watchdog, String service, Predicate<FunctionSpec> local,
+                                     Dispatcher dispatcher) {
+        return new Pipeline(List.of(new Resilience(registry, service, local), new Metrics(registry, local), new Callers(), new Deadlines(watchdog)),
                 dispatcher);
     }
 
@@ -129,7 +130,7 @@ public final class Worker implements AutoCloseable {
      * load what a check process compiled.
      */
     public static Revision loadHere(Path dir, Map<String, String> settings, MeterRegistry registry, Watchdog watchdog) throws LoadException {
-        AppLoader loader = new AppLoader(pipeline(registry, watchdog, fn -> true, new LocalDispatcher()), settings::get,
+        AppLoader loader = new AppLoader(pipeline(registry, watchdog, "local", fn -> true, new LocalDispatcher()), settings::get,
                 AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
         return loader.load(dir, app -> "r1");
     }

@@ -107,7 +107,7 @@ public final class AppLoader {
      * @param ownClasses as for {@link #AppLoader}; the app's libraries are on the class path too
      */
     public static AppLoader inProcess(Watchdog watchdog, UnaryOperator<String> settings, boolean ownClasses) {
-        return new AppLoader(new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), fn -> true), new Callers(),
+        return new AppLoader(new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), "local", fn -> true), new Callers(),
                 new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses,
                 Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
     }

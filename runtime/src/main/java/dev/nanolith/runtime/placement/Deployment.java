@@ -1,6 +1,7 @@
 package dev.nanolith.runtime.placement;
 
 import dev.nanolith.runtime.Drain;
+import dev.nanolith.runtime.resilience.Policies;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -50,6 +51,7 @@ public final class Deployment {
     private final Manifest manifest;
     private final Path files;
     private final Launch launch;
+    private final Map<String, Policies> policies;
     private final Instant loadedAt = Instant.now();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Drain drain = new Drain();
@@ -58,12 +60,14 @@ public final class Deployment {
      * @param id    the revision's id, such as {@code r3}
      * @param files where its workers load it from: its {@code nanolith.yaml} and the app as its check compiled it
      * @param launch what each of its workers starts with
+     * @param policies what the callers of each function do when a call of it fails, by function, read from the app's config
      */
-    public Deployment(String id, Manifest manifest, Path files, Launch launch) {
+    public Deployment(String id, Manifest manifest, Path files, Launch launch, Map<String, Policies> policies) {
         this.id = id;
         this.manifest = manifest;
         this.files = files;
         this.launch = launch;
+        this.policies = Map.copyOf(policies);
     }
 
     public String app() {
@@ -86,6 +90,11 @@ public final class Deployment {
     /** What each of its workers starts with. */
     public Launch launch() {
         return launch;
+    }
+
+    /** What the callers of {@code function} do when a call of it fails: the gateway, for an operation's entry. */
+    public Policies policies(String function) {
+        return policies.getOrDefault(function, Policies.DEFAULT);
     }
 
     /** The functions, in the order they were found. */

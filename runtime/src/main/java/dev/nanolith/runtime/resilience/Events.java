@@ -1,6 +1,5 @@
 package dev.nanolith.runtime.resilience;
 
-import dev.nanolith.runtime.FunctionSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -11,12 +10,12 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code bulkhead-full}, {@code fallback}, {@code budget-exhausted}. Every label value is a name
  * from the app's config or code, none from a request.
  */
-record Events(MeterRegistry registry, FunctionSpec callee) {
+record Events(MeterRegistry registry, String app, String callee) {
 
     /** Counts one {@code event} on a call from {@code caller} (null: the entry of an operation). */
     void count(String caller, String event) {
         Counter.builder("nanolith.resilience.events").description("What the standard error handler did about failed calls, by edge")
-                .tags("app", callee.app(), "caller", caller == null ? "entry" : caller, "callee", callee.name(), "event", event)
+                .tags("app", app, "caller", caller == null ? "entry" : caller, "callee", callee, "event", event)
                 .register(registry).increment();
     }
 }

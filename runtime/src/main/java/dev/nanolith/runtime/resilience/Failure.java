@@ -25,7 +25,10 @@ public enum Failure {
     /** The call never reached the callee: its process is down or restarting, or the connection failed before the request went. */
     TRANSIENT,
 
-    /** The call was refused for what it asks: a refusal with a 4xx, bad input, no such function. Calling again gives the same. */
+    /**
+     * The call was refused for what it asks (a refusal with a 4xx, bad input, no such function),
+     * or an open circuit breaker failed it fast. Calling again now gives the same.
+     */
     PERMANENT,
 
     /** The callee failed or ran out of time after it may have acted: only an idempotent function may be called again. */
@@ -53,6 +56,8 @@ public enum Failure {
      */
     public static Failure of(Throwable failure, String callee) {
         return switch (failure) {
+            // An open breaker is there to fail fast: callers further up do not wait it out.
+            case RefusedException refused when refused.code().equals(Guard.CIRCUIT_OPEN) -> PERMANENT;
             case RefusedException refused -> refused.retryAfter().isPresent() || refused.status() == 429 ? RATE_LIMITED : PERMANENT;
             case ServiceUnavailableException down -> down.function().equals(callee) && !down.delivered() ? TRANSIENT : UNKNOWN_OUTCOME;
             case BadInputException bad -> PERMANENT;
