@@ -247,7 +247,8 @@ class GitDeployTest {
 
         Http.Response unknown = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps/hello/rollback"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"revision\":\"r9\"}")));
-        assertEquals(400, unknown.status(), unknown.body());
+        assertEquals(404, unknown.status(), unknown.body());
+        assertEquals("not-found", unknown.json().path("error").asText());
     }
 
     @Test

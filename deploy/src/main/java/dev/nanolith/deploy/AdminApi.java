@@ -99,9 +99,10 @@ public final class AdminApi implements HttpService {
             }
             try {
                 handler.handle(req, res);
+            } catch (NotFoundException e) {
+                Responses.error(res, Status.NOT_FOUND_404, "not-found", e.getMessage());
             } catch (IllegalArgumentException e) {
-                boolean missing = e.getMessage().startsWith("no ");
-                Responses.error(res, missing ? Status.NOT_FOUND_404 : Status.BAD_REQUEST_400, missing ? "not-found" : "bad-request", e.getMessage());
+                Responses.error(res, Status.BAD_REQUEST_400, "bad-request", e.getMessage());
             } catch (IllegalStateException e) {
                 Responses.error(res, Status.CONFLICT_409, "conflict", e.getMessage());
             }
@@ -248,7 +249,7 @@ public final class AdminApi implements HttpService {
 
     private AppState app(ServerRequest req) {
         String name = req.path().pathParameters().get("app");
-        return store.app(name).orElseThrow(() -> new IllegalArgumentException("no app named '" + name + "'"));
+        return store.app(name).orElseThrow(() -> new NotFoundException("no app named '" + name + "'"));
     }
 
     private String gitUrl(String app) {

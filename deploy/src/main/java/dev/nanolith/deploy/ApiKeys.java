@@ -117,11 +117,11 @@ public final class ApiKeys implements Authenticator {
     /**
      * Revokes a key: the next call that sends it is refused.
      *
-     * @throws IllegalArgumentException when no key has that name
+     * @throws NotFoundException when no key has that name
      */
     public synchronized void revoke(String name) {
         if (!byHash.values().removeIf(a -> a.key().name().equals(name))) {
-            throw new IllegalArgumentException("no key named '" + name + "' — ./nanolith keys list shows the keys");
+            throw new NotFoundException("no key named '" + name + "' — ./nanolith keys list shows the keys");
         }
         save();
     }

@@ -142,7 +142,7 @@ public final class AppStore implements AutoCloseable {
     private AppState require(String app) {
         AppState state = states.get(app);
         if (state == null) {
-            throw new IllegalArgumentException("no app named '" + app + "' — create it first");
+            throw new NotFoundException("no app named '" + app + "' — create it first");
         }
         return state;
     }

@@ -127,8 +127,8 @@ public final class Deployer {
      * where it is, so the next push works as usual.
      */
     public RevisionRecord rollback(String app, String revisionId) throws LoadException {
-        AppState state = store.app(app).orElseThrow(() -> new IllegalArgumentException("no app named '" + app + "'"));
-        RevisionRecord target = state.revision(revisionId).orElseThrow(() -> new IllegalArgumentException(
+        AppState state = store.app(app).orElseThrow(() -> new NotFoundException("no app named '" + app + "'"));
+        RevisionRecord target = state.revision(revisionId).orElseThrow(() -> new NotFoundException(
                 "'" + app + "' has no revision " + revisionId + " — its revisions are " + state.revisions().stream().map(RevisionRecord::id).toList()));
         ReentrantLock lock = lock(app);
         lock.lock();

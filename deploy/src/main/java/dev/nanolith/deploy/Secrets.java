@@ -168,14 +168,14 @@ public final class Secrets {
     /**
      * Removes a secret of {@code app}.
      *
-     * @throws IllegalArgumentException when the app has no secret of that name
+     * @throws NotFoundException when the app has no secret of that name
      */
     public synchronized void remove(String app, String name) {
         check(app, name);
         Map<String, Map<String, Sealed>> next = copy();
         Map<String, Sealed> secrets = next.get(app);
         if (secrets == null || secrets.remove(name) == null) {
-            throw new IllegalArgumentException("no secret " + name + " of '" + app + "' — ./nanolith secrets list " + app + " shows them");
+            throw new NotFoundException("no secret " + name + " of '" + app + "' — ./nanolith secrets list " + app + " shows them");
         }
         if (secrets.isEmpty()) {
             next.remove(app);
