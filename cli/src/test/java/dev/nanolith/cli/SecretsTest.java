@@ -280,6 +280,13 @@ class SecretsTest {
     }
 
     @Test
+    void aSecretTheStoreDoesNotHoldComesFromTheSettingsButNeverOneOfThePlatformsOwn() throws Exception {
+        Secrets none = new Secrets(Files.createDirectories(tmp.resolve("no-secrets")), name -> name.equals(Secrets.KEY_FILE) ? null
+                : "from the host", Clock.systemUTC());
+        assertEquals(Map.of("PSP_API_KEY", "from the host"), none.values("vault", List.of("PSP_API_KEY", "NANOLITH_SECRETS_KEY_FILE")));
+    }
+
+    @Test
     void badRequestsAreRefusedWithAMessageThatNeverEchoesTheValue() {
         String value = fresh();
         assertRefused(admin("PUT", "/apps/vault/secrets/API-TOKEN", HttpRequest.BodyPublishers.ofString(value)), 400,

@@ -200,7 +200,9 @@ public final class Secrets {
     public synchronized Map<String, String> values(String app, Collection<String> names) {
         Map<String, String> values = new TreeMap<>();
         for (String name : names) {
-            String value = apps.getOrDefault(app, Map.of()).containsKey(name) ? open(app, name) : fallback.apply(name);
+            // The platform's own settings are never an app's secret.
+            String value = apps.getOrDefault(app, Map.of()).containsKey(name) ? open(app, name)
+                    : name.startsWith("NANOLITH_") ? null : fallback.apply(name);
             if (value != null) {
                 values.put(name, value);
             }

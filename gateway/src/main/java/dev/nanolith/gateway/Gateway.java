@@ -281,7 +281,12 @@ public final class Gateway implements AutoCloseable {
     /** The error handler of the gateway's calls of {@code function}, made on its first call; it goes with its deployment. */
     private Guard guard(Deployment deployment, Manifest.Function function) {
         return guards.computeIfAbsent(deployment, d -> {
-            d.closeWhenRetired(() -> guards.remove(d));
+            d.closeWhenRetired(() -> {
+                Map<String, Guard> gone = guards.remove(d);
+                if (gone != null) {
+                    gone.values().forEach(Guard::close);
+                }
+            });
             return new ConcurrentHashMap<>();
         }).computeIfAbsent(function.name(), name -> new Guard(registry, "gateway", deployment.app(), name, deployment.policies(name)));
     }

@@ -6,9 +6,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * and breaker are resolved when the guard is made: a call that does not fail pays a map read, one
  * add (the budget's count) and, where configured, a breaker's bookkeeping.
  */
-public final class Guard {
+public final class Guard implements AutoCloseable {
 
     /**
      * One attempt of a call.
@@ -64,6 +67,8 @@ public final class Guard {
     private final Events events;
     private final Edge standard;
     private final Map<String, Edge> byCaller = new HashMap<>();
+    /** The meters of its breakers' states, which go with it. */
+    private final List<Meter> gauges = new ArrayList<>();
 
     /**
      * The guard of the calls of {@code function} of {@code app} in this process, its events counted in {@code registry}.
@@ -151,6 +156,15 @@ public final class Guard {
         }
     }
 
+    /**
+     * Takes its breakers' state out of the metrics: for a guard that goes before its process does, as
+     * the gateway's go with their deployment (a new one's would otherwise find the old meters taken).
+     */
+    @Override
+    public void close() {
+        gauges.forEach(registry::remove);
+    }
+
     private static String name(String caller) {
         return caller == null ? ENTRY : caller;
     }
@@ -233,12 +247,13 @@ public final class Guard {
                     .permittedNumberOfCallsInHalfOpenState(Math.max(1, Math.min(3, settings.minCalls())))
                     .writableStackTraceEnabled(false)
                     .build());
-            Gauge.builder("nanolith.circuit.state", breaker, b -> switch (b.getState()) {
+            gauges.add(Gauge.builder("nanolith.circuit.state", breaker, b -> switch (b.getState()) {
                         case OPEN, FORCED_OPEN -> 1;
                         case HALF_OPEN -> 2;
                         default -> 0;
                     }).description("The circuit breakers of a function's callers in this process: 0 closed, 1 open, 2 half-open")
-                    .tags("app", app, "callee", function, "process", process, "breaker", Integer.toString(index)).register(registry);
+                    .tags("app", app, "callee", function, "process", process, "breaker", Integer.toString(index)).strongReference(true)
+                    .register(registry));
         }
 
         /** Whether a call may go: false while the breaker is open. */
