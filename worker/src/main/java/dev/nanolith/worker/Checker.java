@@ -1,20 +1,14 @@
 package dev.nanolith.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nanolith.runtime.Pipeline;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Router;
-import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
-import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.Libraries;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.placement.Placement;
-import dev.nanolith.runtime.resilience.Resilience;
-import dev.nanolith.runtime.security.Callers;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -129,8 +123,7 @@ public final class Checker {
 
     static void check(Job job, Watchdog watchdog, PrintStream report) throws LoadException, IOException {
         long t = System.nanoTime();
-        AppLoader loader = new AppLoader(new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), "check", fn -> true), new Callers(),
-                new Deadlines(watchdog)), new LocalDispatcher()), job.settings()::get,
+        AppLoader loader = new AppLoader(AppLoader.localPipeline(watchdog, "check"), job.settings()::get,
                 Duration.ofMillis(job.defaultTimeoutMillis()), true, job.placement(), Libraries.resolved(job.libraries()), null,
                 job.secretsRequired());
         Revision revision = loader.load(job.dir(), job.app(), app -> job.revision());

@@ -107,9 +107,19 @@ public final class AppLoader {
      * @param ownClasses as for {@link #AppLoader}; the app's libraries are on the class path too
      */
     public static AppLoader inProcess(Watchdog watchdog, UnaryOperator<String> settings, boolean ownClasses) {
-        return new AppLoader(new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), "local", fn -> true), new Callers(),
-                new Deadlines(watchdog)), new LocalDispatcher()), settings, DEFAULT_TIMEOUT, ownClasses,
-                Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
+        return new AppLoader(localPipeline(watchdog, "local"), settings, DEFAULT_TIMEOUT, ownClasses, Placement.Mode.MONOLITH,
+                Libraries.ON_CLASS_PATH, null, true);
+    }
+
+    /**
+     * The pipeline of a process where every function runs locally and nothing is measured (a
+     * check, an app's own build): the error handler, caller rules and deadlines.
+     *
+     * @param process which process this is, for the error handler's breakers
+     */
+    public static Pipeline localPipeline(Watchdog watchdog, String process) {
+        return new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), process, fn -> true), new Callers(), new Deadlines(watchdog)),
+                new LocalDispatcher());
     }
 
     /** Loads the app in {@code dir}; {@code ids} names its revision, given the app's name. */
