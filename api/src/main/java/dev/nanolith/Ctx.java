@@ -1,6 +1,7 @@
 package dev.nanolith;
 
 import java.lang.System.Logger;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 
@@ -33,6 +34,26 @@ public interface Ctx extends Functions {
      * @throws IllegalStateException when the function declares no secret of that name, or it is not set
      */
     String secret(String name);
+
+    /**
+     * An HTTP client for external APIs, whose requests get the platform's standard error handler, as
+     * calls between functions do, under this function's {@code hosts:} policies in
+     * {@code nanolith.yaml}:
+     * <ul>
+     * <li>each request's timeout is at most the time this call has left;
+     * <li>429, and 503 with {@code Retry-After}, are waited out (up to {@code rate-limited.max-wait});
+     * <li>a connection that fails, a 503, and a 502 or 504 to an idempotent request are made again with back-off;
+     * <li>another 5xx, a timeout or an I/O failure is made again only when the request is idempotent: its method
+     *     is (GET, HEAD, OPTIONS, TRACE, PUT, DELETE), or it carries an {@code Idempotency-Key} header;
+     * <li>each host may have a circuit breaker: while it is open, {@code send} throws {@link RefusedException}
+     *     ({@code 503 circuit-open}) at once.
+     * </ul>
+     * The response returned is the last attempt's, whatever its status; when no attempt got one,
+     * {@code send} throws what the last one did. Every host is an edge in the platform's metrics.
+     * Get the client on each call, as it carries this call's deadline; the platform owns the
+     * connections, and closing it does nothing.
+     */
+    HttpClient http();
 
     /** Time left until this call's deadline; pass it on to clients that block. */
     Duration remaining();

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -305,6 +306,11 @@ public final class GranularityBench {
         @Override
         public String secret(String name) {
             return revision.secrets().get(name);
+        }
+
+        @Override
+        public HttpClient http() {
+            throw new UnsupportedOperationException("the shop's create-order calls no external host");
         }
 
         @Override

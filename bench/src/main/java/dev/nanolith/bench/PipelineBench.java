@@ -8,6 +8,7 @@ import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
+import dev.nanolith.runtime.external.ExternalHttp;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.Libraries;
 import dev.nanolith.runtime.observe.Metrics;
@@ -89,7 +90,7 @@ public class PipelineBench {
         // The worker's pipeline without the error handler, and the app with policies on hot.add that a good call never triggers.
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         AppLoader bare = new AppLoader(new Pipeline(List.of(new Metrics(registry, fn -> true), new Callers(), new Deadlines(watchdog)),
-                new LocalDispatcher()), Map.<String, String>of()::get, AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH,
+                new LocalDispatcher(), new ExternalHttp(registry, "bench")), Map.<String, String>of()::get, AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH,
                 Libraries.ON_CLASS_PATH, null, true);
         bareDoubleSum = route(bare.load(Apps.dir("hot"), app -> "bare"), "hot.double-sum");
         resilient = copy("hot.add:\n    idempotent: true\n    retry: {attempts: 3}\n    circuit-breaker: {window: 20}\n    concurrency: 64\n");

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Placement;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * out, a circuit breaker that opens, fails fast, half-opens and closes, a fallback for a callee
  * that hangs, a bulkhead that refuses at once, a retry budget that holds under a callee that always
  * fails, a worker killed under a loop of idempotent calls with no call failing, and the policies
- * that a push refuses at their line.
+ * that a push refuses at their line. And the same handler on a function's requests to HTTP hosts
+ * outside the platform ({@code ctx.http()}), on loopback.
  */
 class ResilienceTest {
 
@@ -31,11 +36,17 @@ class ResilienceTest {
     static Platform platform;
     static Http http;
     static LogCapture log;
+    static ExternalHost api;
+    /** A host with a circuit breaker, apart from the others so that their failures do not open it. */
+    static ExternalHost breaking;
 
     @BeforeAll
     static void start() throws Exception {
         log = LogCapture.of("");
-        platform = Platform.start(Platform.Options.loopback(0).placed(Placement.Mode.SERVICES));
+        api = ExternalHost.start();
+        breaking = ExternalHost.start();
+        platform = Platform.start(Platform.Options.loopback(0).placed(Placement.Mode.SERVICES)
+                .with(Map.of("API_URL", api.url(), "BREAKING_URL", breaking.url())));
         http = new Http(platform.url());
         platform.deploy(TestApp.in(tmp.resolve("flaky")).yaml("""
                         app: flaky
@@ -60,6 +71,14 @@ class ResilienceTest {
                             fallback: back.pong
                           back.pong:
                             fallback: back.ping
+                          front.fetch:
+                            timeout: 3s
+                            hosts:
+                              "${API_URL}":
+                                retry: {backoff: 20ms}
+                              "${BREAKING_URL}":
+                                retry: {attempts: 1}
+                                circuit-breaker: {failure-rate: 50%, window: 4, min-calls: 4, open-for: 2s}
                         services:
                           front: [front.*]
                           back: [back.*]
@@ -75,6 +94,41 @@ class ResilienceTest {
                             public String apply(String input, Ctx ctx) {
                                 int colon = input.indexOf(':');
                                 return ctx.call(input.substring(0, colon), input.substring(colon + 1), String.class);
+                            }
+                        }
+                        """)
+                .source("front/Fetch.java", """
+                        package front;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+                        import java.net.URI;
+                        import java.net.http.HttpRequest;
+                        import java.net.http.HttpResponse;
+                        import java.time.Duration;
+
+                        /**
+                         * Makes the request its input describes, "METHOD URL", then "key" for an Idempotency-Key and "300ms" for a timeout
+                         * of its own; answers "STATUS BODY", or the name of what the client threw.
+                         */
+                        public class Fetch implements Nano<String, String> {
+                            public String apply(String input, Ctx ctx) throws Exception {
+                                String[] words = input.split(" ");
+                                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(words[1]))
+                                        .method(words[0], HttpRequest.BodyPublishers.ofString("{}"));
+                                for (int i = 2; i < words.length; i++) {
+                                    if (words[i].equals("key")) {
+                                        request.header("Idempotency-Key", "k-" + System.nanoTime());
+                                    } else {
+                                        request.timeout(Duration.ofMillis(Long.parseLong(words[i].replace("ms", ""))));
+                                    }
+                                }
+                                try {
+                                    HttpResponse<String> response = ctx.http().send(request.build(), HttpResponse.BodyHandlers.ofString());
+                                    return response.statusCode() + " " + response.body();
+                                } catch (java.io.IOException e) {
+                                    return e.getClass().getSimpleName();
+                                }
                             }
                         }
                         """)
@@ -165,6 +219,8 @@ class ResilienceTest {
         if (platform != null) {
             platform.close();
         }
+        api.close();
+        breaking.close();
         log.close();
     }
 
@@ -333,6 +389,151 @@ class ResilienceTest {
             assertEquals(200, r.status(), "call " + i + ": " + r.body());
         }
         assertTrue(metric("nanolith_resilience_events_total", "callee=\"back.steady\"", "caller=\"entry\"", "event=\"retry\"") > 0);
+    }
+
+    /** front.fetch's answer to {@code request}: {@code METHOD URL [key] [timeout]}. */
+    static Http.Response fetch(String request) {
+        return http.post("/fn/front.fetch", "\"" + request + "\"");
+    }
+
+    /** What {@code nanolith_resilience_events_total} says of one event on the edge front.fetch → {@code host}. */
+    static double hostEvents(ExternalHost host, String event) {
+        return metric("nanolith_resilience_events_total", "callee=\"" + host.url() + "\"", "caller=\"front.fetch\"", "event=\"" + event + "\"");
+    }
+
+    @Test
+    void anExternalHostsRateLimitIsWaitedOutAndEachHostIsAnEdgeInTheMetrics() {
+        double waits = hostEvents(api, "rate-limit-wait");
+        int before = api.received();
+        api.script(new ExternalHost.Answer(429, "1", 0), new ExternalHost.Answer(503, "1", 0));
+        long start = System.nanoTime();
+        Http.Response r = fetch("POST " + api.url() + "/orders");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("200 fine", r.json().asText(), r.body());
+        assertTrue(millis >= 2_000 && millis < 4_000, "answered after " + millis + " ms, not after two waits of 1 s");
+        assertEquals(before + 3, api.received());
+        assertEquals(waits + 2, hostEvents(api, "rate-limit-wait"));
+        assertTrue(metric("nanolith_edge_duration_seconds_count", "caller=\"front.fetch\"", "callee=\"" + api.url() + "\"",
+                "kind=\"external\"") >= 1);
+
+        // Retry-After as an HTTP date (RFC 9110 §10.2.3), whole seconds: two seconds ahead is a wait of one to two.
+        api.script(new ExternalHost.Answer(503, DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2)), 0));
+        start = System.nanoTime();
+        r = fetch("GET " + api.url() + "/orders");
+        millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("200 fine", r.json().asText(), r.body());
+        assertTrue(millis >= 900 && millis < 2_900, "answered after " + millis + " ms, not after the date asked");
+        assertEquals(waits + 3, hostEvents(api, "rate-limit-wait"));
+    }
+
+    @Test
+    void aFailedRequestIsMadeAgainOnlyWhenItIsIdempotentOrWasNotHandled() {
+        int before = api.received();
+        api.script(ExternalHost.Answer.status(500));
+        assertEquals("500 status 500", fetch("POST " + api.url() + "/pay").json().asText(), "a POST may have acted");
+        assertEquals(before + 1, api.received());
+
+        api.script(ExternalHost.Answer.status(502));
+        assertEquals("502 status 502", fetch("POST " + api.url() + "/pay").json().asText(), "a gateway's 502 may follow an act");
+        assertEquals(before + 2, api.received());
+
+        api.script(ExternalHost.Answer.status(500), ExternalHost.Answer.status(504));
+        assertEquals("200 fine", fetch("POST " + api.url() + "/pay key").json().asText());
+        List<String> keyed = api.requests().subList(before + 2, before + 5);
+        assertEquals(1, keyed.stream().distinct().count(), "the same request, with its key, three times: " + keyed);
+
+        api.script(ExternalHost.Answer.status(503));
+        assertEquals("200 fine", fetch("POST " + api.url() + "/pay").json().asText(), "a 503 was not handled, so it is made again");
+        api.script(ExternalHost.Answer.status(500));
+        assertEquals("200 fine", fetch("GET " + api.url() + "/orders/1").json().asText());
+        assertEquals(before + 9, api.received());
+    }
+
+    @Test
+    void aHostThatCannotBeReachedIsTriedAgainThenTheFunctionSeesTheFailure() throws Exception {
+        String closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = "http://127.0.0.1:" + socket.getLocalPort();
+        }
+        Http.Response r = fetch("POST " + closed + "/pay");
+        assertEquals("ConnectException", r.json().asText(), r.body());
+        assertEquals(2.0, metric("nanolith_resilience_events_total", "callee=\"" + closed + "\"", "event=\"retry\""));
+    }
+
+    @Test
+    void aRequestTakesTheTimeItsCallHasLeftOrItsOwnTimeoutIfShorter() {
+        int before = api.received();
+        ExternalHost.Answer slow = new ExternalHost.Answer(200, null, 6_000);
+        api.script(slow, slow, slow);
+        long start = System.nanoTime();
+        Http.Response own = fetch("GET " + api.url() + "/slow 250ms");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        // A GET that timed out may go again: three times 250 ms.
+        assertEquals("HttpTimeoutException", own.json().asText(), own.body());
+        assertTrue(millis >= 750 && millis < 2_000, "answered after " + millis + " ms");
+        assertEquals(before + 3, api.received());
+
+        api.always(slow);
+        try {
+            start = System.nanoTime();
+            Http.Response late = fetch("POST " + api.url() + "/slow");
+            millis = (System.nanoTime() - start) / 1_000_000;
+            // No timeout of its own: the request ends at the call's deadline, 3 s, not at the host's 6 s; a POST is not made again.
+            assertTrue(late.status() == 504 || late.body().contains("HttpTimeoutException"), late.body());
+            assertTrue(millis >= 2_900 && millis < 4_500, "answered after " + millis + " ms");
+            assertEquals(before + 4, api.received());
+        } finally {
+            api.always(null);
+        }
+    }
+
+    @Test
+    void anExternalHostsCircuitBreakerOpensFailsAtOnceThenClosesWhenServed() throws Exception {
+        breaking.always(ExternalHost.Answer.status(502));
+        for (int i = 0; i < 4; i++) {
+            assertEquals("502 status 502", fetch("GET " + breaking.url() + "/rates").json().asText());
+        }
+        int reached = breaking.received();
+        Http.Response open = fetch("GET " + breaking.url() + "/rates");
+        assertEquals(503, open.status(), open.body());
+        assertEquals("circuit-open", open.json().path("error").asText());
+        assertTrue(open.json().path("message").asText().startsWith("'" + breaking.url() + "' is failing: its circuit breaker is open"));
+        assertTrue(Integer.parseInt(open.retryAfter()) >= 1, open.retryAfter());
+        assertEquals(reached, breaking.received(), "the open breaker let a request through");
+        assertEquals(1.0, metric("nanolith_circuit_transitions_total", "callee=\"" + breaking.url() + "\"", "state=\"open\""));
+        breaking.always(null);
+        Thread.sleep(2_100);
+        for (int i = 0; i < 3; i++) {
+            assertEquals("200 fine", fetch("GET " + breaking.url() + "/rates").json().asText());
+        }
+        assertEquals(1.0, metric("nanolith_circuit_transitions_total", "callee=\"" + breaking.url() + "\"", "state=\"closed\""));
+        assertEquals(0.0, metric("nanolith_circuit_state", "callee=\"" + breaking.url() + "\""));
+    }
+
+    @Test
+    void hostsThatAreNotOriginsAreRefusedAtTheirLine() {
+        assertEquals(List.of(
+                "nanolith.yaml:5: 'psp.example' is not an origin — write scheme://host[:port] with nothing after it, such as"
+                        + " https://psp.example or http://127.0.0.1:8081",
+                "nanolith.yaml:7: 'https://PSP.example:443/' is the origin of 'https://psp.example' too — give each host once",
+                "nanolith.yaml:8: attempts must be 1 or more — 1 makes a call once, never again"), refused("""
+                app: wrong
+                functions:
+                  w.one:
+                    hosts:
+                      psp.example: {retry: {attempts: 2}}
+                      https://psp.example: {}
+                      https://PSP.example:443/:
+                        retry: {attempts: 0}
+                """));
+        assertEquals(List.of("nanolith.yaml:5: unknown key 'fallback' in functions.w.one.hosts.https://psp.example — use circuit-breaker,"
+                + " rate-limited, retry"), refused("""
+                app: wrong
+                functions:
+                  w.one:
+                    hosts:
+                      https://psp.example: {fallback: w.two}
+                """));
     }
 
     @Test

@@ -9,7 +9,6 @@ import dev.nanolith.Nano;
 import dev.nanolith.RefusedException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -18,34 +17,24 @@ import java.util.Optional;
 
 /**
  * Charges a card through the payment processor's HTTP API; a declined card is refused (402), and
- * so is a charge while the processor rate-limits (503, with its Retry-After).
+ * so is a charge while the processor rate-limits for longer than the platform waits (503, with its
+ * Retry-After).
  *
  * <p>The refusals' codes are {@code card-declined} and {@code payment-unavailable}. A processor
  * that fails, cannot be reached or does not answer in time fails the call with a message that
- * says which. The call is not retried here: retries are the platform's to make, and the
- * idempotency key makes them safe.
+ * says which. Nothing is retried here: the platform's client ({@code ctx.http()}) waits out a
+ * short rate limit, makes a failed charge again (the idempotency key makes that safe) and holds
+ * the processor's circuit breaker, all within this call's time.
  */
-public final class Charge implements Nano<ChargeRequest, Charged>, AutoCloseable {
+public final class Charge implements Nano<ChargeRequest, Charged> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    /** Called by the platform when this revision no longer serves: the client's connections and thread go. */
-    @Override
-    public void close() {
-        http.close();
-    }
 
     @Override
     public Charged apply(ChargeRequest charge, Ctx ctx) throws Exception {
         URI uri = URI.create(ctx.config("psp-url") + "/v1/charges");
-        // The processor gets the time this call has left, so that an answer never comes too late to use;
-        // one that does not come in time fails the call after its deadline, which the platform reports as a timeout.
-        Duration left = ctx.remaining();
-        Duration timeout = left.isZero() ? Duration.ofMillis(1) : left;
+        // The platform's client gives the request the time this call has left: an answer never comes too late to use.
         HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
                 .header("Authorization", "Bearer " + ctx.secret("PSP_API_KEY"))
                 .header("Idempotency-Key", charge.idempotencyKey())
                 .header("Content-Type", "application/json")
@@ -56,10 +45,10 @@ public final class Charge implements Nano<ChargeRequest, Charged>, AutoCloseable
                 .build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = ctx.http().send(request, HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
-            throw new PaymentProcessorException("the payment processor did not answer within " + timeout.toMillis()
-                    + " ms; whether it charged is unknown — asking again with idempotency key " + charge.idempotencyKey() + " is safe", e);
+            throw new PaymentProcessorException("the payment processor did not answer in time; whether it charged is unknown — asking"
+                    + " again with idempotency key " + charge.idempotencyKey() + " is safe", e);
         } catch (ConnectException e) {
             throw new PaymentProcessorException("the payment processor at " + uri + " cannot be reached — nothing was charged", e);
         }

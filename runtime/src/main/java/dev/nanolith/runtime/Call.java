@@ -3,6 +3,7 @@ package dev.nanolith.runtime;
 import dev.nanolith.Caller;
 import dev.nanolith.Ctx;
 import java.lang.System.Logger;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -158,6 +159,11 @@ public final class Call extends AbstractFunctions implements Ctx {
                     + route.revision().app() + " " + name + " sets it");
         }
         return value;
+    }
+
+    @Override
+    public HttpClient http() {
+        return route.revision().hosts().client(this);
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.nanolith.Functions;
 import dev.nanolith.NoSuchFunctionException;
+import dev.nanolith.runtime.external.Hosts;
 import dev.nanolith.runtime.load.Compiler;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.placement.Endpoint;
@@ -45,6 +46,7 @@ public final class Revision {
     private final Drain drain = new Drain();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
+    private final Hosts hosts;
 
     /**
      * Composes every function's pipeline, which starts each function (its class initialized,
@@ -75,6 +77,8 @@ public final class Revision {
             byType.put(fn.implementation(), route);
         }
         this.coldStart = Duration.ofNanos(System.nanoTime() - start);
+        this.hosts = pipeline.external().hosts(app, functions);
+        toClose.add(hosts);
         toClose.forEach(drain::closeWhenDrained);
         this.byName = Collections.unmodifiableMap(names);
         this.byClass = Map.copyOf(byType);
@@ -130,6 +134,11 @@ public final class Revision {
      */
     public Map<String, String> secrets() {
         return secrets;
+    }
+
+    /** The external hosts its functions call ({@code ctx.http()}), with their guards and edges. */
+    public Hosts hosts() {
+        return hosts;
     }
 
     /** Closes {@code resource} (such as its library class loader) when the revision retires. */

@@ -13,6 +13,7 @@ import dev.nanolith.runtime.dispatch.PlacedDispatcher;
 import dev.nanolith.runtime.dispatch.Identities;
 import dev.nanolith.runtime.dispatch.WireClient;
 import dev.nanolith.runtime.dispatch.WireServer;
+import dev.nanolith.runtime.external.ExternalHttp;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.Libraries;
 import dev.nanolith.runtime.load.LoadException;
@@ -120,7 +121,7 @@ public final class Worker implements AutoCloseable {
     private static Pipeline pipeline(MeterRegistry registry, Watchdog watchdog, String service, Predicate<FunctionSpec> local,
                                      Dispatcher dispatcher) {
         return new Pipeline(List.of(new Resilience(registry, service, local), new Metrics(registry, local), new Callers(), new Deadlines(watchdog)),
-                dispatcher);
+                dispatcher, new ExternalHttp(registry, service));
     }
 
     /**

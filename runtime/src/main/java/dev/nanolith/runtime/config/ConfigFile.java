@@ -175,6 +175,19 @@ public final class ConfigFile {
             }
             fn.calls().forEach((callee, edge) -> policyProblems(at + "/calls/" + escape(callee), callee, edge.retry(), edge.circuitBreaker(),
                     problems));
+            Map<String, String> origins = new HashMap<>();
+            fn.hosts().forEach((key, host) -> {
+                String pointer = at + "/hosts/" + escape(key);
+                try {
+                    String earlier = origins.put(HostConfig.origin(key), key);
+                    if (earlier != null) {
+                        problems.add(new Problem(NAME, line(pointer), "'" + key + "' is the origin of '" + earlier + "' too — give each host once"));
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add(new Problem(NAME, line(pointer), e.getMessage()));
+                }
+                policyProblems(pointer, null, host.retry(), host.circuitBreaker(), problems);
+            });
         });
         if (!problems.isEmpty()) {
             // In the file's order: the functions' entries are read into a map that keeps none.
@@ -184,7 +197,10 @@ public final class ConfigFile {
         return this;
     }
 
-    /** What is wrong with the policies at {@code pointer} for calls of {@code callee}, each at its line. */
+    /**
+     * What is wrong with the policies at {@code pointer} for calls of {@code callee} (null: requests
+     * to a host, whose idempotency each request shows), each at its line.
+     */
     private void policyProblems(String pointer, String callee, RetryConfig retry, CircuitBreakerConfig breaker, List<Problem> problems) {
         if (retry != null) {
             String at = pointer + "/retry";
@@ -198,7 +214,7 @@ public final class ConfigFile {
             share(at + "/budget", retry.budget(), problems);
             for (String word : retry.on() == null ? List.<String>of() : retry.on()) {
                 try {
-                    if (Policy.retried(word) == Failure.UNKNOWN_OUTCOME && !config.function(callee).idempotent()) {
+                    if (Policy.retried(word) == Failure.UNKNOWN_OUTCOME && callee != null && !config.function(callee).idempotent()) {
                         problems.add(new Problem(NAME, line(at + "/on"), "'" + callee + "' is not idempotent: a call whose outcome is unknown"
                                 + " may have acted, and must not be made again — declare functions." + callee + ".idempotent: true if calling"
                                 + " it twice does no harm, or retry only transient failures"));
@@ -285,9 +301,10 @@ public final class ConfigFile {
             ObjectNode node = JsonNodeFactory.instance.objectNode();
             List<JsonNode> merges = new ArrayList<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
-                String child = pointer + "/" + escape(key);
                 int line = p.currentTokenLocation().getLineNr();
+                // Keys take settings too: a host's origin under hosts: is often one.
+                String key = resolve(p.currentName(), line, settings, problems);
+                String child = pointer + "/" + escape(key);
                 p.nextToken();
                 if (key.equals("<<")) {
                     JsonNode merged = node(child);

@@ -3,6 +3,8 @@ package dev.nanolith.runtime.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -28,6 +30,8 @@ import java.util.regex.Pattern;
  * @param concurrency how many calls of it may run at once in its process; more are refused at once; null: no limit
  * @param fallback    the function of the app called, with the same input, when a call of this one fails
  * @param calls       per callee of this function, what its calls of that one do instead of the callee's own
+ * @param hosts       per external host this function calls ({@code ctx.http()}), keyed by origin, what its requests there do
+ *                    instead of the platform's default for hosts
  */
 public record FunctionConfig(
         String description,
@@ -44,7 +48,8 @@ public record FunctionConfig(
         @JsonProperty("circuit-breaker") CircuitBreakerConfig circuitBreaker,
         Integer concurrency,
         String fallback,
-        Map<String, EdgeConfig> calls) {
+        Map<String, EdgeConfig> calls,
+        Map<String, HostConfig> hosts) {
 
     /** What a secret's name may be: an environment variable's (POSIX), at most 128 characters. */
     public static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -56,7 +61,7 @@ public record FunctionConfig(
 
     /** The entry of a function that {@code nanolith.yaml} does not mention. */
     public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false, null, null, List.of(),
-            false, null, null, null, null, null, Map.of());
+            false, null, null, null, null, null, Map.of(), Map.of());
 
     public FunctionConfig {
         isolated = isolated != null && isolated;
@@ -65,5 +70,13 @@ public record FunctionConfig(
         callers = callers == null ? List.of() : List.copyOf(callers);
         idempotent = idempotent != null && idempotent;
         calls = calls == null ? Map.of() : Map.copyOf(calls);
+        if (hosts == null) {
+            hosts = Map.of();
+        } else {
+            // In the file's order, for problems that name an earlier entry; a host listed with nothing under it takes the defaults.
+            Map<String, HostConfig> ordered = new LinkedHashMap<>();
+            hosts.forEach((origin, host) -> ordered.put(origin, host == null ? new HostConfig(null, null, null) : host));
+            hosts = Collections.unmodifiableMap(ordered);
+        }
     }
 }

@@ -21,6 +21,7 @@ import dev.nanolith.runtime.config.ServiceConfig;
 import dev.nanolith.runtime.deadline.Deadlines;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.LocalDispatcher;
+import dev.nanolith.runtime.external.ExternalHttp;
 import dev.nanolith.runtime.placement.Placement;
 import dev.nanolith.runtime.resilience.Policies;
 import dev.nanolith.runtime.resilience.Resilience;
@@ -118,8 +119,9 @@ public final class AppLoader {
      * @param process which process this is, for the error handler's breakers
      */
     public static Pipeline localPipeline(Watchdog watchdog, String process) {
-        return new Pipeline(List.of(new Resilience(new SimpleMeterRegistry(), process, fn -> true), new Callers(), new Deadlines(watchdog)),
-                new LocalDispatcher());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        return new Pipeline(List.of(new Resilience(registry, process, fn -> true), new Callers(), new Deadlines(watchdog)),
+                new LocalDispatcher(), new ExternalHttp(registry, process));
     }
 
     /** Loads the app in {@code dir}; {@code ids} names its revision, given the app's name. */

@@ -88,14 +88,25 @@ public final class Metrics implements Stage {
      */
     private Edge edge(FunctionSpec callee, String caller) {
         String kind = local.test(callee) ? "local" : "remote";
-        Timer time = Timer.builder("nanolith.edge.duration")
-                .description("Calls along one edge, caller to callee; caller 'entry' is a call from outside (the gateway, a test)")
-                .tags("app", callee.app(), "caller", caller, "callee", callee.name(), "kind", kind)
-                .register(registry);
+        Timer time = edgeDuration(registry, callee.app(), caller, callee.name(), kind);
         if (kind.equals("local")) {
             return new Edge(time, null, null);
         }
         return new Edge(time, bytes(callee, caller, "sent"), bytes(callee, caller, "received"));
+    }
+
+    /**
+     * The meter of one edge's calls, {@code nanolith_edge_duration_seconds}.
+     *
+     * @param callee a function's name, or an external host's origin
+     * @param kind   {@code local}, {@code remote} (another process of the platform) or {@code external} (a host outside it)
+     */
+    public static Timer edgeDuration(MeterRegistry registry, String app, String caller, String callee, String kind) {
+        return Timer.builder("nanolith.edge.duration")
+                .description("Calls along one edge, caller to callee; caller 'entry' is a call from outside (the gateway, a test),"
+                        + " callee an origin for a host outside the platform")
+                .tags("app", app, "caller", caller, "callee", callee, "kind", kind)
+                .register(registry);
     }
 
     private DistributionSummary bytes(FunctionSpec callee, String caller, String direction) {

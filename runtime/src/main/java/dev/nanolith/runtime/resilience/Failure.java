@@ -56,6 +56,7 @@ public enum Failure {
      */
     public static Failure of(Throwable failure, String callee) {
         return switch (failure) {
+            case Classified classified -> classified.failure();
             // An open breaker is there to fail fast: callers further up do not wait it out.
             case RefusedException refused when refused.code().equals(Guard.CIRCUIT_OPEN) -> PERMANENT;
             case RefusedException refused -> refused.retryAfter().isPresent() || refused.status() == 429 ? RATE_LIMITED : PERMANENT;

@@ -1,6 +1,7 @@
 package dev.nanolith.runtime.resilience;
 
 import dev.nanolith.RefusedException;
+import dev.nanolith.ServiceUnavailableException;
 import dev.nanolith.runtime.Trace;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -173,24 +175,26 @@ public final class Guard implements AutoCloseable {
     private long waitBefore(Failure kind, RuntimeException failure, Edge edge, int tries, long deadline, String caller, Trace trace) {
         Policy policy = edge.policy();
         // The callee's process is being started again: as with gRPC's transparent retries, waiting for it is bounded by the
-        // deadline, not by attempts or the budget, as no request reached it.
-        if (kind == Failure.PERMANENT || kind != Failure.TRANSIENT && tries >= policy.attempts()) {
+        // deadline, not by attempts or the budget, as no request reached it. Every other retry counts against both.
+        boolean restarting = kind == Failure.TRANSIENT && failure instanceof ServiceUnavailableException;
+        if (kind == Failure.PERMANENT || !restarting && tries >= policy.attempts()) {
             return -1;
         }
         long wait;
         String event;
         if (kind == Failure.RATE_LIMITED) {
-            Duration asked = failure instanceof RefusedException refused ? refused.retryAfter().orElse(policy.backoff()) : policy.backoff();
+            Duration asked = retryAfter(failure).orElse(policy.backoff());
             if (asked.compareTo(policy.maxWait()) > 0) {
                 return -1;
             }
             wait = asked.toNanos();
             event = "rate-limit-wait";
         } else {
-            if (!policy.retryOn().contains(kind) || kind == Failure.UNKNOWN_OUTCOME && !idempotent) {
+            boolean repeatable = failure instanceof Classified classified ? classified.idempotent() : idempotent;
+            if (!policy.retryOn().contains(kind) || kind == Failure.UNKNOWN_OUTCOME && !repeatable) {
                 return -1;
             }
-            if (kind == Failure.UNKNOWN_OUTCOME && !edge.budget().retry()) {
+            if (!restarting && !edge.budget().retry()) {
                 events.count(caller, "budget-exhausted");
                 LOG.log(System.Logger.Level.WARNING, "'" + name(caller) + "' does not call '" + function + "' again: its retry budget ("
                         + Math.round(policy.budget() * 100) + "% of calls, and 10 in 10 s) is spent; trace " + trace);
@@ -204,8 +208,8 @@ public final class Guard implements AutoCloseable {
         }
         events.count(caller, event);
         LOG.log(System.Logger.Level.INFO, "'" + name(caller) + "' calls '" + function + "' again in "
-                + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (attempt " + (tries + 1) + (kind == Failure.TRANSIENT ? "" : " of " + policy.attempts())
-                + ") after a " + kind.word() + " failure: " + failure.getMessage() + "; trace " + trace);
+                + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (attempt " + (tries + 1) + (restarting ? "" : " of " + policy.attempts())
+                + ") after " + (kind == Failure.UNKNOWN_OUTCOME ? "an " : "a ") + kind.word() + " failure: " + failure.getMessage() + "; trace " + trace);
         return wait;
     }
 
@@ -309,6 +313,15 @@ public final class Guard implements AutoCloseable {
             return RefusedException.unavailable(CIRCUIT_OPEN, "'" + function + "' is failing: its circuit breaker is open —"
                     + " calls of it fail at once until it lets one through to try", Duration.ofNanos(Math.max(left, 1_000_000_000L)));
         }
+    }
+
+    /** How long the callee asked to be left alone, if it said. */
+    private static Optional<Duration> retryAfter(RuntimeException failure) {
+        return switch (failure) {
+            case RefusedException refused -> refused.retryAfter();
+            case Classified classified -> classified.retryAfter();
+            default -> Optional.empty();
+        };
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.nanolith.runtime.resilience;
 import dev.nanolith.runtime.config.CircuitBreakerConfig;
 import dev.nanolith.runtime.config.EdgeConfig;
 import dev.nanolith.runtime.config.FunctionConfig;
+import dev.nanolith.runtime.config.HostConfig;
 import dev.nanolith.runtime.config.RateLimitedConfig;
 import dev.nanolith.runtime.config.RetryConfig;
 import java.time.Duration;
@@ -59,6 +60,19 @@ public record Policy(int attempts, Duration backoff, Duration maxBackoff, double
         Policy base = new Policy(DEFAULT.attempts, DEFAULT.backoff, DEFAULT.maxBackoff, DEFAULT.jitter, retryOn, DEFAULT.budget,
                 DEFAULT.maxWait, null, null);
         return base.with(function.retry(), function.rateLimited(), function.circuitBreaker(), function.fallback());
+    }
+
+    /**
+     * The platform's defaults for requests to an external host ({@code ctx.http()}): as for a
+     * function, and a request whose outcome is unknown is made again when it is idempotent (its
+     * method is, or it carries an {@code Idempotency-Key}), which each request tells.
+     */
+    public static final Policy HOST = new Policy(DEFAULT.attempts, DEFAULT.backoff, DEFAULT.maxBackoff, DEFAULT.jitter,
+            EnumSet.of(Failure.TRANSIENT, Failure.UNKNOWN_OUTCOME), DEFAULT.budget, DEFAULT.maxWait, null, null);
+
+    /** The policy of one function's requests to a host: its entry under the function's {@code hosts:} over {@link #HOST}. */
+    public static Policy of(HostConfig host) {
+        return HOST.with(host.retry(), host.rateLimited(), host.circuitBreaker(), null);
     }
 
     /** This policy with the keys a caller's {@code calls:} entry gives over it. */

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A payment processor's HTTP API, simulated: {@code POST /v1/charges} charges a card, and
  * {@code POST /control} tells it to misbehave the way real processors do — to be slow, to
- * fail with 500, or to rate-limit with 429 and Retry-After — for a number of requests or until
- * told otherwise.
+ * fail with 500, to reject the request with 400, or to rate-limit with 429 and Retry-After —
+ * for a number of requests or until told otherwise.
  */
 public final class PaymentSimulator implements AutoCloseable {
 
@@ -31,8 +31,8 @@ public final class PaymentSimulator implements AutoCloseable {
         public static final Behaviour OK = new Behaviour("ok", 0, 1, -1);
 
         public Behaviour {
-            if (!java.util.Set.of("ok", "slow", "fail", "rate-limit").contains(mode)) {
-                throw new IllegalArgumentException("unknown mode '" + mode + "' — use ok, slow, fail or rate-limit");
+            if (!java.util.Set.of("ok", "slow", "fail", "reject", "rate-limit").contains(mode)) {
+                throw new IllegalArgumentException("unknown mode '" + mode + "' — use ok, slow, fail, reject or rate-limit");
             }
         }
     }
@@ -142,6 +142,10 @@ public final class PaymentSimulator implements AutoCloseable {
         switch (now.mode()) {
             case "fail" -> {
                 send(res, Status.INTERNAL_SERVER_ERROR_500, error("processor_error", "simulated failure"));
+                return;
+            }
+            case "reject" -> {
+                send(res, Status.BAD_REQUEST_400, error("invalid_request", "simulated rejection"));
                 return;
             }
             case "rate-limit" -> {

@@ -43,6 +43,19 @@ final class FailureLog extends Handler implements AutoCloseable {
         throw new AssertionError("nothing is logged under error id " + errorId + ": " + lines);
     }
 
+    /** The first line logged that contains {@code text}, waiting a moment for the worker's output. */
+    String line(String text) throws InterruptedException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            for (String line : lines) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no line logged contains " + text + ": " + lines);
+    }
+
     /** The failures of the function logged so far. */
     List<String> failures() {
         return lines.stream().filter(line -> line.contains("fn." + function + ":") && line.contains("error id")).toList();

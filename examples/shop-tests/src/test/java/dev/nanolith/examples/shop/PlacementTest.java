@@ -52,8 +52,9 @@ class PlacementTest {
         List<String> services = run(Placement.Mode.SERVICES, "services", (platform, psp) -> {
             assertEquals(List.of("back-office", "payments", "storefront"), List.copyOf(platform.servicePids().keySet()));
             // A failure two processes away (gateway, storefront, payments) is reported as the monolith reports it: under its own name.
-            // The charge is idempotent: it is made three times before it fails.
-            psp.behave(new PaymentSimulator.Behaviour("fail", 0, 1, 3));
+            // The processor rejects the charge's request, which the charge reports as a failure: the charge is idempotent, and the
+            // checkout makes it three times before it fails.
+            psp.behave(new PaymentSimulator.Behaviour("reject", 0, 1, 3));
             String failed = answer(platform, "checkout.place-order", "{\"customerId\":2,\"items\":[{\"sku\":\"MS-200\",\"quantity\":1}]}");
             assertTrue(failed.matches("500 \\{\"error\":\"function-failed\",\"message\":\"'payments.charge' failed \\(error id e-[0-9a-f]+\\)\".*"), failed);
             ProcessHandle payments = ProcessHandle.of(platform.servicePids().get("payments")).orElseThrow();
