@@ -42,9 +42,10 @@ public interface Ctx extends Functions {
      * <ul>
      * <li>each request's timeout is at most the time this call has left;
      * <li>429, and 503 with {@code Retry-After}, are waited out (up to {@code rate-limited.max-wait});
-     * <li>a connection that fails, a 503, and a 502 or 504 to an idempotent request are made again with back-off;
-     * <li>another 5xx, a timeout or an I/O failure is made again only when the request is idempotent: its method
-     *     is (GET, HEAD, OPTIONS, TRACE, PUT, DELETE), or it carries an {@code Idempotency-Key} header;
+     * <li>a connection that fails, and a 408, are made again with back-off;
+     * <li>a 502, 503 or 504, another 5xx (but 501, 505, 511), a timeout or an I/O failure is made again only when the
+     *     request is idempotent: its method is (GET, HEAD, OPTIONS, TRACE, PUT, DELETE), or it carries an
+     *     {@code Idempotency-Key} header; its body is then sent again;
      * <li>each host may have a circuit breaker: while it is open, {@code send} throws {@link RefusedException}
      *     ({@code 503 circuit-open}) at once.
      * </ul>

@@ -58,6 +58,12 @@ final class ExternalHost implements AutoCloseable {
         always = answer;
     }
 
+    /** Forgets what it was told: it answers {@code 200 fine} again. */
+    void reset() {
+        script.clear();
+        always = null;
+    }
+
     /** How many requests it received. */
     int received() {
         return requests.size();

@@ -59,6 +59,9 @@ public final class Charge implements Nano<ChargeRequest, Charged> {
             case 402 -> throw RefusedException.withStatus(402, "card-declined",
                     body.path("message").asText("the card was declined") + " — nothing was charged; pay with another card");
             case 429 -> throw rateLimited(response, ctx);
+            case 503 -> throw response.headers().firstValue("Retry-After").isPresent() ? rateLimited(response, ctx)
+                    : new PaymentProcessorException("the payment processor is unavailable (HTTP 503, " + said(body) + ") — asking again"
+                            + " with idempotency key " + charge.idempotencyKey() + " is safe");
             // A failing processor stays a failure (500), logged under an error id: whether it took the money is unknown.
             default -> throw new PaymentProcessorException(status >= 500
                     ? "the payment processor failed with HTTP " + status + " (" + said(body) + ") — asking again with idempotency key "
@@ -72,7 +75,7 @@ public final class Charge implements Nano<ChargeRequest, Charged> {
     private static RefusedException rateLimited(HttpResponse<?> response, Ctx ctx) {
         Optional<String> header = response.headers().firstValue("Retry-After");
         Optional<Duration> after = header.flatMap(Charge::retryAfter);
-        ctx.log().log(System.Logger.Level.WARNING, "the payment processor rate-limits charges (HTTP 429, Retry-After: "
+        ctx.log().log(System.Logger.Level.WARNING, "the payment processor rate-limits charges (HTTP " + response.statusCode() + ", Retry-After: "
                 + header.orElse("not given") + ")");
         String message = "the payment processor is rate-limiting charges — nothing was charged; try again "
                 + after.map(d -> "after " + d.toSeconds() + " s").orElse("later");

@@ -137,7 +137,7 @@ public final class Revision {
     }
 
     /** The external hosts its functions call ({@code ctx.http()}), with their guards and edges. */
-    public Hosts hosts() {
+    Hosts hosts() {
         return hosts;
     }
 

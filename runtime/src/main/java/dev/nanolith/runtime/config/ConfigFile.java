@@ -48,6 +48,8 @@ public final class ConfigFile {
 
     /** groupId:artifactId[:extension[:classifier]]:version, as Maven Resolver reads coordinates. */
     private static final Pattern COORDINATE = Pattern.compile("[\\w.-]+:[\\w.-]+(:[\\w.-]+){1,3}");
+    /** Where keys take settings: the origins under a function's {@code hosts:}. */
+    private static final Pattern HOSTS = Pattern.compile("/functions/[^/]+/hosts");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::-([^}]*))?}");
     private static final ObjectMapper BINDER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -65,7 +67,7 @@ public final class ConfigFile {
 
     /**
      * Reads an app's {@code nanolith.yaml}, resolving {@code ${NAME}} and
-     * {@code ${NAME:-default}} in values from {@code settings}.
+     * {@code ${NAME:-default}} in values, and in the origins under {@code hosts:}, from {@code settings}.
      */
     public static ConfigFile read(Path dir, UnaryOperator<String> settings) throws LoadException {
         return read(dir, null, settings);
@@ -168,13 +170,13 @@ public final class ConfigFile {
                 }
             }
             String at = "/functions/" + escape(name);
-            policyProblems(at, name, fn.retry(), fn.circuitBreaker(), problems);
+            policyProblems(at, name, fn.idempotent(), fn.retry(), fn.circuitBreaker(), problems);
             if (fn.concurrency() != null && fn.concurrency() < 1) {
                 problems.add(new Problem(NAME, line(at + "/concurrency"), "concurrency must be 1 or more — it is how many calls of '"
                         + name + "' may run at once"));
             }
-            fn.calls().forEach((callee, edge) -> policyProblems(at + "/calls/" + escape(callee), callee, edge.retry(), edge.circuitBreaker(),
-                    problems));
+            fn.calls().forEach((callee, edge) -> policyProblems(at + "/calls/" + escape(callee), callee, config.function(callee).idempotent(),
+                    edge.retry(), edge.circuitBreaker(), problems));
             Map<String, String> origins = new HashMap<>();
             fn.hosts().forEach((key, host) -> {
                 String pointer = at + "/hosts/" + escape(key);
@@ -186,7 +188,8 @@ public final class ConfigFile {
                 } catch (IllegalArgumentException e) {
                     problems.add(new Problem(NAME, line(pointer), e.getMessage()));
                 }
-                policyProblems(pointer, null, host.retry(), host.circuitBreaker(), problems);
+                // Each request to a host tells whether it is idempotent: unknown-outcome may be retried for those that are.
+                policyProblems(pointer, key, true, host.retry(), host.circuitBreaker(), problems);
             });
         });
         if (!problems.isEmpty()) {
@@ -198,10 +201,12 @@ public final class ConfigFile {
     }
 
     /**
-     * What is wrong with the policies at {@code pointer} for calls of {@code callee} (null: requests
-     * to a host, whose idempotency each request shows), each at its line.
+     * What is wrong with the policies at {@code pointer} for calls of {@code callee}, each at its line.
+     *
+     * @param idempotent whether the callee's unknown outcomes may be retried
      */
-    private void policyProblems(String pointer, String callee, RetryConfig retry, CircuitBreakerConfig breaker, List<Problem> problems) {
+    private void policyProblems(String pointer, String callee, boolean idempotent, RetryConfig retry, CircuitBreakerConfig breaker,
+                                List<Problem> problems) {
         if (retry != null) {
             String at = pointer + "/retry";
             if (retry.attempts() != null && retry.attempts() < 1) {
@@ -214,7 +219,7 @@ public final class ConfigFile {
             share(at + "/budget", retry.budget(), problems);
             for (String word : retry.on() == null ? List.<String>of() : retry.on()) {
                 try {
-                    if (Policy.retried(word) == Failure.UNKNOWN_OUTCOME && callee != null && !config.function(callee).idempotent()) {
+                    if (Policy.retried(word) == Failure.UNKNOWN_OUTCOME && !idempotent) {
                         problems.add(new Problem(NAME, line(at + "/on"), "'" + callee + "' is not idempotent: a call whose outcome is unknown"
                                 + " may have acted, and must not be made again — declare functions." + callee + ".idempotent: true if calling"
                                 + " it twice does no harm, or retry only transient failures"));
@@ -302,8 +307,8 @@ public final class ConfigFile {
             List<JsonNode> merges = new ArrayList<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 int line = p.currentTokenLocation().getLineNr();
-                // Keys take settings too: a host's origin under hosts: is often one.
-                String key = resolve(p.currentName(), line, settings, problems);
+                // A host's origin under hosts: is a key that is often a setting.
+                String key = HOSTS.matcher(pointer).matches() ? resolve(p.currentName(), line, settings, problems) : p.currentName();
                 String child = pointer + "/" + escape(key);
                 p.nextToken();
                 if (key.equals("<<")) {

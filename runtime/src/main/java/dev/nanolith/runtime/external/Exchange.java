@@ -2,6 +2,7 @@ package dev.nanolith.runtime.external;
 
 import dev.nanolith.runtime.resilience.Classified;
 import dev.nanolith.runtime.resilience.Failure;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -11,12 +12,17 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One request to an external host, made once or more through its guard, and how each attempt
@@ -24,12 +30,12 @@ import java.util.concurrent.ExecutionException;
  * ({@link Failure}):
  * <ul>
  * <li>429, or 503 with {@code Retry-After}: rate-limited;
- * <li>a connection that could not be made: transient (nothing was sent);
- * <li>503 without {@code Retry-After}: transient (RFC 9110 §15.6.4: the server did not handle it);
- * <li>502 and 504: transient when the request is idempotent; otherwise an unknown outcome, as a
- *     gateway's error may follow a request the origin acted on;
- * <li>any other 5xx, a timeout or an I/O failure once the request may have gone: an unknown
- *     outcome, made again only when the request is idempotent;
+ * <li>a connection that could not be made, or 408 (RFC 9110 §15.5.9: the server did not get the
+ *     whole request): transient;
+ * <li>502, 503 and 504: transient when the request is idempotent; otherwise an unknown outcome, as
+ *     a gateway's or a proxy's error may follow a request the origin acted on;
+ * <li>any other 5xx but 501, 505 and 511 (which no retry mends), a timeout, or an I/O failure once
+ *     the request may have gone: an unknown outcome, made again only when the request is idempotent;
  * <li>anything else is the host's answer, for the function to read.
  * </ul>
  * A request is idempotent when its method is (RFC 9110 §9.2.2) or it carries an
@@ -38,39 +44,53 @@ import java.util.concurrent.ExecutionException;
 final class Exchange<T> {
 
     private static final Set<String> IDEMPOTENT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+    /** Statuses that say the same however often the request is made. */
+    private static final Set<Integer> FINAL_5XX = Set.of(501, 505, 511);
+    /** Less time than this left is no time for a request: the last answer stands. */
+    private static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** The three forms of an HTTP date a recipient reads (RFC 9110 §5.6.7): IMF-fixdate, RFC 850 and asctime. */
+    private static final List<DateTimeFormatter> HTTP_DATES = List.of(DateTimeFormatter.RFC_1123_DATE_TIME,
+            DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss zzz", Locale.US),
+            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC));
 
     private final String origin;
+    private final HttpClient client;
     private final HttpRequest request;
     private final HttpResponse.BodyHandler<T> handler;
     private final HttpResponse.PushPromiseHandler<T> push;
+    private final Timer edge;
     private final boolean idempotent;
-    /** The last attempt's answer, which the next attempt lets go of. */
-    private HttpResponse<T> answered;
+    /** The last attempt's failure, kept until a later attempt replaces it or the request ends with it. */
+    private Failed last;
 
-    Exchange(String origin, HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push) {
+    Exchange(String origin, HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler,
+             HttpResponse.PushPromiseHandler<T> push, Timer edge) {
         this.origin = origin;
+        this.client = client;
         this.request = request;
         this.handler = handler;
         this.push = push;
+        this.edge = edge;
         this.idempotent = IDEMPOTENT_METHODS.contains(request.method()) || request.headers().firstValue("Idempotency-Key").isPresent();
     }
 
-    /**
-     * How a request to a host failed: with an answer the function gets if no attempt does better, or
-     * with what the JDK's client threw.
-     */
+    /** How an attempt of a request to a host failed: with the host's answer, or with what the JDK's client threw. */
     static final class Failed extends RuntimeException implements Classified {
         private final transient Failure failure;
         private final transient Optional<Duration> retryAfter;
         private final boolean idempotent;
         private final transient HttpResponse<?> response;
+        /** Whether it failed for want of time before it went: then the attempt before it, if any, is the outcome. */
+        private final boolean outOfTime;
 
-        Failed(String message, Failure failure, Optional<Duration> retryAfter, boolean idempotent, HttpResponse<?> response, Exception cause) {
+        private Failed(String message, Failure failure, Optional<Duration> retryAfter, boolean idempotent, HttpResponse<?> response,
+                       Exception cause, boolean outOfTime) {
             super(message, cause, false, false);
             this.failure = failure;
             this.retryAfter = retryAfter;
             this.idempotent = idempotent;
             this.response = response;
+            this.outOfTime = outOfTime;
         }
 
         @Override
@@ -89,105 +109,128 @@ final class Exchange<T> {
         }
     }
 
-    /** Makes attempt {@code tries} of {@code exchange} within {@code deadline}, in {@link System#nanoTime()} terms. */
-    static Object attempt(Object exchange, HttpClient client, long deadline, int tries) {
-        return ((Exchange<?>) exchange).attempt(client, deadline);
+    private Failed answered(Failure kind, Optional<Duration> after, HttpResponse<T> response) {
+        return new Failed("HTTP " + response.statusCode() + " from " + origin, kind, after, idempotent, response, null, false);
     }
 
-    private HttpResponse<T> attempt(HttpClient client, long deadline) {
-        letGo();
+    private Failed threw(Failure kind, Exception cause) {
+        String said = cause.getMessage() == null ? "" : ": " + cause.getMessage();
+        return new Failed(cause.getClass().getSimpleName() + " from " + origin + said, kind, Optional.empty(), idempotent, null, cause, false);
+    }
+
+    /** Makes one attempt within {@code deadline}, in {@link System#nanoTime()} terms: the host's answer, or a {@link Failed}. */
+    HttpResponse<T> attempt(long deadline) {
         long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            // The call's own time is up: not the host's failure, and not worth another attempt.
-            throw failed(Failure.PERMANENT, new HttpTimeoutException("the call's deadline passed before the request to " + origin + " went"));
+        if (left < MIN_ATTEMPT_NANOS) {
+            // Not the host's failure, and not worth another attempt.
+            throw new Failed("no time left for a request to " + origin, Failure.PERMANENT, Optional.empty(), idempotent, null,
+                    new HttpTimeoutException("the call's deadline leaves no time for a request to " + origin), true);
         }
         Duration timeout = Duration.ofNanos(left);
         HttpRequest timed = HttpRequest.newBuilder(request, (name, value) -> true)
                 .timeout(request.timeout().filter(own -> own.compareTo(timeout) < 0).orElse(timeout)).build();
         HttpResponse<T> response;
+        long start = System.nanoTime();
         try {
-            response = push == null ? client.send(timed, handler) : client.sendAsync(timed, handler, push).get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? failed(io) : failed(Failure.PERMANENT, e);
+            response = push == null ? client.send(timed, handler) : pushed(timed);
         } catch (IOException e) {
-            throw failed(e);
-        } catch (InterruptedException e) {
-            throw failed(Failure.PERMANENT, e);
-        } catch (RuntimeException e) {
-            throw failed(Failure.PERMANENT, e);
+            // A connection not made sent nothing: the request may go again whatever it is.
+            throw replace(threw(e instanceof ConnectException || e instanceof HttpConnectTimeoutException ? Failure.TRANSIENT
+                    : Failure.UNKNOWN_OUTCOME, e));
+        } catch (InterruptedException | RuntimeException e) {
+            throw replace(threw(Failure.PERMANENT, e));
+        } finally {
+            edge.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
         int status = response.statusCode();
         Optional<Duration> after = status == 429 || status == 503 ? retryAfter(response) : Optional.empty();
-        Failure kind;
         if (status == 429 || status == 503 && after.isPresent()) {
-            kind = Failure.RATE_LIMITED;
-        } else if (status == 503 || (status == 502 || status == 504) && idempotent) {
-            kind = Failure.TRANSIENT;
-        } else if (status >= 500 && status < 600) {
-            kind = Failure.UNKNOWN_OUTCOME;
-        } else {
-            return response;
+            throw replace(answered(Failure.RATE_LIMITED, after, response));
         }
-        answered = response;
-        throw new Failed("HTTP " + status + " from " + origin, kind, after, idempotent, response, null);
+        if (status == 408 || (status == 502 || status == 503 || status == 504) && idempotent) {
+            throw replace(answered(Failure.TRANSIENT, after, response));
+        }
+        if (status >= 500 && status < 600 && !FINAL_5XX.contains(status)) {
+            throw replace(answered(Failure.UNKNOWN_OUTCOME, after, response));
+        }
+        replace(null);
+        return response;
     }
 
-    /** What the request ends with when no attempt succeeded: the last answer, or what the client threw. */
+    /** Sends with {@code push}, as the JDK's {@code send} does without it: an interruption cancels the request. */
+    private HttpResponse<T> pushed(HttpRequest timed) throws IOException, InterruptedException {
+        Future<HttpResponse<T>> future = client.sendAsync(timed, handler, push);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /** Makes {@code failed} the last attempt's failure, letting go of the answer of the one before. */
+    private Failed replace(Failed failed) {
+        letGo();
+        last = failed;
+        return failed;
+    }
+
+    /**
+     * What the request ends with when no attempt succeeded: the last answer the host gave, or what
+     * the client threw. An attempt that found no time left leaves the one before it as the outcome.
+     */
     @SuppressWarnings("unchecked")
     HttpResponse<T> end(Failed failed) throws IOException, InterruptedException {
-        if (failed.response != null) {
-            return (HttpResponse<T>) failed.response;
+        Failed outcome = failed.outOfTime && last != null ? last : failed;
+        if (outcome.response != null) {
+            // The function has it now: it is no longer this exchange's to close.
+            last = null;
+            return (HttpResponse<T>) outcome.response;
         }
-        switch (failed.getCause()) {
+        switch (outcome.getCause()) {
             case IOException e -> throw e;
             case InterruptedException e -> throw e;
-            case ExecutionException e -> throw new IOException(e.getCause());
             case RuntimeException e -> throw e;
-            default -> throw new IllegalStateException(failed.getCause());
+            default -> throw new IllegalStateException(outcome.getCause());
         }
     }
 
-    private Failed failed(IOException e) {
-        // A connection not made sent nothing: the request may go again whatever it is.
-        Failure kind = e instanceof ConnectException || e instanceof HttpConnectTimeoutException ? Failure.TRANSIENT : Failure.UNKNOWN_OUTCOME;
-        return failed(kind, e);
-    }
-
-    private Failed failed(Failure kind, Exception cause) {
-        String said = cause.getMessage() == null ? "" : ": " + cause.getMessage();
-        return new Failed(cause.getClass().getSimpleName() + " from " + origin + said, kind, Optional.empty(), idempotent, null, cause);
-    }
-
-    /** Closes the body of an answer no longer kept, so that its connection goes back to the pool. */
-    private void letGo() {
-        if (answered != null && answered.body() instanceof AutoCloseable body) {
+    /** Closes the body of an answer that the function will not get, so that its connection goes back to the pool. */
+    void letGo() {
+        if (last != null && last.response != null && last.response.body() instanceof AutoCloseable body) {
             try {
                 body.close();
             } catch (Exception e) {
                 // the connection is the client's to drop
             }
         }
-        answered = null;
+        last = null;
     }
 
     /**
      * The wait a {@code Retry-After} asks for: seconds, or an HTTP date (RFC 9110 §10.2.3); empty when
      * there is none or it cannot be read.
      */
-    static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").flatMap(value -> {
-            String text = value.strip();
-            try {
-                return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(text))));
-            } catch (NumberFormatException e) {
+    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").map(String::strip).flatMap(value -> {
+            if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                // More digits than a long holds is a wait past any max-wait.
+                return Optional.of(value.length() > 18 ? Duration.ofSeconds(Long.MAX_VALUE) : Duration.ofSeconds(Long.parseLong(value)));
+            }
+            for (DateTimeFormatter form : HTTP_DATES) {
                 try {
-                    Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                    Duration wait = Duration.between(Instant.now(), at);
+                    Duration wait = Duration.between(Instant.now(), ZonedDateTime.parse(value, form).toInstant());
                     return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-                } catch (DateTimeParseException unreadable) {
-                    return Optional.empty();
+                } catch (DateTimeParseException e) {
+                    // the next form
                 }
             }
+            return Optional.empty();
         });
     }
 }

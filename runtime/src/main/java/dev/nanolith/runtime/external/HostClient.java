@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
@@ -35,7 +36,7 @@ final class HostClient extends HttpClient {
 
     @Override
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
-        return hosts.send(call, request, handler, null);
+        return hosts.send(call, client, request, handler, null);
     }
 
     @Override
@@ -43,19 +44,34 @@ final class HostClient extends HttpClient {
         return sendAsync(request, handler, null);
     }
 
-    /** Sends on a virtual thread of its own: its waits and retries block that thread, not the caller's. */
+    /**
+     * Sends on a virtual thread of its own, whose waits and retries block it and not the caller.
+     * Cancelling the answer, or the call's deadline, interrupts it, which ends the request as the
+     * JDK's {@code send} ends one; a response that comes after is let go.
+     */
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
                                                             HttpResponse.PushPromiseHandler<T> push) {
-        CompletableFuture<HttpResponse<T>> response = new CompletableFuture<>();
-        Thread.ofVirtual().name("http " + call.function()).start(() -> {
+        CompletableFuture<HttpResponse<T>> answer = new CompletableFuture<>();
+        Thread thread = Thread.ofVirtual().name("http " + call.function()).unstarted(() -> {
             try {
-                response.complete(hosts.send(call, request, handler, push));
+                HttpResponse<T> response = hosts.send(call, client, request, handler, push);
+                if (!answer.complete(response) && response.body() instanceof AutoCloseable body) {
+                    body.close();
+                }
             } catch (Throwable e) {
-                response.completeExceptionally(e);
+                answer.completeExceptionally(e);
             }
         });
-        return response;
+        // The JDK's request timeout ends with the response's headers; the deadline bounds the body as well.
+        answer.orTimeout(Math.max(0, call.deadline() - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .whenComplete((response, failure) -> {
+                    if (failure != null) {
+                        thread.interrupt();
+                    }
+                });
+        thread.start();
+        return answer;
     }
 
     /** A WebSocket of the process's client, without the error handler: it is a connection, not a request. */

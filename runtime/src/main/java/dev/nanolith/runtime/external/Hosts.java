@@ -5,7 +5,6 @@ import dev.nanolith.runtime.FunctionSpec;
 import dev.nanolith.runtime.config.HostConfig;
 import dev.nanolith.runtime.observe.Metrics;
 import dev.nanolith.runtime.resilience.Guard;
-import dev.nanolith.runtime.resilience.Policies;
 import dev.nanolith.runtime.resilience.Policy;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -16,15 +15,17 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The external hosts that one revision of an app's functions call in this process. Each origin
- * ({@code https://psp.example}) has the caller's side of the standard error handler, a {@link Guard}
- * whose callers are the functions, each with the policy its {@code hosts:} gives (or
- * {@link Policy#HOST}), sharing a retry budget and, where configured, a circuit breaker; and each
- * origin is an edge in the metrics: {@code nanolith_edge_duration_seconds{caller="payments.charge",
- * callee="https://psp.example",kind="external"}}.
+ * The external hosts that one revision of an app's functions call in this process, and the JDK
+ * HTTP client their requests share (its connections and its thread), made when a function first
+ * asks for it and closed with the revision.
+ *
+ * <p>Each origin ({@code https://psp.example}) has the caller's side of the standard error handler,
+ * a {@link Guard} whose callers are the functions: each with the policy its {@code hosts:} gives, or
+ * {@link Policy#HOST}; those with the same settings share a retry budget and a circuit breaker.
+ * Each origin is an edge in the metrics, one sample per attempt:
+ * {@code nanolith_edge_duration_seconds{caller="payments.charge",callee="https://psp.example",kind="external"}}.
  */
 public final class Hosts implements AutoCloseable {
 
@@ -32,8 +33,8 @@ public final class Hosts implements AutoCloseable {
      * How many hosts that no {@code hosts:} names get a guard and edges of their own; requests to more
      * share one, {@value #OTHERS}, so that URLs made from requests cannot grow the metrics without bound.
      */
-    static final int MAX_UNNAMED = 64;
-    static final String OTHERS = "other-hosts";
+    private static final int MAX_UNNAMED = 64;
+    private static final String OTHERS = "other-hosts";
 
     private final ExternalHttp external;
     private final String app;
@@ -41,6 +42,10 @@ public final class Hosts implements AutoCloseable {
     private final Map<String, Map<String, Policy>> named = new HashMap<>();
     private final Map<String, Host> byOrigin = new ConcurrentHashMap<>();
     private int unnamed;
+    /** The guard of the hosts past {@link #MAX_UNNAMED}: set once they are, and read without a lock. */
+    private volatile Host others;
+    private HttpClient client;
+    private boolean closed;
 
     Hosts(ExternalHttp external, String app, Collection<FunctionSpec> functions) {
         this.external = external;
@@ -52,44 +57,65 @@ public final class Hosts implements AutoCloseable {
 
     /** The client {@code call}'s function holds for this call: its requests carry the call's deadline. */
     public HttpClient client(Call call) {
-        return new HostClient(this, call, external.client());
+        return new HostClient(this, call, client());
     }
 
-    /** Takes the hosts' breakers out of the metrics, as the revision goes. */
+    /** Ends the requests in flight and the client's thread, and takes the hosts' breakers out of the metrics. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
+        if (client != null) {
+            client.shutdownNow();
+        }
         byOrigin.values().forEach(host -> host.guard().close());
     }
 
-    /** Makes {@code request} for {@code call} through its host's guard, and records it on the edge. */
-    <T> HttpResponse<T> send(Call call, HttpRequest request, HttpResponse.BodyHandler<T> handler,
+    /** The JDK's client, with its defaults (no redirects followed, HTTP/2 where the host offers it). */
+    private synchronized HttpClient client() {
+        if (closed) {
+            throw new IllegalStateException("the revision no longer serves: its functions make no more requests");
+        }
+        if (client == null) {
+            client = HttpClient.newHttpClient();
+        }
+        return client;
+    }
+
+    /** Makes {@code request} for {@code call} through its host's guard. */
+    <T> HttpResponse<T> send(Call call, HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler,
                              HttpResponse.PushPromiseHandler<T> push) throws IOException, InterruptedException {
         String origin = HostConfig.origin(request.uri());
         if (origin == null) {
             throw new IllegalArgumentException("'" + request.uri() + "' is not an http or https URI with a host — ctx.http() makes HTTP requests");
         }
         Host host = host(origin);
-        Exchange<T> exchange = new Exchange<>(origin, request, handler, push);
-        long start = System.nanoTime();
+        Timer edge = host.edges().get(call.function());
+        if (edge == null) {
+            edge = host.edges().computeIfAbsent(call.function(), caller -> Metrics.edgeDuration(external.registry(), app, caller, host.origin(),
+                    "external"));
+        }
+        Exchange<T> exchange = new Exchange<>(origin, client, request, handler, push, edge);
         try {
             @SuppressWarnings("unchecked")
-            HttpResponse<T> response = (HttpResponse<T>) host.guard().call(call.function(), call.trace(), call.deadline(), false, exchange,
-                    external.client(), Exchange::attempt, null);
+            HttpResponse<T> response = (HttpResponse<T>) host.guard().call(call.function(), call.trace(), call.deadline(), false, exchange, null,
+                    (input, none, deadline, tries) -> exchange.attempt(deadline), null);
             return response;
         } catch (Exchange.Failed failed) {
             return exchange.end(failed);
         } finally {
-            Timer edge = host.edges().get(call.function());
-            (edge != null ? edge : host.edges().computeIfAbsent(call.function(),
-                    caller -> Metrics.edgeDuration(external.registry(), app, caller, host.origin(), "external")))
-                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            exchange.letGo();
         }
     }
 
-    private Host host(String origin) {
+    /** The host of {@code origin}: its own, or past {@link #MAX_UNNAMED} unnamed ones, the one they share. */
+    Host host(String origin) {
         Host host = byOrigin.get(origin);
         if (host != null) {
             return host;
+        }
+        Host shared = others;
+        if (shared != null && !named.containsKey(origin)) {
+            return shared;
         }
         synchronized (this) {
             host = byOrigin.get(origin);
@@ -97,21 +123,24 @@ public final class Hosts implements AutoCloseable {
                 return host;
             }
             if (!named.containsKey(origin)) {
-                if (unnamed >= MAX_UNNAMED) {
-                    return byOrigin.computeIfAbsent(OTHERS, this::newHost);
+                if (unnamed == MAX_UNNAMED) {
+                    others = newHost(OTHERS);
+                    return others;
                 }
                 unnamed++;
             }
-            return byOrigin.computeIfAbsent(origin, this::newHost);
+            host = newHost(origin);
+            byOrigin.put(origin, host);
+            return host;
         }
     }
 
     private Host newHost(String origin) {
-        Policies policies = new Policies(Policy.HOST, named.getOrDefault(origin, Map.of()), 0, false, Map.of());
-        return new Host(origin, new Guard(external.registry(), external.process(), app, origin, policies), new ConcurrentHashMap<>());
+        return new Host(origin, new Guard(external.registry(), external.process(), app, origin, Policy.HOST, named.getOrDefault(origin, Map.of()),
+                false), new ConcurrentHashMap<>());
     }
 
     /** One origin: its guard, and its edge from each function that calls it. */
-    private record Host(String origin, Guard guard, Map<String, Timer> edges) {
+    record Host(String origin, Guard guard, Map<String, Timer> edges) {
     }
 }

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A failure that tells what it is itself, rather than by its type: a request to an external host,
- * classified by its answer ({@link dev.nanolith.runtime.external.HostClient}).
+ * A failure that tells what it is itself, rather than by its type, for callees whose failures are
+ * not the platform's exceptions: an external host's answer, classified by its status.
  */
 public interface Classified {
 

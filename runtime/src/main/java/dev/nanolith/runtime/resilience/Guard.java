@@ -20,14 +20,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The caller's side of the standard error handler for the calls of one function, in one
- * process: retries what may be retried ({@link Failure}), with jittered exponential back-off,
- * within the caller's deadline and the callee's retry budget; waits out a {@code Retry-After};
- * stops calling a callee whose circuit breaker is open; and calls the fallback when all that
- * fails. The pipeline's {@link Resilience} stage uses one per function for calls between
- * functions, the gateway one per function for an operation's entry. Each caller's policy, budget
- * and breaker are resolved when the guard is made: a call that does not fail pays a map read, one
- * add (the budget's count) and, where configured, a breaker's bookkeeping.
+ * The caller's side of the standard error handler for the calls of one callee, in one process:
+ * retries what may be retried ({@link Failure}), with jittered exponential back-off, within the
+ * caller's deadline and the callee's retry budget; waits out a {@code Retry-After}; stops calling
+ * a callee whose circuit breaker is open; and calls the fallback when all that fails. The
+ * pipeline's {@link Resilience} stage uses one per function for calls between functions, the
+ * gateway one per function for an operation's entry, and a revision's external hosts one per
+ * host ({@code ctx.http()}). Each caller's policy, budget and breaker are resolved when the guard
+ * is made: a call that does not fail pays a map read, one add (the budget's count) and, where
+ * configured, a breaker's bookkeeping.
  */
 public final class Guard implements AutoCloseable {
 
@@ -64,7 +65,7 @@ public final class Guard implements AutoCloseable {
     private final MeterRegistry registry;
     private final String process;
     private final String app;
-    private final String function;
+    private final String callee;
     private final boolean idempotent;
     private final Events events;
     private final Edge standard;
@@ -73,26 +74,38 @@ public final class Guard implements AutoCloseable {
     private final List<Meter> gauges = new ArrayList<>();
 
     /**
-     * The guard of the calls of {@code function} of {@code app} in this process, its events counted in {@code registry}.
+     * The guard of the calls of function {@code callee} of {@code app} in this process, its events counted in {@code registry}.
      *
      * @param process which of the platform's processes this is ({@code gateway}, or a worker's service), for the breakers'
      *                metrics: each process has breakers of its own
      */
-    public Guard(MeterRegistry registry, String process, String app, String function, Policies policies) {
-        this.registry = registry;
-        this.process = process;
-        this.app = app;
-        this.function = function;
-        this.idempotent = policies.idempotent();
-        this.events = new Events(registry, app, function);
-        Map<Double, RetryBudget> budgets = new HashMap<>();
-        Map<Policy.Breaker, Breaker> breakers = new HashMap<>();
-        this.standard = edge(policies.callers(), budgets, breakers);
-        policies.byCaller().forEach((caller, policy) -> byCaller.put(caller, edge(policy, budgets, breakers)));
+    public Guard(MeterRegistry registry, String process, String app, String callee, Policies policies) {
+        this(registry, process, app, callee, policies.callers(), policies.byCaller(), policies.idempotent());
     }
 
     /**
-     * What one caller's calls of a function share: its policy, and the retry budget and breaker of
+     * The guard of the calls of {@code callee}, a function or an external host's origin, in this process.
+     *
+     * @param standard   what every caller does, unless it has its own
+     * @param byCaller   the callers that have their own
+     * @param idempotent whether an unknown outcome may be retried, unless the failure tells it itself ({@link Classified})
+     */
+    public Guard(MeterRegistry registry, String process, String app, String callee, Policy standard, Map<String, Policy> byCaller,
+                 boolean idempotent) {
+        this.registry = registry;
+        this.process = process;
+        this.app = app;
+        this.callee = callee;
+        this.idempotent = idempotent;
+        this.events = new Events(registry, app, callee);
+        Map<Double, RetryBudget> budgets = new HashMap<>();
+        Map<Policy.Breaker, Breaker> breakers = new HashMap<>();
+        this.standard = edge(standard, budgets, breakers);
+        byCaller.forEach((caller, policy) -> this.byCaller.put(caller, edge(policy, budgets, breakers)));
+    }
+
+    /**
+     * What one caller's calls of a callee share: its policy, and the retry budget and breaker of
      * every caller whose policy has the same ones.
      */
     private record Edge(Policy policy, RetryBudget budget, Breaker breaker) {
@@ -104,7 +117,7 @@ public final class Guard implements AutoCloseable {
     }
 
     /**
-     * Makes a call of the function through its error handler.
+     * Makes a call of the callee through its error handler.
      *
      * @param caller   the calling function, or null for an operation's entry
      * @param deadline the caller's, in {@link System#nanoTime()} terms
@@ -118,12 +131,14 @@ public final class Guard implements AutoCloseable {
         Policy policy = edge.policy();
         Breaker breaker = edge.breaker();
         edge.budget().called();
+        RuntimeException failure = null;
         for (int tries = 1; ; tries++) {
             if (breaker != null && !breaker.permits()) {
                 events.count(caller, "circuit-open");
-                return fallback(breaker.refusal(), policy, caller, trace, standIn, input, context, deadline, fallback);
+                // Opened by other calls while this one waited to try again: its own last failure says more than the breaker.
+                return fallback(failure != null ? failure : breaker.refusal(), policy, caller, trace, standIn, input, context, deadline,
+                        fallback);
             }
-            RuntimeException failure;
             try {
                 Object output = attempt.run(input, context, deadline, tries);
                 if (breaker != null) {
@@ -138,7 +153,7 @@ public final class Guard implements AutoCloseable {
                 }
                 throw e;
             }
-            Failure kind = Failure.of(failure, function);
+            Failure kind = Failure.of(failure, callee);
             if (breaker != null) {
                 breaker.failed(kind, failure);
             }
@@ -196,7 +211,7 @@ public final class Guard implements AutoCloseable {
             }
             if (!restarting && !edge.budget().retry()) {
                 events.count(caller, "budget-exhausted");
-                LOG.log(System.Logger.Level.WARNING, "'" + name(caller) + "' does not call '" + function + "' again: its retry budget ("
+                LOG.log(System.Logger.Level.WARNING, "'" + name(caller) + "' does not call '" + callee + "' again: its retry budget ("
                         + Math.round(policy.budget() * 100) + "% of calls, and 10 in 10 s) is spent; trace " + trace);
                 return -1;
             }
@@ -207,14 +222,14 @@ public final class Guard implements AutoCloseable {
             return -1;
         }
         events.count(caller, event);
-        LOG.log(System.Logger.Level.INFO, "'" + name(caller) + "' calls '" + function + "' again in "
+        LOG.log(System.Logger.Level.INFO, "'" + name(caller) + "' calls '" + callee + "' again in "
                 + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (attempt " + (tries + 1) + (restarting ? "" : " of " + policy.attempts())
                 + ") after " + (kind == Failure.UNKNOWN_OUTCOME ? "an " : "a ") + kind.word() + " failure: " + failure.getMessage() + "; trace " + trace);
         return wait;
     }
 
     /**
-     * What the fallback answers in place of the function, or {@code failure} when there is none.
+     * What the fallback answers in place of the callee, or {@code failure} when there is none.
      * A fallback's own failure is not met with another fallback: fallbacks never go round.
      */
     private <C> Object fallback(RuntimeException failure, Policy policy, String caller, Trace trace, boolean standIn, Object input, C context,
@@ -223,13 +238,13 @@ public final class Guard implements AutoCloseable {
             throw failure;
         }
         events.count(caller, "fallback");
-        LOG.log(System.Logger.Level.WARNING, "'" + policy.fallback() + "' answers for '" + function + "', called by '" + name(caller)
+        LOG.log(System.Logger.Level.WARNING, "'" + policy.fallback() + "' answers for '" + callee + "', called by '" + name(caller)
                 + "': " + failure.getMessage() + "; trace " + trace);
         return fallback.call(policy.fallback(), input, context, deadline);
     }
 
     /**
-     * A circuit breaker of the function's callers in this process, whose changes are counted
+     * A circuit breaker of the callee's callers in this process, whose changes are counted
      * and logged. They are noticed here, after each call, rather than by a listener of the
      * breaker's events: with a listener the breaker makes an event of every call.
      */
@@ -239,10 +254,10 @@ public final class Guard implements AutoCloseable {
         private volatile CircuitBreaker.State state = CircuitBreaker.State.CLOSED;
         private long openedAt;
 
-        /** @param index which of the function's breakers it is: 0 for all callers', more for callers with breakers of their own */
+        /** @param index which of the callee's breakers it is: 0 for all callers', more for callers with breakers of their own */
         Breaker(Policy.Breaker settings, int index) {
             this.openFor = settings.openFor();
-            this.breaker = CircuitBreaker.of(function, CircuitBreakerConfig.custom()
+            this.breaker = CircuitBreaker.of(callee, CircuitBreakerConfig.custom()
                     .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                     .slidingWindowSize(settings.window())
                     .minimumNumberOfCalls(settings.minCalls())
@@ -255,8 +270,8 @@ public final class Guard implements AutoCloseable {
                         case OPEN, FORCED_OPEN -> 1;
                         case HALF_OPEN -> 2;
                         default -> 0;
-                    }).description("The circuit breakers of a function's callers in this process: 0 closed, 1 open, 2 half-open")
-                    .tags("app", app, "callee", function, "process", process, "breaker", Integer.toString(index)).strongReference(true)
+                    }).description("The circuit breakers of a callee's callers in this process (a function, or an external host): 0 closed, 1 open, 2 half-open")
+                    .tags("app", app, "callee", callee, "process", process, "breaker", Integer.toString(index)).strongReference(true)
                     .register(registry));
         }
 
@@ -300,9 +315,9 @@ public final class Guard implements AutoCloseable {
             }
             String word = now.name().toLowerCase(Locale.ROOT).replace('_', '-');
             Counter.builder("nanolith.circuit.transitions").description("Circuit breakers that changed state, by the state they took")
-                    .tags("app", app, "callee", function, "process", process, "state", word).register(registry).increment();
+                    .tags("app", app, "callee", callee, "process", process, "state", word).register(registry).increment();
             LOG.log(now == CircuitBreaker.State.CLOSED ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
-                    "the circuit breaker of '" + function + "' is " + word + (now == CircuitBreaker.State.OPEN
+                    "the circuit breaker of '" + callee + "' is " + word + (now == CircuitBreaker.State.OPEN
                             ? ": " + Math.round(breaker.getMetrics().getFailureRate()) + "% of its last calls failed; its calls fail at once for "
                             + openFor.toSeconds() + " s" : ""));
         }
@@ -310,7 +325,7 @@ public final class Guard implements AutoCloseable {
         /** What a call refused by the open breaker ends with: unavailable until the breaker lets calls through again. */
         synchronized RefusedException refusal() {
             long left = openedAt + openFor.toNanos() - System.nanoTime();
-            return RefusedException.unavailable(CIRCUIT_OPEN, "'" + function + "' is failing: its circuit breaker is open —"
+            return RefusedException.unavailable(CIRCUIT_OPEN, "'" + callee + "' is failing: its circuit breaker is open —"
                     + " calls of it fail at once until it lets one through to try", Duration.ofNanos(Math.max(left, 1_000_000_000L)));
         }
     }

@@ -15,8 +15,8 @@ import java.util.Set;
  * {@code rate-limited:}, {@code circuit-breaker:} and {@code fallback:} in {@code nanolith.yaml},
  * or a caller's own under its {@code calls:}, over the platform's defaults ({@link #DEFAULT}).
  *
- * @param attempts   how many times a call is made at most, the first included (a transient failure's retries
- *                   are bounded by the deadline instead)
+ * @param attempts   how many times a call is made at most, the first included (a call that waits for a worker
+ *                   being started again is bounded by the deadline instead)
  * @param backoff    the wait before the first retry; each next one waits twice as long
  * @param maxBackoff the longest wait between two attempts
  * @param jitter     the share of each wait drawn at random, 0 to 1
@@ -71,7 +71,7 @@ public record Policy(int attempts, Duration backoff, Duration maxBackoff, double
             EnumSet.of(Failure.TRANSIENT, Failure.UNKNOWN_OUTCOME), DEFAULT.budget, DEFAULT.maxWait, null, null);
 
     /** The policy of one function's requests to a host: its entry under the function's {@code hosts:} over {@link #HOST}. */
-    public static Policy of(HostConfig host) {
+    static Policy of(HostConfig host) {
         return HOST.with(host.retry(), host.rateLimited(), host.circuitBreaker(), null);
     }
 
