@@ -52,9 +52,14 @@ public interface Ctx extends Functions {
      * The response returned is the last attempt's, whatever its status; when no attempt got one,
      * {@code send} throws what the last one did. Every host is an edge in the platform's metrics.
      * Get the client on each call, as it carries this call's deadline; the platform owns the
-     * connections, and closing it does nothing.
+     * connections, and closing it does nothing. A request made again sends its body again: give one
+     * of a known length (a stream's is not made again once it went).
+     *
+     * @throws UnsupportedOperationException from a context the platform did not make, such as a test's own
      */
-    HttpClient http();
+    default HttpClient http() {
+        throw new UnsupportedOperationException("this context makes no requests: ctx.http() is the platform's");
+    }
 
     /** Time left until this call's deadline; pass it on to clients that block. */
     Duration remaining();

@@ -4,7 +4,6 @@ import dev.nanolith.Caller;
 import dev.nanolith.Ctx;
 import dev.nanolith.Nano;
 import java.lang.System.Logger;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -82,11 +81,6 @@ final class DirectCtx implements Ctx {
 
     @Override
     public String secret(String name) {
-        throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public HttpClient http() {
         throw new UnsupportedOperationException();
     }
 

@@ -308,11 +308,6 @@ public final class GranularityBench {
         }
 
         @Override
-        public HttpClient http() {
-            throw new UnsupportedOperationException("the shop's create-order calls no external host");
-        }
-
-        @Override
         public Duration remaining() {
             return Duration.ofSeconds(10);
         }

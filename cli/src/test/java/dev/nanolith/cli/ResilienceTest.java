@@ -112,15 +112,17 @@ class ResilienceTest {
 
                         /**
                          * Makes the request its input describes, "METHOD URL", then "key" for an Idempotency-Key, "300ms" for a timeout
-                         * of its own, "async" to send it so, "close" to close the client first; answers "STATUS BODY", or the name of
-                         * what the client threw.
+                         * of its own, "async" to send it so, "close" to close the client first, "stream" for a body read from a stream
+                         * once; answers "STATUS BODY", or the name of what the client threw.
                          */
                         public class Fetch implements Nano<String, String> {
                             public String apply(String input, Ctx ctx) throws Exception {
                                 String[] words = input.split(" ");
-                                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(words[1]))
-                                        .method(words[0], HttpRequest.BodyPublishers.ofString("{}"));
                                 List<String> options = List.of(words).subList(2, words.length);
+                                java.io.InputStream once = new java.io.ByteArrayInputStream("{}".getBytes());
+                                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(words[1])).method(words[0],
+                                        options.contains("stream") ? HttpRequest.BodyPublishers.ofInputStream(() -> once)
+                                                : HttpRequest.BodyPublishers.ofString("{}"));
                                 for (String option : options) {
                                     if (option.equals("key")) {
                                         request.header("Idempotency-Key", "k-" + System.nanoTime());
@@ -402,7 +404,7 @@ class ResilienceTest {
         assertTrue(metric("nanolith_resilience_events_total", "callee=\"back.steady\"", "caller=\"entry\"", "event=\"retry\"") > 0);
     }
 
-    /** front.fetch's answer to {@code request}: {@code METHOD URL [key] [async] [close] [NNNms]}. */
+    /** front.fetch's answer to {@code request}: {@code METHOD URL [key] [async] [close] [stream] [NNNms]}. */
     static Http.Response fetch(String request) {
         return http.post("/fn/front.fetch", "\"" + request + "\"");
     }
@@ -473,7 +475,9 @@ class ResilienceTest {
         assertEquals("200 fine", fetch("GET " + api.url() + "/orders/1").json().asText());
         api.script(ExternalHost.Answer.status(501));
         assertEquals("501 status 501", fetch("GET " + api.url() + "/orders/1").json().asText(), "no retry mends a 501");
-        assertEquals(before + 11, api.received());
+        api.script(ExternalHost.Answer.status(502));
+        assertEquals("502 status 502", fetch("PUT " + api.url() + "/orders/1 stream").json().asText(), "a stream went, and is spent");
+        assertEquals(before + 12, api.received());
     }
 
     @Test

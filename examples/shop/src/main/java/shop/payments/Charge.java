@@ -33,7 +33,7 @@ public final class Charge implements Nano<ChargeRequest, Charged> {
     @Override
     public Charged apply(ChargeRequest charge, Ctx ctx) throws Exception {
         URI uri = URI.create(ctx.config("psp-url") + "/v1/charges");
-        // The platform's client gives the request the time this call has left: an answer never comes too late to use.
+        // The platform's client gives the request the time this call has left: it never outlasts the call.
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .header("Authorization", "Bearer " + ctx.secret("PSP_API_KEY"))
                 .header("Idempotency-Key", charge.idempotencyKey())

@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  * <li>anything else is the host's answer, for the function to read.
  * </ul>
  * A request is idempotent when its method is (RFC 9110 §9.2.2) or it carries an
- * {@code Idempotency-Key} (the IETF draft of that name, as Stripe's API takes it).
+ * {@code Idempotency-Key} (the IETF draft of that name, as Stripe's API takes it). A request that
+ * went is made again only when its body can be sent again: one of a known length (a stream's, of
+ * unknown length, may be read once).
  */
 final class Exchange<T> {
 
@@ -60,6 +62,7 @@ final class Exchange<T> {
     private final HttpResponse.PushPromiseHandler<T> push;
     private final Timer edge;
     private final boolean idempotent;
+    private final boolean replayable;
     /** The last attempt's failure, kept until a later attempt replaces it or the request ends with it. */
     private Failed last;
 
@@ -72,23 +75,24 @@ final class Exchange<T> {
         this.push = push;
         this.edge = edge;
         this.idempotent = IDEMPOTENT_METHODS.contains(request.method()) || request.headers().firstValue("Idempotency-Key").isPresent();
+        this.replayable = request.bodyPublisher().map(body -> body.contentLength() >= 0).orElse(true);
     }
 
     /** How an attempt of a request to a host failed: with the host's answer, or with what the JDK's client threw. */
     static final class Failed extends RuntimeException implements Classified {
         private final transient Failure failure;
         private final transient Optional<Duration> retryAfter;
-        private final boolean idempotent;
+        private final boolean repeatable;
         private final transient HttpResponse<?> response;
         /** Whether it failed for want of time before it went: then the attempt before it, if any, is the outcome. */
         private final boolean outOfTime;
 
-        private Failed(String message, Failure failure, Optional<Duration> retryAfter, boolean idempotent, HttpResponse<?> response,
+        private Failed(String message, Failure failure, Optional<Duration> retryAfter, boolean repeatable, HttpResponse<?> response,
                        Exception cause, boolean outOfTime) {
             super(message, cause, false, false);
             this.failure = failure;
             this.retryAfter = retryAfter;
-            this.idempotent = idempotent;
+            this.repeatable = repeatable;
             this.response = response;
             this.outOfTime = outOfTime;
         }
@@ -104,18 +108,25 @@ final class Exchange<T> {
         }
 
         @Override
-        public boolean idempotent() {
-            return idempotent;
+        public boolean repeatable() {
+            return repeatable;
         }
     }
 
     private Failed answered(Failure kind, Optional<Duration> after, HttpResponse<T> response) {
-        return new Failed("HTTP " + response.statusCode() + " from " + origin, kind, after, idempotent, response, null, false);
+        return new Failed("HTTP " + response.statusCode() + " from " + origin, kind, after, repeatable(kind), response, null, false);
     }
 
-    private Failed threw(Failure kind, Exception cause) {
+    /** A failure the client threw; {@code sent}: whether the request may have gone. */
+    private Failed threw(Failure kind, Exception cause, boolean sent) {
         String said = cause.getMessage() == null ? "" : ": " + cause.getMessage();
-        return new Failed(cause.getClass().getSimpleName() + " from " + origin + said, kind, Optional.empty(), idempotent, null, cause, false);
+        return new Failed(cause.getClass().getSimpleName() + " from " + origin + said, kind, Optional.empty(), !sent || repeatable(kind), null,
+                cause, false);
+    }
+
+    /** Whether a request that went, and failed so, may go again. */
+    private boolean repeatable(Failure kind) {
+        return replayable && (kind != Failure.UNKNOWN_OUTCOME || idempotent);
     }
 
     /** Makes one attempt within {@code deadline}, in {@link System#nanoTime()} terms: the host's answer, or a {@link Failed}. */
@@ -123,8 +134,9 @@ final class Exchange<T> {
         long left = deadline - System.nanoTime();
         if (left < MIN_ATTEMPT_NANOS) {
             // Not the host's failure, and not worth another attempt.
-            throw new Failed("no time left for a request to " + origin, Failure.PERMANENT, Optional.empty(), idempotent, null,
-                    new HttpTimeoutException("the call's deadline leaves no time for a request to " + origin), true);
+            throw new Failed("no time left for a request to " + origin, Failure.PERMANENT, Optional.empty(), false, null,
+                    new HttpTimeoutException("the deadline of the call that got this client (ctx.http()) leaves no time for a request to "
+                            + origin + " — a client is its call's: get it on each call"), true);
         }
         Duration timeout = Duration.ofNanos(left);
         HttpRequest timed = HttpRequest.newBuilder(request, (name, value) -> true)
@@ -135,10 +147,10 @@ final class Exchange<T> {
             response = push == null ? client.send(timed, handler) : pushed(timed);
         } catch (IOException e) {
             // A connection not made sent nothing: the request may go again whatever it is.
-            throw replace(threw(e instanceof ConnectException || e instanceof HttpConnectTimeoutException ? Failure.TRANSIENT
-                    : Failure.UNKNOWN_OUTCOME, e));
+            boolean sent = !(e instanceof ConnectException || e instanceof HttpConnectTimeoutException);
+            throw replace(threw(sent ? Failure.UNKNOWN_OUTCOME : Failure.TRANSIENT, e, sent));
         } catch (InterruptedException | RuntimeException e) {
-            throw replace(threw(Failure.PERMANENT, e));
+            throw replace(threw(Failure.PERMANENT, e, true));
         } finally {
             edge.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }

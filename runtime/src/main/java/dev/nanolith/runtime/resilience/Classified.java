@@ -15,6 +15,10 @@ public interface Classified {
     /** How long the other side asked to be left alone ({@code Retry-After}); empty when it did not say. */
     Optional<Duration> retryAfter();
 
-    /** Whether making the same request again does no more than making it once: only then is an unknown outcome retried. */
-    boolean idempotent();
+    /**
+     * Whether the same request may be made again after this failure: it was not sent, or it can be
+     * sent again as it was and, when its outcome is unknown, doing it twice does no more than once.
+     * When it may not, it is not retried, whatever its kind.
+     */
+    boolean repeatable();
 }

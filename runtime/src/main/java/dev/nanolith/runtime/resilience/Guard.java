@@ -88,7 +88,7 @@ public final class Guard implements AutoCloseable {
      *
      * @param standard   what every caller does, unless it has its own
      * @param byCaller   the callers that have their own
-     * @param idempotent whether an unknown outcome may be retried, unless the failure tells it itself ({@link Classified})
+     * @param idempotent whether an unknown outcome may be retried, unless the failure tells whether it may ({@link Classified})
      */
     public Guard(MeterRegistry registry, String process, String app, String callee, Policy standard, Map<String, Policy> byCaller,
                  boolean idempotent) {
@@ -192,21 +192,22 @@ public final class Guard implements AutoCloseable {
         // The callee's process is being started again: as with gRPC's transparent retries, waiting for it is bounded by the
         // deadline, not by attempts or the budget, as no request reached it. Every other retry counts against both.
         boolean restarting = kind == Failure.TRANSIENT && failure instanceof ServiceUnavailableException;
-        if (kind == Failure.PERMANENT || !restarting && tries >= policy.attempts()) {
+        if (kind == Failure.PERMANENT || !restarting && tries >= policy.attempts()
+                || failure instanceof Classified classified && !classified.repeatable()) {
             return -1;
         }
         long wait;
         String event;
         if (kind == Failure.RATE_LIMITED) {
-            Duration asked = retryAfter(failure).orElse(policy.backoff());
-            if (asked.compareTo(policy.maxWait()) > 0) {
+            Optional<Duration> asked = retryAfter(failure);
+            if (asked.isPresent() && asked.get().compareTo(policy.maxWait()) > 0) {
                 return -1;
             }
-            wait = asked.toNanos();
+            // A refusal that does not say how long to wait waits as a retry would.
+            wait = asked.isPresent() ? asked.get().toNanos() : backoff(policy, tries);
             event = "rate-limit-wait";
         } else {
-            boolean repeatable = failure instanceof Classified classified ? classified.idempotent() : idempotent;
-            if (!policy.retryOn().contains(kind) || kind == Failure.UNKNOWN_OUTCOME && !repeatable) {
+            if (!policy.retryOn().contains(kind) || kind == Failure.UNKNOWN_OUTCOME && !idempotent && !(failure instanceof Classified)) {
                 return -1;
             }
             if (!restarting && !edge.budget().retry()) {
