@@ -85,8 +85,8 @@ class DeployTest {
                   x.echo:
                     timout: 2s
                 """).source("demo/x/Echo.java", echo()));
-        assertEquals(List.of("nanolith.yaml:4: unknown key 'timout' in functions.x.echo — use access, callers, calls, circuit-breaker, concurrency, config, description, fallback, idempotent, isolated,"
-                + " rate-limit, rate-limited, retry, secrets, timeout"), problems);
+        assertEquals(List.of("nanolith.yaml:4: unknown key 'timout' in functions.x.echo — use access, callers, calls, circuit-breaker, concurrency, config, description, fallback, hosts, idempotent,"
+                + " isolated, rate-limit, rate-limited, retry, secrets, timeout"), problems);
     }
 
     @Test

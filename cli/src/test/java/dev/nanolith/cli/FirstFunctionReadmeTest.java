@@ -34,7 +34,7 @@ class FirstFunctionReadmeTest {
         Path app = dir.resolve("hello");
         Files.createDirectories(app);
         Files.writeString(app.resolve("nanolith.yaml"), block(section, "`hello/nanolith.yaml`"));
-        List<String> sources = blocks(readme, "java");
+        List<String> sources = blocks(section, "java");
         write(app, sources.getFirst());
         List<String> consoles = blocks(section, "console");
 

@@ -171,10 +171,23 @@ public final class Gateway implements AutoCloseable {
     private void call(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         Router.Target target = router.route(name);
+        // A deployment that retired between its lookup and here is not called: the one that serves now is.
+        while (target != null && !target.deployment().enter()) {
+            target = router.route(name);
+        }
         if (target == null) {
             error(res, Status.NOT_FOUND_404, "no-such-function", new NoSuchFunctionException(name).getMessage() + " — GET /fn lists the functions");
             return;
         }
+        try {
+            call(req, res, name, target);
+        } finally {
+            target.deployment().exit();
+        }
+    }
+
+    /** Calls {@code target}, counted on its deployment, for {@code req}. */
+    private void call(ServerRequest req, ServerResponse res, String name, Router.Target target) {
         String principal = authorize(req, res, target.function());
         if (principal == null) {
             return;
@@ -238,7 +251,6 @@ public final class Gateway implements AutoCloseable {
      * with {@link DeadlineExceededException} whatever the worker does.
      */
     private byte[] forward(Deployment deployment, Manifest.Function function, String principal, byte[] body, Trace trace) {
-        deployment.enter();
         long deadline = System.nanoTime() + function.timeout().toNanos();
         Watchdog.Alarm alarm = watchdog.arm(Thread.currentThread(), deadline);
         try {
@@ -256,7 +268,6 @@ public final class Gateway implements AutoCloseable {
         } finally {
             // An alarm that went off as the answer came must not disturb the writing of the response.
             Thread.interrupted();
-            deployment.exit();
         }
     }
 

@@ -14,10 +14,20 @@ public final class Drain {
 
     private final LongAdder inFlight = new LongAdder();
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+    private volatile boolean draining;
 
-    /** Counts a call that starts; its end is {@link #exit}. */
-    public void enter() {
+    /**
+     * Counts a call that starts; its end is {@link #exit}. Once draining has started, nothing is
+     * counted and it answers false: what it guards may be closing, and the call belongs elsewhere.
+     */
+    public boolean enter() {
         inFlight.increment();
+        // Set before the drain reads the count, read after this call is counted: one of the two sees the other.
+        if (draining) {
+            inFlight.decrement();
+            return false;
+        }
+        return true;
     }
 
     public void exit() {
@@ -34,6 +44,7 @@ public final class Drain {
      * (a failure is logged, and the next is closed all the same) and runs {@code after}.
      */
     public Thread start(String what, Runnable after) {
+        draining = true;
         return Thread.ofVirtual().name("retire " + what).start(() -> {
             try {
                 while (inFlight.sum() > 0) {

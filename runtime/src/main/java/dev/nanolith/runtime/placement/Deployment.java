@@ -115,9 +115,12 @@ public final class Deployment {
         return endpoints;
     }
 
-    /** Counts a call that starts on this deployment; its end is {@link #exit}. */
-    public void enter() {
-        drain.enter();
+    /**
+     * Counts a call that starts on this deployment; its end is {@link #exit}. False, and nothing
+     * counted, once it retires: the call goes to the deployment that serves now.
+     */
+    public boolean enter() {
+        return drain.enter();
     }
 
     public void exit() {
