@@ -65,13 +65,33 @@ class PlatformStopTest {
                 Thread.sleep(100);
                 left = marked(ours);
             }
-            assertEquals(List.of(), left, "processes of this platform still run");
+            assertEquals(List.of(), left, () -> "processes of this platform still run: " + described(ours));
             // Killed, it is gone once the JDK has collected its exit: isAlive() says so only then.
             assertTrue(stray.waitFor(5, TimeUnit.SECONDS), "the process with the platform's mark was left running");
         } finally {
             under.forEach(ProcessHandle::destroyForcibly);
             stray.destroyForcibly();
         }
+    }
+
+    /** The processes that carry a mark of this JVM's platforms: each one's pid, parent, state and last two arguments. */
+    static List<String> described(String prefix) {
+        List<String> found = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(process -> {
+            try {
+                Path proc = Path.of("/proc", String.valueOf(process.pid()));
+                List<String> args = List.of(new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
+                if (args.stream().anyMatch(arg -> arg.startsWith(prefix))) {
+                    String status = Files.readString(proc.resolve("status"));
+                    found.add(process.pid() + " (parent " + process.parent().map(ProcessHandle::pid).orElse(-1L) + ", "
+                            + status.lines().filter(l -> l.startsWith("State:")).findFirst().orElse("") + ") "
+                            + String.join(" ", args.subList(Math.max(0, args.size() - 2), args.size())));
+                }
+            } catch (IOException e) {
+                // the process ended as it was looked at
+            }
+        });
+        return found;
     }
 
     /** The marks of this JVM's platforms that running processes carry, one per process, read from /proc. */
