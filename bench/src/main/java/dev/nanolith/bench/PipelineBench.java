@@ -11,7 +11,9 @@ import dev.nanolith.runtime.dispatch.LocalDispatcher;
 import dev.nanolith.runtime.external.ExternalHttp;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.Libraries;
+import dev.nanolith.runtime.observe.Activations;
 import dev.nanolith.runtime.observe.Metrics;
+import dev.nanolith.runtime.observe.Recorder;
 import dev.nanolith.runtime.placement.Placement;
 import dev.nanolith.runtime.security.Callers;
 import dev.nanolith.worker.Worker;
@@ -56,6 +58,10 @@ public class PipelineBench {
     private Route guardedDoubleSum;
     private Route bareDoubleSum;
     private Route resilientDoubleSum;
+    /** The bare pipeline with the activation recorder, whose buffer a thread empties as the platform's collection would. */
+    private Route recordedDoubleSum;
+    private Object recordedInput;
+    private Thread collector;
     /** The inputs, as the bare and the resilient revisions' own classes. */
     private Object bareInput;
     private Object resilientInput;
@@ -93,6 +99,23 @@ public class PipelineBench {
                 new LocalDispatcher(), new ExternalHttp(registry, "bench")), Map.<String, String>of()::get, AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH,
                 Libraries.ON_CLASS_PATH, null, true);
         bareDoubleSum = route(bare.load(Apps.dir("hot"), app -> "bare"), "hot.double-sum");
+        Activations activations = new Activations(registry, Activations.CAPACITY);
+        AppLoader recorded = new AppLoader(new Pipeline(List.of(new Metrics(registry, fn -> true), new Recorder(activations, fn -> true),
+                new Callers(), new Deadlines(watchdog)), new LocalDispatcher(), new ExternalHttp(registry, "bench")),
+                Map.<String, String>of()::get, AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
+        recordedDoubleSum = route(recorded.load(Apps.dir("hot"), app -> "recorded"), "hot.double-sum");
+        recordedInput = recordedDoubleSum.readInput("{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8));
+        expectSame(recordedDoubleSum, doubleSumDirect.apply(input, ctx), recordedDoubleSum.callEntry(recordedInput, "bench"));
+        collector = Thread.ofPlatform().daemon().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                activations.take(10_000);
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
         resilient = copy("hot.add:\n    idempotent: true\n    retry: {attempts: 3}\n    circuit-breaker: {window: 20}\n    concurrency: 64\n");
         resilientDoubleSum = route(Worker.loadHere(resilient, Map.of(), new SimpleMeterRegistry(), watchdog), "hot.double-sum");
         bareInput = bareDoubleSum.readInput("{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8));
@@ -120,6 +143,7 @@ public class PipelineBench {
 
     @TearDown
     public void stop() {
+        collector.interrupt();
         watchdog.close();
         Check.delete(guarded);
         Check.delete(resilient);
@@ -162,6 +186,12 @@ public class PipelineBench {
     }
 
     /** {@code nestedBare} through the whole pipeline, {@code hot.add} with a retry, a circuit breaker and a bulkhead configured. */
+    /** The bare pipeline with every call recorded as an activation, its record made off the call's thread. */
+    @Benchmark
+    public Object nestedRecorded() {
+        return recordedDoubleSum.callEntry(recordedInput, "bench");
+    }
+
     @Benchmark
     public Object nestedResilient() {
         return resilientDoubleSum.callEntry(resilientInput, "bench");

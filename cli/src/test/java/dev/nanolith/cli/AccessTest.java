@@ -429,8 +429,11 @@ class AccessTest {
         out.writeUTF(principal);
         out.writeUTF(caller);
         out.writeLong(5_000);
+        // The trace id, the call's span id, its caller's.
         out.writeLong(1);
         out.writeLong(2);
+        out.writeLong(3);
+        out.writeLong(4);
         out.writeInt(input.length);
         out.write(input);
         out.flush();

@@ -68,6 +68,20 @@ class RemoteCallTest {
                             }
                         }
                         """)
+                .source("back/Chatty.java", """
+                        package back;
+
+                        import dev.nanolith.Ctx;
+                        import dev.nanolith.Nano;
+
+                        /** Logs its text, and returns it. */
+                        public class Chatty implements Nano<Text, Text> {
+                            public Text apply(Text input, Ctx ctx) {
+                                ctx.log().log(System.Logger.Level.INFO, "chatty says {0}", input.text());
+                                return input;
+                            }
+                        }
+                        """)
                 .source("front/Breaking.java", """
                         package front;
 
@@ -169,6 +183,30 @@ class RemoteCallTest {
             Thread.sleep(50);
         }
         assertTrue(logged.contains("error id " + errorId + ", trace " + TRACE), "the back service's log: " + logged);
+    }
+
+    @Test
+    void everyAnswerNamesItsEntrySpanInTheClientsTraceAndAFunctionsLogLinesCarryTheirIds() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        String sent = "00-" + TRACE + "-00f067aa0ba902b7-01";
+        for (String path : List.of("/fn/back.chatty", "/fn/no.such")) {
+            java.net.http.HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(platform.url() + path))
+                    .header("Content-Type", "application/json").header("traceparent", sent)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            String answered = r.headers().firstValue("traceparent").orElse("");
+            assertTrue(answered.matches("00-" + TRACE + "-[0-9a-f]{16}-01") && !answered.equals(sent), path + " answered " + answered);
+        }
+        java.net.http.HttpResponse<String> fresh = client.send(HttpRequest.newBuilder(URI.create(platform.url() + "/fn/back.chatty"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(fresh.headers().firstValue("traceparent").orElse("").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"));
+        String logged = "";
+        for (int i = 0; i < 100 && logged.isEmpty(); i++) {
+            logged = supervisor.records.stream().map(LogRecord::getMessage).filter(line -> line.contains("chatty says hi") && line.contains(TRACE))
+                    .findFirst().orElse("");
+            Thread.sleep(50);
+        }
+        assertTrue(logged.matches("\\[back] INFO fn\\.back\\.chatty: \\[activation [0-9a-f]{16}, trace " + TRACE + "] chatty says hi"), logged);
     }
 
     @Test

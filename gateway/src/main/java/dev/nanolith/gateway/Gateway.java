@@ -170,6 +170,9 @@ public final class Gateway implements AutoCloseable {
 
     private void call(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
+        // Every answer names the entry call's span in the client's trace, or in a new one (W3C Trace Context).
+        Trace trace = Trace.of(req.headers().first(TRACEPARENT).orElse(null));
+        res.header(HeaderValues.create(TRACEPARENT, trace.traceparent()));
         Router.Target target = router.route(name);
         // A deployment that retired between its lookup and here is not called: the one that serves now is.
         while (target != null && !target.deployment().enter()) {
@@ -180,14 +183,14 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         try {
-            call(req, res, name, target);
+            call(req, res, name, target, trace);
         } finally {
             target.deployment().exit();
         }
     }
 
     /** Calls {@code target}, counted on its deployment, for {@code req}. */
-    private void call(ServerRequest req, ServerResponse res, String name, Router.Target target) {
+    private void call(ServerRequest req, ServerResponse res, String name, Router.Target target, Trace trace) {
         String principal = authorize(req, res, target.function());
         if (principal == null) {
             return;
@@ -215,7 +218,6 @@ public final class Gateway implements AutoCloseable {
             tooLarge(res, -1);
             return;
         }
-        Trace trace = Trace.of(req.headers().first(TRACEPARENT).orElse(null));
         try {
             byte[] output = forward(target.deployment(), target.function(), principal, body, trace);
             if (!target.function().shape().hasOutput()) {
@@ -279,14 +281,15 @@ public final class Gateway implements AutoCloseable {
     private Object attempt(Object body, Entry entry, long deadline, int tries) {
         Manifest.Function function = entry.function();
         return workers.forward(entry.deployment().endpoints().get(function.service()), entry.deployment().app(), function.name(),
-                function.service(), function.timeout(), deadline, entry.principal(), entry.trace(), (byte[]) body);
+                function.service(), function.timeout(), deadline, entry.principal(), tries == 1 ? entry.trace() : entry.trace().again(),
+                (byte[]) body);
     }
 
     /** The entry call of {@code name} in place of one that failed: through its own guard, as a stand-in. */
     private Object fallback(String name, Object body, Entry entry, long deadline) {
         Manifest.Function function = entry.deployment().functions().stream().filter(fn -> fn.name().equals(name)).findFirst().orElseThrow();
         return guard(entry.deployment(), function).call(null, entry.trace(), deadline, true, body,
-                new Entry(entry.deployment(), function, entry.principal(), entry.trace()), this::attempt, this::fallback);
+                new Entry(entry.deployment(), function, entry.principal(), entry.trace().again()), this::attempt, this::fallback);
     }
 
     /** The error handler of the gateway's calls of {@code function}, made on its first call; it goes with its deployment. */

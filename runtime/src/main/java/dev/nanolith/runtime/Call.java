@@ -2,9 +2,14 @@ package dev.nanolith.runtime;
 
 import dev.nanolith.Caller;
 import dev.nanolith.Ctx;
+import dev.nanolith.runtime.observe.Activation;
 import java.lang.System.Logger;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,6 +28,10 @@ public final class Call extends AbstractFunctions implements Ctx {
     private final boolean standIn;
     private long deadline;
     private int sentBytes = -1, receivedBytes = -1;
+    private long durationNanos;
+    private Activation.Status status;
+    /** What the function logged during the call; made by its first line. */
+    private List<String> logs;
 
     Call(Route route, String principal, String from, long deadline, Trace trace, boolean carried, boolean standIn) {
         this.route = route;
@@ -70,7 +79,7 @@ public final class Call extends AbstractFunctions implements Ctx {
 
     /** The same call, made again from now on: a retry, with {@code deadline} (the caller's) as its own. */
     public Call retry(long deadline) {
-        return new Call(route, principal, from, deadline, trace, carried, standIn);
+        return new Call(route, principal, from, deadline, trace.again(), carried, standIn);
     }
 
     /**
@@ -78,10 +87,10 @@ public final class Call extends AbstractFunctions implements Ctx {
      * same input, for the same caller, principal and trace, within {@code deadline}. A fallback.
      */
     public Object fallback(String function, Object input, long deadline) {
-        return route.revision().route(function).invoke(input, principal, from, deadline, trace, true);
+        return route.revision().route(function).invoke(input, principal, from, deadline, trace.again(), true);
     }
 
-    /** The trace of the operation this call is part of. */
+    /** Where this call stands in its operation's trace: the trace, its own span, its caller's. */
     public Trace trace() {
         return trace;
     }
@@ -114,12 +123,12 @@ public final class Call extends AbstractFunctions implements Ctx {
 
     @Override
     Object byClass(Class<?> function, Object input) {
-        return route.revision().route(function).invoke(input, principal, route.name(), deadline, trace);
+        return route.revision().route(function).invoke(input, principal, route.name(), deadline, trace.child());
     }
 
     @Override
     public <O> O call(String function, Object input, Class<O> output) {
-        return route.revision().call(function, input, output, principal, route.name(), deadline, trace);
+        return route.revision().call(function, input, output, principal, route.name(), deadline, trace.child());
     }
 
     @Override
@@ -171,8 +180,38 @@ public final class Call extends AbstractFunctions implements Ctx {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
+    /**
+     * A logger named after the function whose lines carry this call's activation and trace ids,
+     * and are kept with its activation record.
+     */
     @Override
     public Logger log() {
-        return route.log();
+        return new CallLog(route.log(), this);
+    }
+
+    /** Keeps a line the function logged during this call, up to {@link Activation#MAX_LOG_LINES}. */
+    synchronized void logged(String line) {
+        if (logs == null) {
+            logs = new ArrayList<>();
+        }
+        if (logs.size() < Activation.MAX_LOG_LINES) {
+            logs.add(line);
+        } else if (logs.size() == Activation.MAX_LOG_LINES) {
+            logs.add("… more lines were logged: see the worker's log");
+        }
+    }
+
+    /** Records how the call ended, for its activation record. */
+    public void ended(long durationNanos, Activation.Status status) {
+        this.durationNanos = durationNanos;
+        this.status = status;
+    }
+
+    /** This call's activation record, once it {@link #ended}; it started at {@code start}. */
+    public synchronized Activation activation(Instant start) {
+        FunctionSpec spec = route.spec();
+        return new Activation(trace.spanHex(), spec.app(), spec.name(), route.revision().id(), spec.service(), from == null ? "entry" : from,
+                principal, trace.id(), trace.parent() == 0 ? "" : HexFormat.of().toHexDigits(trace.parent()), start, durationNanos, status,
+                carried ? receivedBytes : -1, carried ? sentBytes : -1, logs == null ? List.of() : logs);
     }
 }

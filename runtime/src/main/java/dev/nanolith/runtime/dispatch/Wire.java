@@ -20,8 +20,8 @@ import java.time.Duration;
  * challenge, the client answers with its identity and the challenge's HMAC under the key of
  * connections from that identity to the server ({@link Identities}), the server acknowledges; a
  * client that cannot answer is disconnected. Then, strictly in turn, a request
- * (a kind byte; for a call, the function, principal, caller, remaining milliseconds, trace id and
- * JSON input) and its answer (a kind byte, then the JSON output, the metrics asked for, or what
+ * (a kind byte; for a call, the function, principal, caller, remaining milliseconds, trace id, the
+ * call's span id and its caller's, and JSON input) and its answer (a kind byte, then the JSON output, the metrics asked for, or what
  * the failure needs to be thrown again as the same exception in the caller).
  */
 final class Wire {
@@ -67,10 +67,12 @@ final class Wire {
         out.writeLong(request.remainingMillis());
         out.writeLong(request.trace().high());
         out.writeLong(request.trace().low());
+        out.writeLong(request.trace().span());
+        out.writeLong(request.trace().parent());
         out.writeInt(request.input().length);
         out.write(request.input());
         out.flush();
-        return 1 + utf(request.function()) + utf(request.principal()) + utf(caller) + 3 * Long.BYTES + Integer.BYTES + request.input().length;
+        return 1 + utf(request.function()) + utf(request.principal()) + utf(caller) + 5 * Long.BYTES + Integer.BYTES + request.input().length;
     }
 
     static Request readRequest(DataInputStream in) throws IOException {
@@ -85,7 +87,7 @@ final class Wire {
         String principal = in.readUTF();
         String caller = in.readUTF();
         long remaining = in.readLong();
-        Trace trace = new Trace(in.readLong(), in.readLong());
+        Trace trace = new Trace(in.readLong(), in.readLong(), in.readLong(), in.readLong());
         byte[] input = body(in);
         return new Request(kind, function, principal, caller.isEmpty() ? null : caller, remaining, trace, input);
     }

@@ -94,7 +94,10 @@ public final class Hosts implements AutoCloseable {
             edge = host.edges().computeIfAbsent(call.function(), caller -> Metrics.edgeDuration(external.registry(), app, caller, host.origin(),
                     "external"));
         }
-        Exchange<T> exchange = new Exchange<>(origin, client, request, handler, push, edge);
+        // The host may join the operation's trace (W3C Trace Context), as a child of the calling function's span.
+        HttpRequest traced = request.headers().firstValue("traceparent").isPresent() ? request
+                : HttpRequest.newBuilder(request, (name, value) -> true).header("traceparent", call.trace().traceparent()).build();
+        Exchange<T> exchange = new Exchange<>(origin, client, traced, handler, push, edge);
         try {
             @SuppressWarnings("unchecked")
             HttpResponse<T> response = (HttpResponse<T>) host.guard().call(call.function(), call.trace(), call.deadline(), false, exchange, null,

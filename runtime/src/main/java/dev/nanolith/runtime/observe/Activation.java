@@ -1,0 +1,68 @@
+package dev.nanolith.runtime.observe;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One call of one function, as the platform records it (OpenWhisk's activation record), which is
+ * also its span in the operation's trace: its id is the span id.
+ *
+ * @param id            the call's span id, 16 hex digits
+ * @param app           the app of the function
+ * @param function      the function called
+ * @param revision      the revision that ran it
+ * @param service       the service (process) it ran in
+ * @param caller        the calling function, or {@code entry} for an operation's entry
+ * @param principal     who the operation runs for
+ * @param traceId       the operation's trace id, 32 hex digits
+ * @param parentId      the caller's span id, 16 hex digits; empty for an entry that came with none
+ * @param start         when the call started
+ * @param durationNanos how long it took, nested calls included
+ * @param status        how it ended
+ * @param bytesIn       its input's bytes, for a call from another process; -1 otherwise
+ * @param bytesOut      its answer's bytes, for a call from another process; -1 otherwise
+ * @param logs          the lines the function logged during the call ({@code ctx.log()}), at most {@link #MAX_LOG_LINES}
+ */
+public record Activation(String id, String app, String function, String revision, String service, String caller, String principal,
+                         String traceId, String parentId, Instant start, long durationNanos, Status status, int bytesIn, int bytesOut,
+                         List<String> logs) {
+
+    /** How many of a call's log lines are kept with it; the rest are counted in a last line. */
+    public static final int MAX_LOG_LINES = 50;
+
+    public Activation {
+        logs = List.copyOf(logs);
+    }
+
+    /** How a call ended. */
+    public enum Status {
+        /** It returned. */
+        SUCCESS,
+        /** It was refused for what it asked: a refusal, bad input, a full bulkhead, an open breaker. */
+        REFUSED,
+        /** The function threw. */
+        FUNCTION_ERROR,
+        /** The platform could not run it: its process was down, or the JVM failed. */
+        PLATFORM_ERROR,
+        /** It ran out of time. */
+        TIMEOUT,
+        /** Its caller may not call it ({@code callers:}). */
+        DENIED;
+
+        /** The word the API and the command line use, such as {@code function-error}. */
+        public String word() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** The status named {@code word}, or null. */
+        public static Status of(String word) {
+            for (Status status : values()) {
+                if (status.word().equals(word)) {
+                    return status;
+                }
+            }
+            return null;
+        }
+    }
+}

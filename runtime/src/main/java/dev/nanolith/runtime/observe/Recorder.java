@@ -1,0 +1,63 @@
+package dev.nanolith.runtime.observe;
+
+import dev.nanolith.BadInputException;
+import dev.nanolith.DeadlineExceededException;
+import dev.nanolith.NoSuchFunctionException;
+import dev.nanolith.RefusedException;
+import dev.nanolith.ServiceUnavailableException;
+import dev.nanolith.runtime.FunctionSpec;
+import dev.nanolith.runtime.Invoker;
+import dev.nanolith.runtime.MalformedJsonException;
+import dev.nanolith.runtime.Stage;
+import java.util.function.Predicate;
+
+/**
+ * Records every call of the functions that run in this process as an activation: when it ended,
+ * the call is handed to {@link Activations}, which makes the record off the call's thread. A call
+ * of a function in another process is recorded there.
+ */
+public final class Recorder implements Stage {
+
+    private final Activations activations;
+    private final Predicate<FunctionSpec> local;
+
+    /** @param local which functions run in this process */
+    public Recorder(Activations activations, Predicate<FunctionSpec> local) {
+        this.activations = activations;
+        this.local = local;
+    }
+
+    @Override
+    public Invoker wrap(FunctionSpec function, Invoker next) {
+        if (!local.test(function)) {
+            return next;
+        }
+        return (input, call) -> {
+            Activation.Status status = Activation.Status.SUCCESS;
+            try {
+                return next.invoke(input, call);
+            } catch (RuntimeException | Error e) {
+                status = status(e);
+                throw e;
+            } finally {
+                call.ended(System.nanoTime() - call.started(), status);
+                activations.add(call);
+            }
+        };
+    }
+
+    /** How a call that threw {@code failure} ended. */
+    static Activation.Status status(Throwable failure) {
+        return switch (failure) {
+            case RefusedException refused when refused.code().equals("caller-not-allowed") -> Activation.Status.DENIED;
+            case RefusedException refused -> Activation.Status.REFUSED;
+            case BadInputException bad -> Activation.Status.REFUSED;
+            case MalformedJsonException malformed -> Activation.Status.REFUSED;
+            case DeadlineExceededException late -> Activation.Status.TIMEOUT;
+            case ServiceUnavailableException down -> Activation.Status.PLATFORM_ERROR;
+            case NoSuchFunctionException none -> Activation.Status.PLATFORM_ERROR;
+            case VirtualMachineError broken -> Activation.Status.PLATFORM_ERROR;
+            default -> Activation.Status.FUNCTION_ERROR;
+        };
+    }
+}
