@@ -80,8 +80,18 @@ final class Jvm {
             kill(writing);
         }
         // A sandbox that was setting up as its launcher ended can leave its own first process behind, no longer under
-        // this one: every process started here carries this platform's mark.
-        ProcessHandle.allProcesses().filter(this::marked).forEach(ProcessHandle::destroyForcibly);
+        // this one: every process started here carries this platform's mark. One killed mid-setup may still be making
+        // that first process, which a second look a moment later finds.
+        List<ProcessHandle> left = ProcessHandle.allProcesses().filter(this::marked).toList();
+        left.forEach(ProcessHandle::destroyForcibly);
+        if (!left.isEmpty()) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ProcessHandle.allProcesses().filter(this::marked).forEach(ProcessHandle::destroyForcibly);
+        }
     }
 
     /**
