@@ -2,7 +2,6 @@ package dev.nanolith.runtime.observe;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One call of one function, as the platform records it (OpenWhisk's activation record), which is
@@ -48,21 +47,6 @@ public record Activation(String id, String app, String function, String revision
         /** It ran out of time. */
         TIMEOUT,
         /** Its caller may not call it ({@code callers:}). */
-        DENIED;
-
-        /** The word the API and the command line use, such as {@code function-error}. */
-        public String word() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-
-        /** The status named {@code word}, or null. */
-        public static Status of(String word) {
-            for (Status status : values()) {
-                if (status.word().equals(word)) {
-                    return status;
-                }
-            }
-            return null;
-        }
+        DENIED
     }
 }

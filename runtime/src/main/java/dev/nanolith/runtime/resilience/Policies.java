@@ -41,12 +41,4 @@ public record Policies(Policy callers, Map<String, Policy> byCaller, int concurr
         own.hosts().forEach((origin, host) -> hosts.put(HostConfig.origin(origin), Policy.of(host)));
         return new Policies(callers, byCaller, own.concurrency() == null ? 0 : own.concurrency(), own.idempotent(), hosts);
     }
-
-    /** What {@code caller} (null: the entry of an operation) does. */
-    public Policy of(String caller) {
-        if (caller == null || byCaller.isEmpty()) {
-            return callers;
-        }
-        return byCaller.getOrDefault(caller, callers);
-    }
 }
