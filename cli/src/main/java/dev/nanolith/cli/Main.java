@@ -17,14 +17,17 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +43,7 @@ import picocli.CommandLine.Parameters;
         description = "Nanoservices in Java: write small functions, run right-sized services.",
         subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Test.class, Main.Dev.class, Main.Apps.class,
                 Main.Revisions.class, Main.Rollback.class, Main.Keys.class,
-                Main.Secrets.class})
+                Main.Secrets.class, Main.ActivationsCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -631,6 +634,84 @@ public final class Main {
                 JsonNode done = data.admin().post("/apps/" + app + "/rollback", "{\"revision\":" + AdminClient.quote(revision) + "}");
                 System.out.printf("%s serves %s (%.7s) again, switched in %d ms%n", app, done.path("current").asText(),
                         done.path("commit").asText(), done.path("millis").asLong());
+            });
+        }
+    }
+
+    @Command(name = "activations", mixinStandardHelpOptions = true, description = {"Lists the latest calls (activation records), the newest"
+            + " first, or shows one whole with the lines its function logged.",
+            "Statuses: success, refused, function-error, platform-error, timeout, denied."})
+    static final class ActivationsCommand implements Callable<Integer> {
+        @Parameters(arity = "0..1", paramLabel = "ID", description = "An activation's id (its span id): shows that one.")
+        String id;
+
+        @Option(names = "--app", description = "Only this app's.")
+        String app;
+
+        @Option(names = "--function", description = "Only this function's.")
+        String function;
+
+        @Option(names = "--status", description = "Only calls that ended so.")
+        String status;
+
+        @Option(names = "--since", description = "Only calls since then: an instant (2026-11-30T10:00:00Z) or a time back (15m).")
+        String since;
+
+        @Option(names = "--trace", description = "Only the calls of this trace (32 hex digits): one operation.")
+        String trace;
+
+        @Option(names = "--limit", description = "At most this many (1 to 1000; default 50).")
+        Integer limit;
+
+        @Option(names = "--json", description = "Prints the records as the admin API gives them.")
+        boolean json;
+
+        @CommandLine.Mixin
+        Data data;
+
+        @Override
+        public Integer call() {
+            return admin(() -> {
+                if (id != null) {
+                    JsonNode a = data.admin().get("/activations/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+                    if (json) {
+                        System.out.println(a.toPrettyString());
+                        return;
+                    }
+                    a.properties().forEach(field -> {
+                        if (!field.getKey().equals("logs")) {
+                            System.out.printf("%-14s %s%n", field.getKey(), field.getValue().asText());
+                        }
+                    });
+                    System.out.println("logs:");
+                    a.path("logs").forEach(line -> System.out.println("  " + line.asText()));
+                    return;
+                }
+                StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+                Map<String, Object> criteria = new LinkedHashMap<>();
+                criteria.put("app", app);
+                criteria.put("function", function);
+                criteria.put("status", status);
+                criteria.put("since", since);
+                criteria.put("trace", trace);
+                criteria.put("limit", limit);
+                criteria.forEach((name, value) -> {
+                    if (value != null) {
+                        query.add(name + "=" + URLEncoder.encode(value.toString(), StandardCharsets.UTF_8));
+                    }
+                });
+                JsonNode found = data.admin().get("/activations" + query).path("activations");
+                if (json) {
+                    System.out.println(found.toPrettyString());
+                    return;
+                }
+                System.out.printf("%-24s  %-14s  %10s  %-16s  %-32s  %-28s  %s%n", "START", "STATUS", "DURATION", "ID", "TRACE", "FUNCTION",
+                        "CALLER");
+                for (JsonNode a : found) {
+                    System.out.printf("%-24s  %-14s  %7.3f ms  %-16s  %-32s  %-28s  %s%n", a.path("start").asText(), a.path("status").asText(),
+                            a.path("durationNanos").asLong() / 1e6, a.path("id").asText(), a.path("traceId").asText(),
+                            a.path("app").asText() + "/" + a.path("function").asText(), a.path("caller").asText());
+                }
             });
         }
     }

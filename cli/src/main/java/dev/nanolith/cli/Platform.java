@@ -14,6 +14,11 @@ import dev.nanolith.gateway.Authenticator;
 import dev.nanolith.gateway.Gateway;
 import dev.nanolith.gateway.GatewayConfig;
 import dev.nanolith.gateway.JwtAuthenticator;
+import dev.nanolith.observe.ActivationStore;
+import dev.nanolith.observe.ActivationsApi;
+import dev.nanolith.observe.Collector;
+import dev.nanolith.observe.Recording;
+import dev.nanolith.observe.SpanExport;
 import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.deadline.Watchdog;
@@ -41,6 +46,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -147,6 +153,9 @@ public final class Platform implements AutoCloseable {
     private final Check check;
     private final Deployer deployer;
     private final Gateway gateway;
+    private final ActivationStore activations;
+    private final Collector collector;
+    private final SpanExport spans;
     private final Map<String, Integer> revisions = new HashMap<>();
     /** The apps served from directories, whose names no pushed app may take. */
     private final Set<String> fromDirectories = ConcurrentHashMap.newKeySet();
@@ -168,10 +177,19 @@ public final class Platform implements AutoCloseable {
         Map<String, String> environment = environment(options.settings());
         // Read first: a setting that is not valid stops the start before anything else has started.
         JwtAuthenticator jwts = JwtAuthenticator.of(environment::get);
+        Recording recording = Recording.of(environment::get, dataDir);
         Sandbox sandbox = Sandbox.detect(options.sandbox());
         this.wire = new WireClient(Identities.platform(secret));
         Secrets secrets = new Secrets(dataDir, environment::get, Clock.systemUTC());
-        this.workers = new Workers(secret, secrets, options.placement(), options.defaultTimeout(), wire, registry, sandbox, work.resolve("workers"));
+        this.workers = new Workers(secret, secrets, options.placement(), options.defaultTimeout(), wire, registry, sandbox, work.resolve("workers"),
+                recording.buffer());
+        try {
+            this.activations = new ActivationStore(recording.database());
+        } catch (SQLException e) {
+            throw new IllegalArgumentException(e.getMessage() + " — check " + Recording.URL + ", or leave it out for the embedded store", e);
+        }
+        this.spans = SpanExport.configure(environment);
+        this.collector = new Collector(router, wire, activations, spans, recording.retention(), registry, Clock.systemUTC());
         this.check = new Check(workers, router, new MavenLibraries(dataDir.resolve("libraries"), environment.get(MavenLibraries.REPOSITORIES)),
                 environment::get, secrets, options.checkTimeout(), options.defaultTimeout(), work);
         this.store = new AppStore(dataDir);
@@ -181,7 +199,8 @@ public final class Platform implements AutoCloseable {
         Authenticator credentials = jwts == null ? keys : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
         this.gateway = new Gateway(router, credentials, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer),
-                "/admin", new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains)), () -> ready);
+                "/admin", new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains,
+                        new ActivationsApi(activations, collector, Clock.systemUTC()))), () -> ready, collector::record);
         check.warmUp();
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
                 .log(System.Logger.Level.ERROR, "not serving " + problem));
@@ -379,6 +398,8 @@ public final class Platform implements AutoCloseable {
         }
         gateway.close();
         check.close();
+        // What the workers hold is taken before they stop; a retiring deployment's, by the collection it asked for.
+        collector.close();
         for (Thread retiring : router.deployments().stream().map(Deployment::retire).toList()) {
             try {
                 retiring.join(10_000);
@@ -389,6 +410,14 @@ public final class Platform implements AutoCloseable {
         // After the workers: the thread that started them ends with it, and takes any process it started along.
         workers.close();
         wire.close();
+        if (spans != null) {
+            spans.close();
+        }
+        try {
+            activations.close();
+        } catch (SQLException e) {
+            System.getLogger(Platform.class.getName()).log(System.Logger.Level.WARNING, "the activation store did not close: " + e.getMessage());
+        }
         store.close();
         watchdog.close();
         registry.close();

@@ -351,9 +351,10 @@ class GatewayTest {
         String id = body.path("errorId").asText();
         assertTrue(id.matches("e-[0-9a-f]{12}"), id);
         assertTrue(!r.body().contains("the secret reason") && !r.body().contains("Exception"), r.body());
-        // The worker's log line names the function and the error id; the cause follows it.
-        assertTrue(workerLog.lineAfter("fn.greet.upper: 'greet.upper' failed, error id " + id).endsWith("Exception: the secret reason"),
+        // The worker's log line names the function and the error id, under the function's logger; the cause follows it.
+        assertTrue(workerLog.lineAfter("'greet.upper' failed, error id " + id).endsWith("Exception: the secret reason"),
                 "the log has the error id with its cause");
+        assertEquals("fn.greet.upper", workerLog.record("'greet.upper' failed, error id " + id).getLoggerName());
     }
 
     @Test
@@ -433,15 +434,15 @@ class GatewayTest {
         Http.Response r = http.get("/metrics");
         assertEquals(200, r.status());
         assertTrue(r.contentType().startsWith("text/plain"), r.contentType());
-        double calls = metric(r.body(), "nanolith_function_invocations_total{app=\"greet\",function=\"greet.upper\"}");
-        double errors = metric(r.body(), "nanolith_function_errors_total{app=\"greet\",function=\"greet.upper\",kind=\"failed\"}");
-        double observed = metric(r.body(), "nanolith_function_duration_seconds_count{app=\"greet\",function=\"greet.upper\"}");
+        double calls = metric(r.body(), "nanolith_function_invocations_total{app=\"greet\",function=\"greet.upper\",service=\"greet\"}");
+        double errors = metric(r.body(), "nanolith_function_errors_total{app=\"greet\",function=\"greet.upper\",kind=\"failed\",service=\"greet\"}");
+        double observed = metric(r.body(), "nanolith_function_duration_seconds_count{app=\"greet\",function=\"greet.upper\",service=\"greet\"}");
         assertTrue(calls >= 2, r.body());
         assertTrue(errors >= 1, r.body());
         assertEquals(calls, observed);
-        assertTrue(r.body().contains("nanolith_function_duration_seconds_bucket{app=\"greet\",function=\"greet.upper\",le=\"0.001\"}"));
-        double viaHello = metric(r.body(), "nanolith_edge_duration_seconds_count{app=\"greet\",callee=\"greet.upper\",caller=\"greet.hello\",kind=\"local\"}");
-        double entries = metric(r.body(), "nanolith_edge_duration_seconds_count{app=\"greet\",callee=\"greet.hello\",caller=\"entry\",kind=\"local\"}");
+        assertTrue(r.body().contains("nanolith_function_duration_seconds_bucket{app=\"greet\",function=\"greet.upper\",service=\"greet\",le=\"0.001\"}"));
+        double viaHello = metric(r.body(), "nanolith_edge_duration_seconds_count{app=\"greet\",callee=\"greet.upper\",caller=\"greet.hello\",kind=\"local\",service=\"greet\"}");
+        double entries = metric(r.body(), "nanolith_edge_duration_seconds_count{app=\"greet\",callee=\"greet.hello\",caller=\"entry\",kind=\"local\",service=\"greet\"}");
         assertEquals(calls, viaHello, "every call of greet.upper came from greet.hello");
         assertTrue(entries >= 2, r.body());
     }

@@ -40,12 +40,12 @@ final class LogCapture extends Handler {
         throw new AssertionError("nothing logged contains '" + text + "'");
     }
 
-    /** The first message logged that contains {@code text}, waiting up to five seconds for it. */
-    String line(String text) throws InterruptedException {
+    /** The first record logged whose message contains {@code text}, waiting up to five seconds for it. */
+    LogRecord record(String text) throws InterruptedException {
         for (int attempt = 0; attempt < 100; attempt++) {
             for (LogRecord record : records) {
                 if (record.getMessage() != null && record.getMessage().contains(text)) {
-                    return record.getMessage();
+                    return record;
                 }
             }
             Thread.sleep(50);

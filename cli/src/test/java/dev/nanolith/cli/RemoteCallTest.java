@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -200,13 +201,11 @@ class RemoteCallTest {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertTrue(fresh.headers().firstValue("traceparent").orElse("").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"));
-        String logged = "";
-        for (int i = 0; i < 100 && logged.isEmpty(); i++) {
-            logged = supervisor.records.stream().map(LogRecord::getMessage).filter(line -> line.contains("chatty says hi") && line.contains(TRACE))
-                    .findFirst().orElse("");
-            Thread.sleep(50);
-        }
-        assertTrue(logged.matches("\\[back] INFO fn\\.back\\.chatty: \\[activation [0-9a-f]{16}, trace " + TRACE + "] chatty says hi"), logged);
+        // Forwarded once: under the function's own logger and level, marked with its service, with no second prefix.
+        LogRecord logged = supervisor.record("chatty says hi");
+        assertTrue(logged.getMessage().matches("\\[back] \\[activation [0-9a-f]{16}, trace " + TRACE + "] chatty says hi"), logged.getMessage());
+        assertEquals("fn.back.chatty", logged.getLoggerName());
+        assertEquals(Level.INFO, logged.getLevel());
     }
 
     @Test

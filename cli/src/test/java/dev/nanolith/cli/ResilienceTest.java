@@ -13,6 +13,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -330,8 +332,9 @@ class ResilienceTest {
         assertEquals("spare:x", r.json().asText());
         assertTrue(millis < 2_000, "answered after " + millis + " ms, not at the callee's 500 ms timeout");
         assertEquals(1.0, events("back.hang", "fallback"));
-        assertTrue(log.line("'back.spare' answers for 'back.hang', called by 'front.call': 'back.hang' did not finish within 500 ms; trace ")
-                .startsWith("[front] WARNING"));
+        LogRecord warned = log.record("'back.spare' answers for 'back.hang', called by 'front.call': 'back.hang' did not finish within 500 ms; trace ");
+        assertTrue(warned.getMessage().startsWith("[front] "), warned.getMessage());
+        assertEquals(Level.WARNING, warned.getLevel());
     }
 
     @Test

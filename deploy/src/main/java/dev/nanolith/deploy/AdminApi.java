@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nanolith.gateway.Responses;
+import dev.nanolith.observe.ActivationsApi;
 import dev.nanolith.runtime.config.Durations;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.security.RateLimit;
@@ -21,6 +22,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +31,8 @@ import java.util.function.Supplier;
 
 /**
  * The platform's own API, for the launcher and for people: apps, their deploy tokens, their
- * revisions and rollback, their secrets; the API keys callers send to the gateway. Every call needs the admin
- * token ({@code Authorization: Bearer …}).
+ * revisions and rollback, their secrets; the API keys callers send to the gateway; the activation
+ * records of calls ({@link ActivationsApi}). Every call needs the admin token ({@code Authorization: Bearer …}).
  */
 public final class AdminApi implements HttpService {
 
@@ -45,10 +47,12 @@ public final class AdminApi implements HttpService {
     private final Deployer deployer;
     private final String adminTokenHash;
     private final Supplier<String> baseUrl;
+    private final ActivationsApi activations;
 
     /** @param servedFromDirectory whether an app of that name is served from a directory, not pushed: no app can be created with its name */
     public AdminApi(AppStore store, ApiKeys keys, Secrets secrets, Workers workers, Deployer deployer, String adminToken, Supplier<String> baseUrl,
-                    Predicate<String> servedFromDirectory) {
+                    Predicate<String> servedFromDirectory, ActivationsApi activations) {
+        this.activations = activations;
         this.servedFromDirectory = servedFromDirectory;
         this.store = store;
         this.keys = keys;
@@ -86,7 +90,11 @@ public final class AdminApi implements HttpService {
                 .post("/keys", admin(this::createKey))
                 .delete("/keys/{name}", admin(this::revokeKey))
                 .any("/keys", notAllowed("GET, POST"))
-                .any("/keys/{name}", notAllowed("DELETE"));
+                .any("/keys/{name}", notAllowed("DELETE"))
+                .get("/activations", admin(activations::search))
+                .get("/activations/{id}", admin(activations::one))
+                .any("/activations", notAllowed("GET"))
+                .any("/activations/{id}", notAllowed("GET"));
     }
 
     private Handler admin(Handler handler) {
@@ -105,6 +113,8 @@ public final class AdminApi implements HttpService {
                 Responses.error(res, Status.BAD_REQUEST_400, "bad-request", e.getMessage());
             } catch (IllegalStateException e) {
                 Responses.error(res, Status.CONFLICT_409, "conflict", e.getMessage());
+            } catch (SQLException e) {
+                Responses.error(res, Status.SERVICE_UNAVAILABLE_503, "store-unavailable", "the activation store cannot be read: " + e.getMessage());
             }
         };
     }

@@ -11,6 +11,7 @@ import dev.nanolith.runtime.placement.Placement;
 import dev.nanolith.worker.Worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -66,6 +67,7 @@ public final class Workers {
     private final MeterRegistry registry;
     private final Sandbox sandbox;
     private final Path work;
+    private final int activations;
     private Started spare;
     private boolean warming;
     private boolean closed;
@@ -76,10 +78,12 @@ public final class Workers {
      * @param wire        the control plane's connections to workers, closed when a worker goes
      * @param registry    where replacements are counted
      * @param work        where each worker's files are kept while it runs
+     * @param activations how many ended calls each worker keeps as activation records until they are collected; 0 records none
      */
     public Workers(String platformSecret, Secrets secrets, Placement.Mode mode, Duration defaultTimeout, WireClient wire, MeterRegistry registry, Sandbox sandbox,
-                   Path work) {
+                   Path work, int activations) {
         this.work = work;
+        this.activations = activations;
         this.registry = registry;
         this.sandbox = sandbox;
         this.platformSecret = platformSecret;
@@ -209,7 +213,7 @@ public final class Workers {
                 for (String service : deployment.services()) {
                     WorkerProcess worker = new WorkerProcess(service, deployment, started);
                     started.add(worker);
-                    ready.add(CompletableFuture.runAsync(worker::start, starter));
+                    ready.add(CompletableFuture.runAsync(() -> worker.start("deploy"), starter));
                 }
                 CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).join();
             }
@@ -282,11 +286,16 @@ public final class Workers {
             this.group = group;
         }
 
-        /** Starts the process and waits until it serves; a worker stopped meanwhile is not started. */
-        synchronized void start() {
+        /**
+         * Starts the process and waits until it serves; a worker stopped meanwhile is not started.
+         * Each start is a cold start of the service, timed in {@code nanolith_worker_start_seconds} by
+         * {@code cause}: {@code deploy}, {@code restart} (it ended) or {@code replace} (it overran its deadlines).
+         */
+        synchronized void start(String cause) {
             if (closed) {
                 throw new IllegalStateException("the worker of '" + service + "' is stopped");
             }
+            long begun = System.nanoTime();
             Deployment.Launch launch = deployment.launch();
             Started taken = take(launch.heap(service, HEAP));
             try {
@@ -316,7 +325,7 @@ public final class Workers {
             try {
                 tell("keys " + JSON.writeValueAsString(Identities.issue(platformSecret, deployment.app(), service, deployment.services())));
                 tell("load " + JSON.writeValueAsString(new Worker.Load(sandbox.seen(inbox.resolve("revision"), Sandbox.REVISION),
-                        deployment.app(), deployment.id(), service, mode, defaultTimeout.toMillis(), settings)));
+                        deployment.app(), deployment.id(), service, mode, defaultTimeout.toMillis(), settings, activations)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -326,9 +335,10 @@ public final class Workers {
             // What the app and the worker log: standard error, which the app writes to; its own report is standard output.
             // Read on platform threads, as the reports of check processes are (see CheckProcesses).
             Thread.ofPlatform().daemon().name("worker log " + service).start(() -> {
+                WorkerLog forwarded = new WorkerLog(service);
                 try {
                     for (String line; (line = log.next()) != null; ) {
-                        LOG.log(System.Logger.Level.INFO, "[" + service + "] " + line);
+                        forwarded.line(line);
                     }
                 } catch (IOException e) {
                     // the process ended
@@ -370,6 +380,9 @@ public final class Workers {
                         ? "the worker of '" + service + "' ended with exit code " + started.exitValue() + " before it served — see the log above"
                         : "the worker of '" + service + "' did not start within " + START_TIMEOUT.toSeconds() + " s — see the log above");
             }
+            Timer.builder("nanolith.worker.start").description("Cold starts of a service's worker: from its start to serving, by cause")
+                    .tags("app", deployment.app(), "service", service, "cause", cause).register(registry)
+                    .record(System.nanoTime() - begun, TimeUnit.NANOSECONDS);
             endpoint = new Endpoint("127.0.0.1", listening);
             deployment.endpoints().put(service, endpoint);
             running.add(this);
@@ -432,7 +445,7 @@ public final class Workers {
                 // In the group first: a deployment that retires meanwhile stops it too.
                 group.add(fresh);
                 try {
-                    fresh.start();
+                    fresh.start("replace");
                 } catch (RuntimeException e) {
                     group.remove(fresh);
                     LOG.log(System.Logger.Level.WARNING, "no fresh worker of ''{0}'': {1}", service, e.getMessage());
@@ -465,7 +478,7 @@ public final class Workers {
                 for (long backoff = 100; !closed; backoff = Math.min(backoff * 2, 5_000)) {
                     try {
                         Thread.sleep(backoff);
-                        start();
+                        start("restart");
                         tellPeers(group);
                         LOG.log(System.Logger.Level.INFO, "the worker of ''{0}'' of {1} serves again", service, deployment);
                         // A spare again, if this one took it: once it serves, not beside its start.

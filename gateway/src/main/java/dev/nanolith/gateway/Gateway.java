@@ -17,6 +17,7 @@ import dev.nanolith.runtime.Trace;
 import dev.nanolith.runtime.config.Durations;
 import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.WireClient;
+import dev.nanolith.runtime.observe.Activation;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
 import dev.nanolith.runtime.resilience.Guard;
@@ -39,10 +40,14 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.OptionalLong;
 
@@ -73,6 +78,7 @@ public final class Gateway implements AutoCloseable {
     /** The error handlers of the gateway's calls, by deployment and function. */
     private final Map<Deployment, Map<String, Guard>> guards = new ConcurrentHashMap<>();
     private final Map<String, HttpService> mounts;
+    private final Consumer<Activation> unserved;
     private final WebServer server;
 
     /**
@@ -86,10 +92,13 @@ public final class Gateway implements AutoCloseable {
      * @param sandbox  what the health answer says of the sandbox app code runs in
      * @param mounts   more endpoints of the platform (git, admin), by path prefix
      * @param ready    whether the platform serves every app it was started with, for readiness probes
+     * @param unserved takes the activation record of each call that no worker ran: refused here, or not delivered
      * @throws UncheckedIOException with a {@link BindException} when the address is taken
      */
     public Gateway(Router router, Authenticator authenticator, MeterRegistry registry, WireClient workers, Watchdog watchdog,
-                   Supplier<String> metrics, String sandbox, GatewayConfig config, Map<String, HttpService> mounts, BooleanSupplier ready) {
+                   Supplier<String> metrics, String sandbox, GatewayConfig config, Map<String, HttpService> mounts, BooleanSupplier ready,
+                   Consumer<Activation> unserved) {
+        this.unserved = unserved;
         this.sandbox = sandbox;
         this.ready = ready;
         this.router = router;
@@ -182,41 +191,68 @@ public final class Gateway implements AutoCloseable {
             error(res, Status.NOT_FOUND_404, "no-such-function", new NoSuchFunctionException(name).getMessage() + " — GET /fn lists the functions");
             return;
         }
+        long started = System.nanoTime();
         try {
             call(req, res, name, target, trace);
+        } catch (Unserved e) {
+            long took = System.nanoTime() - started;
+            Deployment deployment = target.deployment();
+            unserved.accept(new Activation(trace.spanHex(), deployment.app(), name, deployment.id(), target.function().service(), "entry", true,
+                    e.principal, trace.id(), trace.parent() == 0 ? "" : HexFormat.of().toHexDigits(trace.parent()),
+                    Instant.now().minusNanos(took), took, e.status, -1, -1, List.of(e.getMessage())));
         } finally {
             target.deployment().exit();
         }
     }
 
-    /** Calls {@code target}, counted on its deployment, for {@code req}. */
+    /**
+     * A call the gateway answered without its function having run, already answered: refused here,
+     * or not delivered to its worker. No worker records it, so the gateway does.
+     */
+    private static final class Unserved extends RuntimeException {
+        private final Activation.Status status;
+        private final String principal;
+
+        Unserved(Activation.Status status, String principal, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.principal = principal;
+        }
+    }
+
+    /** Answers {@code res} with an error that is the function's call's whole story: the {@link Unserved} to throw. */
+    private static Unserved unserved(ServerResponse res, Status status, String error, String message, String principal,
+                                     Activation.Status recorded) {
+        error(res, status, error, message);
+        return new Unserved(recorded, principal, message);
+    }
+
+    /**
+     * Calls {@code target}, counted on its deployment, for {@code req}.
+     *
+     * @throws Unserved when it answered without the function having run
+     */
     private void call(ServerRequest req, ServerResponse res, String name, Router.Target target, Trace trace) {
         String principal = authorize(req, res, target.function());
-        if (principal == null) {
-            return;
-        }
         String type = mediaType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(""));
         if (!type.isEmpty() && !isJson(type)) {
-            error(res, Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported-media-type",
-                    "the body is " + type + " — send JSON with Content-Type: application/json");
-            return;
+            throw unserved(res, Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported-media-type",
+                    "the body is " + type + " — send JSON with Content-Type: application/json", principal, Activation.Status.REFUSED);
         }
         OptionalLong length = req.headers().contentLength();
         if (length.isPresent() && length.getAsLong() > config.maxBodyBytes()) {
-            tooLarge(res, length.getAsLong());
-            return;
+            throw tooLarge(res, length.getAsLong(), principal);
         }
         byte[] body;
         try (InputStream in = req.content().inputStream()) {
             // A known length is read into a buffer of exactly that size; otherwise up to one byte past the limit.
             body = length.isPresent() ? in.readNBytes((int) length.getAsLong()) : in.readNBytes(config.maxBodyBytes() + 1);
         } catch (IOException | UncheckedIOException e) {
-            error(res, Status.BAD_REQUEST_400, "unreadable-body", "the request body could not be read: " + e.getMessage());
-            return;
+            throw unserved(res, Status.BAD_REQUEST_400, "unreadable-body", "the request body could not be read: " + e.getMessage(), principal,
+                    Activation.Status.REFUSED);
         }
         if (body.length > config.maxBodyBytes()) {
-            tooLarge(res, -1);
-            return;
+            throw tooLarge(res, -1, principal);
         }
         try {
             byte[] output = forward(target.deployment(), target.function(), principal, body, trace);
@@ -226,13 +262,19 @@ public final class Gateway implements AutoCloseable {
                 res.header(HeaderValues.CONTENT_TYPE_JSON).send(output);
             }
         } catch (MalformedJsonException e) {
-            error(res, Status.BAD_REQUEST_400, "malformed-json", e.getMessage());
+            // The worker read the body, and refused it before the function was called.
+            throw unserved(res, Status.BAD_REQUEST_400, "malformed-json", e.getMessage(), principal, Activation.Status.REFUSED);
         } catch (BadInputException e) {
-            error(res, Status.BAD_REQUEST_400, "bad-input", e.getMessage());
+            throw unserved(res, Status.BAD_REQUEST_400, "bad-input", e.getMessage(), principal, Activation.Status.REFUSED);
         } catch (DeadlineExceededException e) {
             error(res, Status.GATEWAY_TIMEOUT_504, "deadline-exceeded", e.getMessage());
         } catch (ServiceUnavailableException e) {
             res.header(HeaderValues.create("Retry-After", 1));
+            if (e.service().equals(target.function().service())) {
+                // Its own worker was down: no worker ran it. (Another's, which the function called, is in the function's record.)
+                throw unserved(res, Status.SERVICE_UNAVAILABLE_503, "service-unavailable", e.getMessage(), principal,
+                        Activation.Status.PLATFORM_ERROR);
+            }
             error(res, Status.SERVICE_UNAVAILABLE_503, "service-unavailable", e.getMessage());
         } catch (RefusedException e) {
             e.retryAfter().ifPresent(after -> res.header(HeaderValues.create("Retry-After", Math.max(1, (after.toMillis() + 999) / 1000))));
@@ -307,16 +349,16 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Whether the caller may call {@code function} through the gateway, by its access: the
-     * principal the call runs for, or null when it was refused here. A credential is a bearer
-     * token (RFC 6750): 401 with {@code WWW-Authenticate} when it is missing or not valid, 403 when
+     * principal the call runs for. A credential is a bearer token (RFC 6750): 401 with {@code WWW-Authenticate} when it is missing or not valid, 403 when
      * its scopes do not name the function; an internal function is refused to everyone (403).
+     *
+     * @throws Unserved when it was refused, answered
      */
     private String authorize(ServerRequest req, ServerResponse res, Manifest.Function function) {
         String name = function.name();
         if (function.access() == Access.INTERNAL) {
-            refuse(res, Status.FORBIDDEN_403, Refusal.INTERNAL_FUNCTION, null, name, "'" + name
+            throw refuse(res, Status.FORBIDDEN_403, Refusal.INTERNAL_FUNCTION, null, name, "'" + name
                     + "' is internal: only the app's own functions call it, never the gateway");
-            return null;
         }
         String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
         String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
@@ -324,53 +366,50 @@ public final class Gateway implements AutoCloseable {
         if (function.access() == Access.KEY) {
             if (header == null) {
                 res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"nanolith\"");
-                refuse(res, Status.UNAUTHORIZED_401, Refusal.NO_CREDENTIAL, null, name, "'" + name
+                throw refuse(res, Status.UNAUTHORIZED_401, Refusal.NO_CREDENTIAL, null, name, "'" + name
                         + "' needs a credential — send an API key as 'Authorization: Bearer KEY' (./nanolith keys create makes one)");
-                return null;
             }
             if (credential == null) {
                 res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"nanolith\", error=\"invalid_token\"");
-                refuse(res, Status.UNAUTHORIZED_401, Refusal.INVALID_CREDENTIAL, null, name,
+                throw refuse(res, Status.UNAUTHORIZED_401, Refusal.INVALID_CREDENTIAL, null, name,
                         "the credential sent is not valid (unknown, revoked or expired) — send 'Authorization: Bearer KEY' with a valid key");
-                return null;
             }
             if (!credential.permits(name)) {
                 res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"nanolith\", error=\"insufficient_scope\"");
-                refuse(res, Status.FORBIDDEN_403, Refusal.OUT_OF_SCOPE, credential.principal(), name, "the credential of '"
+                throw refuse(res, Status.FORBIDDEN_403, Refusal.OUT_OF_SCOPE, credential.principal(), name, "the credential of '"
                         + credential.principal() + "' has no scope that names '" + name + "' — its scopes are " + credential.scopes());
-                return null;
             }
         }
         String principal = credential != null ? credential.principal() : Caller.ANONYMOUS.principal();
-        return withinRateLimits(res, function, credential, principal) ? principal : null;
+        withinRateLimits(res, function, credential, principal);
+        return principal;
     }
 
     /**
-     * Whether the call is within its credential's rate limit and its function's (for each caller;
-     * callers without a credential share one allowance): otherwise 429 with {@code Retry-After}.
+     * Counts the call against its credential's rate limit and its function's (for each caller;
+     * callers without a credential share one allowance): past either, 429 with {@code Retry-After}.
+     *
+     * @throws Unserved past a limit, answered
      */
-    private boolean withinRateLimits(ServerResponse res, Manifest.Function function, Credential credential, String principal) {
+    private void withinRateLimits(ServerResponse res, Manifest.Function function, Credential credential, String principal) {
         RateLimit keyLimit = credential == null ? null : credential.rateLimit();
         Duration wait = keyLimit == null ? null : rateLimits.take("credential " + principal, keyLimit);
         if (wait != null) {
-            tooMany(res, function.name(), principal, wait, "'" + principal + "' may make at most " + keyLimit + " calls");
-            return false;
+            throw tooMany(res, function.name(), principal, wait, "'" + principal + "' may make at most " + keyLimit + " calls");
         }
         // Callers without a credential share one allowance, apart from any credential's, whatever its principal.
         String caller = credential == null ? "without a credential" : "credential " + principal;
         wait = function.rateLimit() == null ? null : rateLimits.take("function " + function.name() + " " + caller, function.rateLimit());
         if (wait != null) {
-            tooMany(res, function.name(), principal, wait, "'" + function.name() + "' takes at most " + function.rateLimit() + " calls from "
+            throw tooMany(res, function.name(), principal, wait, "'" + function.name() + "' takes at most " + function.rateLimit() + " calls from "
                     + (credential == null ? "callers without a credential" : "'" + principal + "'"));
-            return false;
         }
-        return true;
     }
 
-    private void tooMany(ServerResponse res, String function, String principal, Duration wait, String limit) {
+    private Unserved tooMany(ServerResponse res, String function, String principal, Duration wait, String limit) {
         long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
         res.header(HeaderValues.create("Retry-After", seconds));
-        refuse(res, Status.TOO_MANY_REQUESTS_429, Refusal.RATE_LIMITED, principal, function, limit + " — try again in " + seconds + " s");
+        return refuse(res, Status.TOO_MANY_REQUESTS_429, Refusal.RATE_LIMITED, principal, function, limit + " — try again in " + seconds + " s");
     }
 
     /** Why the gateway refused a call: the {@code reason} label of the refusals' metric and the error code of the answer. */
@@ -384,12 +423,16 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Answers a refused call, counts it by function and reason, and logs who was refused what, and why. */
-    private void refuse(ServerResponse res, Status status, Refusal reason, String principal, String function, String message) {
+    /**
+     * Answers a refused call, counts it by function and reason, and logs who was refused what, and
+     * why: the {@link Unserved} to throw, denied (or refused, past a rate limit).
+     */
+    private Unserved refuse(ServerResponse res, Status status, Refusal reason, String principal, String function, String message) {
         registry.counter("nanolith.gateway.refused", "function", function, "reason", reason.code()).increment();
         LOG.log(System.Logger.Level.INFO, "refused a call of '" + function + "' to "
                 + (principal != null ? "'" + principal + "'" : "a caller without a valid credential") + ": " + reason.code());
-        error(res, status, reason.code(), message);
+        return unserved(res, status, reason.code(), message, principal == null ? Caller.ANONYMOUS.principal() : principal,
+                reason == Refusal.RATE_LIMITED ? Activation.Status.REFUSED : Activation.Status.DENIED);
     }
 
     private void failed(ServerResponse res, String errorId, String message) {
@@ -398,9 +441,10 @@ public final class Gateway implements AutoCloseable {
         send(res, Status.INTERNAL_SERVER_ERROR_500, body);
     }
 
-    private void tooLarge(ServerResponse res, long length) {
-        error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "payload-too-large", "the body"
-                + (length >= 0 ? " has " + length + " bytes, over" : " is over") + " the limit of " + config.maxBodyBytes() + " bytes");
+    private Unserved tooLarge(ServerResponse res, long length, String principal) {
+        return unserved(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "payload-too-large", "the body"
+                + (length >= 0 ? " has " + length + " bytes, over" : " is over") + " the limit of " + config.maxBodyBytes() + " bytes",
+                principal, Activation.Status.REFUSED);
     }
 
     private void notAllowed(ServerRequest req, ServerResponse res, String allowed) {

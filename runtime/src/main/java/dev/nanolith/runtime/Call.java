@@ -27,7 +27,8 @@ public final class Call extends AbstractFunctions implements Ctx {
     private final boolean carried;
     private final boolean standIn;
     private long deadline;
-    private int sentBytes = -1, receivedBytes = -1;
+    /** Set after the call, for a call from another process: volatile, for the thread that makes its record. */
+    private volatile int sentBytes = -1, receivedBytes = -1;
     private long durationNanos;
     private Activation.Status status;
     /** What the function logged during the call; made by its first line. */
@@ -95,7 +96,10 @@ public final class Call extends AbstractFunctions implements Ctx {
         return trace;
     }
 
-    /** Records what a call into another process carried: the request's and the answer's bytes. */
+    /**
+     * Records what a call between processes carried: for a call into another process, the request's
+     * and the answer's bytes; for a call from another process, the answer's and the request's JSON.
+     */
     public void transferred(int sent, int received) {
         this.sentBytes = sent;
         this.receivedBytes = received;
@@ -189,13 +193,13 @@ public final class Call extends AbstractFunctions implements Ctx {
         return new CallLog(route.log(), this);
     }
 
-    /** Keeps a line the function logged during this call, up to {@link Activation#MAX_LOG_LINES}. */
+    /** Keeps a line the function logged during this call, up to {@link Activation#MAX_LOG_LINES} of {@link Activation#MAX_LOG_LINE} characters. */
     synchronized void logged(String line) {
         if (logs == null) {
             logs = new ArrayList<>();
         }
         if (logs.size() < Activation.MAX_LOG_LINES) {
-            logs.add(line);
+            logs.add(line.length() <= Activation.MAX_LOG_LINE ? line : line.substring(0, Activation.MAX_LOG_LINE) + " …");
         } else if (logs.size() == Activation.MAX_LOG_LINES) {
             logs.add("… more lines were logged: see the worker's log");
         }
@@ -211,7 +215,7 @@ public final class Call extends AbstractFunctions implements Ctx {
     public synchronized Activation activation(Instant start) {
         FunctionSpec spec = route.spec();
         return new Activation(trace.spanHex(), spec.app(), spec.name(), route.revision().id(), spec.service(), from == null ? "entry" : from,
-                principal, trace.id(), trace.parent() == 0 ? "" : HexFormat.of().toHexDigits(trace.parent()), start, durationNanos, status,
+                carried, principal, trace.id(), trace.parent() == 0 ? "" : HexFormat.of().toHexDigits(trace.parent()), start, durationNanos, status,
                 carried ? receivedBytes : -1, carried ? sentBytes : -1, logs == null ? List.of() : logs);
     }
 }

@@ -86,13 +86,20 @@ public final class Route {
     }
 
     /**
-     * Calls the function on this thread for a call that came from another process: its caller,
-     * principal, deadline and trace come with it.
+     * A call of this function that came from another process, whose caller, principal, deadline
+     * and trace came with it in a request of {@code bytesIn} bytes: {@link #callFrom} runs it.
      */
-    public Object callFrom(Object input, String principal, String from, long deadline, Trace trace) {
+    public Call carried(String principal, String from, long deadline, Trace trace, int bytesIn) {
+        Call call = new Call(this, principal, from, deadline, trace, true, false);
+        call.transferred(-1, bytesIn);
+        return call;
+    }
+
+    /** Runs a {@link #carried} call on this thread. */
+    public Object callFrom(Object input, Call carried) {
         revision.enter();
         try {
-            return invoker.invoke(input, new Call(this, principal, from, deadline, trace, true, false));
+            return invoker.invoke(input, carried);
         } finally {
             revision.exit();
         }

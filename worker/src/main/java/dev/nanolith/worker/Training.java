@@ -6,6 +6,7 @@ import dev.nanolith.runtime.deadline.Watchdog;
 import dev.nanolith.runtime.dispatch.Identities;
 import dev.nanolith.runtime.dispatch.WireClient;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.observe.Activations;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import java.io.IOException;
@@ -70,7 +71,8 @@ final class Training {
             String secret = "training";
             String service = APP;
             Identities issued = Identities.worker(Identities.of(APP, service), Identities.issue(secret, APP, service, List.of(service)));
-            try (Worker worker = new Worker(new Worker.Load(dir, APP, "r1", service, Placement.Mode.MONOLITH, TIMEOUT_MILLIS, Map.of()), issued);
+            try (Worker worker = new Worker(new Worker.Load(dir, APP, "r1", service, Placement.Mode.MONOLITH, TIMEOUT_MILLIS, Map.of(),
+                    Activations.CAPACITY), issued);
                  WireClient client = new WireClient(Identities.platform(secret))) {
                 Endpoint endpoint = new Endpoint("127.0.0.1", worker.port());
                 Duration timeout = Duration.ofMillis(TIMEOUT_MILLIS);
@@ -87,6 +89,7 @@ final class Training {
                     }
                 }
                 client.scrape(endpoint, APP, service);
+                client.activations(endpoint, APP, service);
             }
         } finally {
             delete(dir);

@@ -17,12 +17,18 @@ import dev.nanolith.runtime.external.ExternalHttp;
 import dev.nanolith.runtime.load.AppLoader;
 import dev.nanolith.runtime.load.Libraries;
 import dev.nanolith.runtime.load.LoadException;
+import dev.nanolith.runtime.Stage;
+import dev.nanolith.runtime.observe.Activations;
 import dev.nanolith.runtime.observe.Metrics;
+import dev.nanolith.runtime.observe.Recorder;
 import dev.nanolith.runtime.placement.Endpoint;
 import dev.nanolith.runtime.placement.Placement;
 import dev.nanolith.runtime.resilience.Resilience;
 import dev.nanolith.runtime.security.Callers;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
@@ -34,6 +40,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,9 +83,11 @@ public final class Worker implements AutoCloseable {
      * @param placement            how the app is split into services
      * @param defaultTimeoutMillis the timeout of a function whose config sets none
      * @param settings             the settings the app's config names, and the secrets of this service's functions
+     * @param activations          how many ended calls it keeps as activation records until the control plane takes
+     *                             them; 0 records none
      */
     public record Load(Path files, String app, String revision, String service, Placement.Mode placement, long defaultTimeoutMillis,
-                       Map<String, String> settings) {
+                       Map<String, String> settings, int activations) {
 
         /** Names the settings, never their values, some of which are secrets. */
         @Override
@@ -92,6 +101,7 @@ public final class Worker implements AutoCloseable {
     private final Watchdog watchdog = new Watchdog();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final WireClient client;
+    private final Activations activations;
     private final Revision revision;
     private final WireServer server;
 
@@ -101,15 +111,20 @@ public final class Worker implements AutoCloseable {
      * @param identities who this worker is on the wire, with the keys the control plane issued to it
      */
     Worker(Load load, Identities identities) throws LoadException, IOException {
+        // Every series of this worker names it: the control plane's /metrics gathers every worker's.
+        registry.config().commonTags("app", load.app(), "service", load.service());
+        List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new UptimeMetrics()).forEach(binder -> binder.bindTo(registry));
         this.client = new WireClient(identities);
         Predicate<FunctionSpec> local = fn -> fn.service().equals(load.service());
-        Pipeline pipeline = pipeline(registry, watchdog, load.service(), local, new PlacedDispatcher(local, new LocalDispatcher(), client));
+        this.activations = load.activations() > 0 ? new Activations(registry, load.activations()) : null;
+        Pipeline pipeline = pipeline(registry, watchdog, load.service(), local, activations,
+                new PlacedDispatcher(local, new LocalDispatcher(), client));
         // Settings are what the app's config names, and the secrets of this service's functions: nothing else reaches it.
         AppLoader loader = new AppLoader(pipeline, load.settings()::get, Duration.ofMillis(load.defaultTimeoutMillis()), true,
                 load.placement(), Libraries.ON_CLASS_PATH, load.files().resolve(Checker.COMPILED), false);
         // The app's name is given: a nanolith.yaml without app: is named after its folder, which the worker's is not.
         this.revision = loader.load(load.files(), load.app(), name -> load.revision());
-        this.server = new WireServer(revision, registry::scrape, identities, watchdog);
+        this.server = new WireServer(revision, registry::scrape, this::activations, identities, watchdog);
     }
 
     /** The port it takes calls on, on 127.0.0.1. */
@@ -117,11 +132,24 @@ public final class Worker implements AutoCloseable {
         return server.port();
     }
 
-    /** A worker's invocation pipeline: the error handler, metrics, caller rules, deadlines, then {@code dispatcher}. */
+    /** The records of the calls that ended since the control plane last asked, at most {@value Activations#TAKEN}, as JSON. */
+    private byte[] activations() {
+        return activations == null ? "[]".getBytes(StandardCharsets.UTF_8) : activations.takeJson(Activations.TAKEN);
+    }
+
+    /**
+     * A worker's invocation pipeline: the error handler, metrics, the activation recorder (unless
+     * {@code activations} is null), caller rules, deadlines, then {@code dispatcher}.
+     */
     private static Pipeline pipeline(MeterRegistry registry, Watchdog watchdog, String service, Predicate<FunctionSpec> local,
-                                     Dispatcher dispatcher) {
-        return new Pipeline(List.of(new Resilience(registry, service, local), new Metrics(registry, local), new Callers(), new Deadlines(watchdog)),
-                dispatcher, new ExternalHttp(registry, service));
+                                     Activations activations, Dispatcher dispatcher) {
+        List<Stage> stages = new ArrayList<>(List.of(new Resilience(registry, service, local), new Metrics(registry, local)));
+        if (activations != null) {
+            // Before the caller rules: a call they deny is recorded as denied.
+            stages.add(new Recorder(activations, local));
+        }
+        stages.addAll(List.of(new Callers(), new Deadlines(watchdog)));
+        return new Pipeline(stages, dispatcher, new ExternalHttp(registry, service));
     }
 
     /**
@@ -131,7 +159,7 @@ public final class Worker implements AutoCloseable {
      * load what a check process compiled.
      */
     public static Revision loadHere(Path dir, Map<String, String> settings, MeterRegistry registry, Watchdog watchdog) throws LoadException {
-        AppLoader loader = new AppLoader(pipeline(registry, watchdog, "local", fn -> true, new LocalDispatcher()), settings::get,
+        AppLoader loader = new AppLoader(pipeline(registry, watchdog, "local", fn -> true, null, new LocalDispatcher()), settings::get,
                 AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
         return loader.load(dir, app -> "r1");
     }

@@ -31,9 +31,10 @@ final class Wire {
 
     /**
      * Kinds of request: a call whose input a function of the platform wrote, a call whose input is
-     * a client's body (read strictly, bad input named), and the worker's metrics in Prometheus' text format.
+     * a client's body (read strictly, bad input named), the worker's metrics in Prometheus' text format, and
+     * the activation records of the calls it ran since it was last asked, as JSON.
      */
-    static final byte CALL = 0, CLIENT_CALL = 1, SCRAPE = 2;
+    static final byte CALL = 0, CLIENT_CALL = 1, SCRAPE = 2, ACTIVATIONS = 3;
 
     /** Kinds of answer. */
     static final byte OK = 0, DEADLINE = 1, FAILED = 2, NO_SUCH_FUNCTION = 3, BAD_INPUT = 4, UNAVAILABLE = 5, REFUSED = 6, MALFORMED = 7;
@@ -44,10 +45,16 @@ final class Wire {
     /** Longest message carried: a refusal's message reaches clients, and this is plenty for one. */
     private static final int MAX_MESSAGE = 8_000;
 
-    /** One request, as it travels; a scrape carries nothing but its kind. */
+    /** One request, as it travels; a report (metrics, activations) carries nothing but its kind. */
     record Request(byte kind, String function, String principal, String caller, long remainingMillis, Trace trace, byte[] input) {
 
         static final Request SCRAPE_METRICS = new Request(SCRAPE, "", "", null, 0, null, new byte[0]);
+        static final Request TAKE_ACTIVATIONS = new Request(ACTIVATIONS, "", "", null, 0, null, new byte[0]);
+
+        /** Whether this asks for one of the worker's reports rather than calling a function. */
+        boolean report() {
+            return kind == SCRAPE || kind == ACTIVATIONS;
+        }
     }
 
     private Wire() {
@@ -56,7 +63,7 @@ final class Wire {
     /** Writes a request; the number of bytes written. */
     static int write(DataOutputStream out, Request request) throws IOException {
         out.writeByte(request.kind());
-        if (request.kind() == SCRAPE) {
+        if (request.report()) {
             out.flush();
             return 1;
         }
@@ -79,6 +86,9 @@ final class Wire {
         byte kind = in.readByte();
         if (kind == SCRAPE) {
             return Request.SCRAPE_METRICS;
+        }
+        if (kind == ACTIVATIONS) {
+            return Request.TAKE_ACTIVATIONS;
         }
         if (kind != CALL && kind != CLIENT_CALL) {
             throw new IOException("unknown request kind " + kind);

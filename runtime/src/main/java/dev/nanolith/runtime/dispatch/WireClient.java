@@ -3,6 +3,8 @@ package dev.nanolith.runtime.dispatch;
 import dev.nanolith.DeadlineExceededException;
 import dev.nanolith.ServiceUnavailableException;
 import dev.nanolith.runtime.Trace;
+import dev.nanolith.runtime.observe.Activation;
+import dev.nanolith.runtime.observe.Activations;
 import dev.nanolith.runtime.placement.Endpoint;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -66,6 +68,12 @@ public final class WireClient implements AutoCloseable {
         byte[] text = call(endpoint, Identities.of(app, service), Wire.Request.SCRAPE_METRICS, "metrics", Duration.ofSeconds(5), System.nanoTime() + 5_000_000_000L,
                 (sent, received) -> { });
         return new String(text, StandardCharsets.UTF_8);
+    }
+
+    /** The activation records of the calls the worker of {@code app}'s {@code service} at {@code endpoint} ran since it was last asked. */
+    public List<Activation> activations(Endpoint endpoint, String app, String service) {
+        return Activations.read(call(endpoint, Identities.of(app, service), Wire.Request.TAKE_ACTIVATIONS, "activations", Duration.ofSeconds(5),
+                System.nanoTime() + 5_000_000_000L, (sent, received) -> { }));
     }
 
     /** The milliseconds left until {@code deadline}, at most the callee's own timeout, at least one. */

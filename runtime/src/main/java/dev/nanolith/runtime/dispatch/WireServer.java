@@ -5,6 +5,7 @@ import dev.nanolith.FunctionFailedException;
 import dev.nanolith.NanoException;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.RefusedException;
+import dev.nanolith.runtime.Call;
 import dev.nanolith.runtime.ErrorIds;
 import dev.nanolith.runtime.MalformedJsonException;
 import dev.nanolith.runtime.Revision;
@@ -29,7 +30,7 @@ import java.util.function.Supplier;
 /**
  * Takes the calls of the platform's other processes — the gateway's, other workers' — into this
  * worker's functions over {@link Wire}, each within the deadline its caller sent, and the control
- * plane's requests for this worker's metrics. A platform thread per connection, not a virtual one:
+ * plane's requests for this worker's metrics and activation records. A platform thread per connection, not a virtual one:
  * a virtual thread's blocking read is handed to a poller thread and back, which doubled the cost of
  * a hop (bench/hop.sh), and connections are few — one per call in flight between two processes.
  */
@@ -39,6 +40,7 @@ public final class WireServer implements AutoCloseable {
 
     private final Revision revision;
     private final Supplier<String> metrics;
+    private final Supplier<byte[]> activations;
     private final Identities identities;
     private final Watchdog watchdog;
     private final ServerSocket server;
@@ -53,11 +55,14 @@ public final class WireServer implements AutoCloseable {
     /**
      * Listens on a free port of the loopback address.
      *
-     * @param metrics this worker's metrics in Prometheus' text format
+     * @param metrics     this worker's metrics in Prometheus' text format
+     * @param activations the activation records of the calls it ran since it was last asked, as a JSON array
      */
-    public WireServer(Revision revision, Supplier<String> metrics, Identities identities, Watchdog watchdog) throws IOException {
+    public WireServer(Revision revision, Supplier<String> metrics, Supplier<byte[]> activations, Identities identities, Watchdog watchdog)
+            throws IOException {
         this.revision = revision;
         this.metrics = metrics;
+        this.activations = activations;
         this.identities = identities;
         this.watchdog = watchdog;
         this.server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
@@ -125,7 +130,7 @@ public final class WireServer implements AutoCloseable {
 
     /**
      * Why a request cannot come from the process that connected as {@code connected}, or null: calls
-     * from outside an app and scrapes come from the control plane only, and a call between functions
+     * from outside an app and reports come from the control plane only, and a call between functions
      * names a caller placed in the service that connected.
      */
     private String forged(Wire.Request request, String connected) {
@@ -149,6 +154,10 @@ public final class WireServer implements AutoCloseable {
             Wire.writeOutput(out, metrics.get().getBytes(StandardCharsets.UTF_8));
             return;
         }
+        if (request.kind() == Wire.ACTIVATIONS) {
+            Wire.writeOutput(out, activations.get());
+            return;
+        }
         Route route = revision.route(request.function());
         if (route == null) {
             Wire.writeFailure(out, new NoSuchFunctionException(request.function()));
@@ -162,7 +171,10 @@ public final class WireServer implements AutoCloseable {
         RuntimeException failure = null;
         try {
             Object input = request.kind() == Wire.CLIENT_CALL ? route.readInput(request.input()) : route.readCarried(request.input());
-            output = route.writeOutput(route.callFrom(input, request.principal(), request.caller(), deadline, request.trace()));
+            Call call = route.carried(request.principal(), request.caller(), deadline, request.trace(), request.input().length);
+            output = route.writeOutput(route.callFrom(input, call));
+            // Its record is made when the control plane takes it, which is later than this but for a rare few.
+            call.transferred(output.length, request.input().length);
         } catch (NanoException | RefusedException | MalformedJsonException e) {
             failure = e;
             output = null;

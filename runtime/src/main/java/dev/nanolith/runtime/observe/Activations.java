@@ -1,6 +1,12 @@
 package dev.nanolith.runtime.observe;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.nanolith.runtime.Call;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
@@ -15,6 +21,13 @@ import java.util.concurrent.TimeUnit;
  * {@code nanolith_activations_dropped_total}: under overload, recording gives way, never the calls.
  */
 public final class Activations {
+
+    /** Activation records as JSON: the form they travel in, and the admin API's. */
+    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    /** How many records one answer to the control plane carries at most; it asks again while answers are full. */
+    public static final int TAKEN = 500;
 
     /** How many ended calls wait at most to be taken. */
     public static final int CAPACITY = 20_000;
@@ -47,5 +60,23 @@ public final class Activations {
             records.add(call.activation(Instant.ofEpochSecond(0, call.started() + epochNanos)));
         }
         return records;
+    }
+
+    /** {@link #take} as a JSON array: how a worker hands its records to the control plane. */
+    public byte[] takeJson(int max) {
+        try {
+            return JSON.writeValueAsBytes(take(max));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The records of a JSON array that {@link #takeJson} wrote. */
+    public static List<Activation> read(byte[] json) {
+        try {
+            return JSON.readValue(json, new TypeReference<List<Activation>>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException("activation records that cannot be read: " + e.getMessage(), e);
+        }
     }
 }

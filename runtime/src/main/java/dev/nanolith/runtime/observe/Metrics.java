@@ -8,18 +8,21 @@ import dev.nanolith.runtime.Invoker;
 import dev.nanolith.runtime.Stage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * Counts every call of every function and records its latency, per function and per edge
- * (caller to callee). Meters are looked up once per function when its revision loads, and once
- * per edge when it is first taken, so a call only adds to them.
+ * Counts every call of the functions of this process, records its latency and how many run at
+ * once, per function; and per edge (caller to callee) every call a function of this process makes,
+ * or an operation's entry. Meters are looked up once per function when its revision loads, and once
+ * per edge when it is first taken, so a call only adds to them: each series is reported by one process.
  */
 public final class Metrics implements Stage {
 
@@ -44,6 +47,17 @@ public final class Metrics implements Stage {
 
     @Override
     public Invoker wrap(FunctionSpec function, Invoker next) {
+        Map<String, Edge> edges = new ConcurrentHashMap<>();
+        if (!local.test(function)) {
+            // Its process counts its calls; this one the edges to it, each call with its hop.
+            return (input, call) -> {
+                try {
+                    return next.invoke(input, call);
+                } finally {
+                    edge(edges, function, call, System.nanoTime() - call.started());
+                }
+            };
+        }
         Timer latency = Timer.builder("nanolith.function.duration")
                 .description("Time from a function's call to its return, nested calls included")
                 .tags("app", function.app(), "function", function.name())
@@ -53,12 +67,17 @@ public final class Metrics implements Stage {
                 .description("Calls of a function, from the gateway and from other functions")
                 .tags("app", function.app(), "function", function.name())
                 .register(registry);
+        AtomicInteger inFlight = new AtomicInteger();
+        Gauge.builder("nanolith.function.in.flight", inFlight, AtomicInteger::get)
+                .description("Calls of a function running now")
+                .tags("app", function.app(), "function", function.name())
+                .register(registry);
         Counter failures = errors(function, "failed");
         Counter timeouts = errors(function, "timeout");
         Counter refusals = errors(function, "refused");
-        Map<String, Edge> edges = new ConcurrentHashMap<>();
         return (input, call) -> {
             long start = call.started();
+            inFlight.incrementAndGet();
             try {
                 return next.invoke(input, call);
             } catch (DeadlineExceededException e) {
@@ -71,14 +90,23 @@ public final class Metrics implements Stage {
                 failures.increment();
                 throw e;
             } finally {
+                inFlight.decrementAndGet();
                 long took = System.nanoTime() - start;
                 latency.record(took, TimeUnit.NANOSECONDS);
                 invocations.increment();
-                String caller = call.from() == null ? ENTRY : call.from();
-                Edge edge = edges.get(caller);
-                (edge != null ? edge : edges.computeIfAbsent(caller, c -> edge(function, c))).record(took, call);
+                // A call from a function in another process is that process's edge, measured there with its hop.
+                if (!call.carried() || call.from() == null) {
+                    edge(edges, function, call, took);
+                }
             }
         };
+    }
+
+    /** Records {@code call}, which took {@code took} nanoseconds, on the edge from its caller to {@code callee}. */
+    private void edge(Map<String, Edge> edges, FunctionSpec callee, Call call, long took) {
+        String caller = call.from() == null ? ENTRY : call.from();
+        Edge edge = edges.get(caller);
+        (edge != null ? edge : edges.computeIfAbsent(caller, c -> edge(callee, c))).record(took, call);
     }
 
     /**

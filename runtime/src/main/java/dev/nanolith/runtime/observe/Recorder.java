@@ -9,12 +9,14 @@ import dev.nanolith.runtime.FunctionSpec;
 import dev.nanolith.runtime.Invoker;
 import dev.nanolith.runtime.MalformedJsonException;
 import dev.nanolith.runtime.Stage;
+import dev.nanolith.runtime.security.Callers;
 import java.util.function.Predicate;
 
 /**
  * Records every call of the functions that run in this process as an activation: when it ended,
  * the call is handed to {@link Activations}, which makes the record off the call's thread. A call
- * of a function in another process is recorded there.
+ * of a function in another process is recorded there, unless it never got there: its caller was
+ * denied here ({@code callers:}), or that process was down.
  */
 public final class Recorder implements Stage {
 
@@ -30,7 +32,18 @@ public final class Recorder implements Stage {
     @Override
     public Invoker wrap(FunctionSpec function, Invoker next) {
         if (!local.test(function)) {
-            return next;
+            // Its own process records its calls; this one those that never left: denied here, or its process down.
+            return (input, call) -> {
+                try {
+                    return next.invoke(input, call);
+                } catch (RuntimeException e) {
+                    if (neverLeft(e, function)) {
+                        call.ended(System.nanoTime() - call.started(), status(e));
+                        activations.add(call);
+                    }
+                    throw e;
+                }
+            };
         }
         return (input, call) -> {
             Activation.Status status = Activation.Status.SUCCESS;
@@ -46,10 +59,19 @@ public final class Recorder implements Stage {
         };
     }
 
+    /** Whether a call of {@code function}, in another process, failed before it reached that process. */
+    private static boolean neverLeft(RuntimeException failure, FunctionSpec function) {
+        return switch (failure) {
+            case RefusedException refused -> refused.code().equals(Callers.NOT_ALLOWED);
+            case ServiceUnavailableException down -> !down.delivered() && down.service().equals(function.service());
+            default -> false;
+        };
+    }
+
     /** How a call that threw {@code failure} ended. */
     static Activation.Status status(Throwable failure) {
         return switch (failure) {
-            case RefusedException refused when refused.code().equals("caller-not-allowed") -> Activation.Status.DENIED;
+            case RefusedException refused when refused.code().equals(Callers.NOT_ALLOWED) -> Activation.Status.DENIED;
             case RefusedException refused -> Activation.Status.REFUSED;
             case BadInputException bad -> Activation.Status.REFUSED;
             case MalformedJsonException malformed -> Activation.Status.REFUSED;

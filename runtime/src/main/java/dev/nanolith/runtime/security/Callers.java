@@ -21,6 +21,9 @@ public final class Callers implements Stage {
 
     private static final System.Logger LOG = System.getLogger(Callers.class.getName());
 
+    /** The code of the refusal of a caller that {@code callers:} does not name. */
+    public static final String NOT_ALLOWED = "caller-not-allowed";
+
     @Override
     public Invoker wrap(FunctionSpec function, Invoker next) {
         if (function.callers().isEmpty()) {
@@ -37,8 +40,8 @@ public final class Callers implements Stage {
                     return next.invoke(input, call);
                 }
                 LOG.log(System.Logger.Level.INFO, "refused a call of '" + function.name() + "' from '" + from + "' for '" + call.principal()
-                        + "': caller-not-allowed");
-                throw RefusedException.withStatus(403, "caller-not-allowed", "'" + from + "' may not call '" + function.name()
+                        + "': " + NOT_ALLOWED);
+                throw RefusedException.withStatus(403, NOT_ALLOWED, "'" + from + "' may not call '" + function.name()
                         + "' — its callers are " + function.callers());
             }
             return next.invoke(input, call);

@@ -1,0 +1,114 @@
+package dev.nanolith.observe;
+
+import dev.nanolith.gateway.Responses;
+import dev.nanolith.runtime.config.Durations;
+import dev.nanolith.runtime.observe.Activation;
+import dev.nanolith.runtime.observe.Activations;
+import io.helidon.common.parameters.Parameters;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The admin API's activation records: {@code GET /activations?app=&function=&status=&since=&trace=&limit=}
+ * answers {@code {"activations": [...]}}, the newest first, and {@code GET /activations/{id}} one
+ * record. {@code since} is an instant (ISO 8601, {@code 2026-11-30T10:00:00Z}) or a duration back
+ * from now ({@code 15m}); {@code limit} is 1 to {@value #MAX_LIMIT}, {@value #DEFAULT_LIMIT} by
+ * default. Each search first takes what the workers hold, so a call that has ended is found.
+ */
+public final class ActivationsApi {
+
+    static final int DEFAULT_LIMIT = 50, MAX_LIMIT = 1_000;
+    private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
+
+    private final ActivationStore store;
+    private final Collector collector;
+    private final Clock clock;
+
+    public ActivationsApi(ActivationStore store, Collector collector, Clock clock) {
+        this.store = store;
+        this.collector = collector;
+        this.clock = clock;
+    }
+
+    /**
+     * The records a search's parameters ask for.
+     *
+     * @throws IllegalArgumentException naming the parameter that is not valid
+     */
+    public List<Activation> search(Parameters query) throws SQLException {
+        for (String name : query.names()) {
+            if (!List.of("app", "function", "status", "since", "trace", "limit").contains(name)) {
+                throw new IllegalArgumentException("no search parameter '" + name + "' — use app, function, status, since, trace or limit");
+            }
+        }
+        String trace = query.first("trace").orElse(null);
+        if (trace != null && !TRACE_ID.matcher(trace).matches()) {
+            throw new IllegalArgumentException("trace: '" + trace + "' is not a trace id — give its 32 lower-case hex digits");
+        }
+        collector.collect();
+        return store.find(new ActivationStore.Query(query.first("app").orElse(null), query.first("function").orElse(null),
+                query.first("status").map(Activation.Status::of).orElse(null), query.first("since").map(this::since).orElse(null), trace,
+                query.first("limit").map(ActivationsApi::limit).orElse(DEFAULT_LIMIT)));
+    }
+
+    /** The record of the call whose span id is {@code id}. */
+    public Optional<Activation> find(String id) throws SQLException {
+        collector.collect();
+        return store.find(id);
+    }
+
+    /** Answers a search. */
+    public void search(ServerRequest req, ServerResponse res) throws SQLException, IOException {
+        send(res, Status.OK_200, Map.of("activations", search(req.query())));
+    }
+
+    /** Answers with one record, or 404. */
+    public void one(ServerRequest req, ServerResponse res) throws SQLException, IOException {
+        String id = req.path().pathParameters().get("id");
+        Optional<Activation> found = find(id);
+        if (found.isEmpty()) {
+            Responses.error(res, Status.NOT_FOUND_404, "not-found", "no activation '" + id + "' — GET /admin/activations lists the latest");
+            return;
+        }
+        send(res, Status.OK_200, found.get());
+    }
+
+    private static void send(ServerResponse res, Status status, Object body) throws IOException {
+        res.status(status).header(HeaderValues.CONTENT_TYPE_JSON).send(Activations.JSON.writeValueAsBytes(body));
+    }
+
+    private Instant since(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException notAnInstant) {
+            try {
+                return clock.instant().minus(Durations.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("since: '" + text + "' is neither an instant (2026-11-30T10:00:00Z) nor a duration (15m)");
+            }
+        }
+    }
+
+    private static int limit(String text) {
+        try {
+            int limit = Integer.parseInt(text);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // told below
+        }
+        throw new IllegalArgumentException("limit: '" + text + "' is not a number from 1 to " + MAX_LIMIT);
+    }
+}
