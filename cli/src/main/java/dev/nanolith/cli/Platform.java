@@ -178,17 +178,17 @@ public final class Platform implements AutoCloseable {
         // Read first: a setting that is not valid stops the start before anything else has started.
         JwtAuthenticator jwts = JwtAuthenticator.of(environment::get);
         Recording recording = Recording.of(environment::get, dataDir);
-        Sandbox sandbox = Sandbox.detect(options.sandbox());
-        this.wire = new WireClient(Identities.platform(secret));
-        Secrets secrets = new Secrets(dataDir, environment::get, Clock.systemUTC());
-        this.workers = new Workers(secret, secrets, options.placement(), options.defaultTimeout(), wire, registry, sandbox, work.resolve("workers"),
-                recording.buffer());
         try {
             this.activations = new ActivationStore(recording.database());
         } catch (SQLException e) {
             throw new IllegalArgumentException(e.getMessage() + " — check " + Recording.URL + ", or leave it out for the embedded store", e);
         }
-        this.spans = SpanExport.configure(environment);
+        this.spans = spans(environment, activations);
+        Sandbox sandbox = Sandbox.detect(options.sandbox());
+        this.wire = new WireClient(Identities.platform(secret));
+        Secrets secrets = new Secrets(dataDir, environment::get, Clock.systemUTC());
+        this.workers = new Workers(secret, secrets, options.placement(), options.defaultTimeout(), wire, registry, sandbox, work.resolve("workers"),
+                recording.buffer());
         this.collector = new Collector(router, wire, activations, spans, recording.retention(), registry, Clock.systemUTC());
         this.check = new Check(workers, router, new MavenLibraries(dataDir.resolve("libraries"), environment.get(MavenLibraries.REPOSITORIES)),
                 environment::get, secrets, options.checkTimeout(), options.defaultTimeout(), work);
@@ -207,6 +207,20 @@ public final class Platform implements AutoCloseable {
         Files.writeString(dataDir.resolve("url"), url() + "\n");
         dataLock.truncate(0).write(ByteBuffer.wrap(("the platform with pid " + ProcessHandle.current().pid() + " on " + url())
                 .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The export of spans that {@code environment} configures, or null; the store is closed when the settings are not valid. */
+    private static SpanExport spans(Map<String, String> environment, ActivationStore store) {
+        try {
+            return SpanExport.configure(environment);
+        } catch (IllegalArgumentException e) {
+            try {
+                store.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 
     /** Where the values of settings and secrets come from: the platform's settings over its own environment. */
