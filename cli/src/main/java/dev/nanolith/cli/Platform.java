@@ -1,5 +1,6 @@
 package dev.nanolith.cli;
 
+import dev.nanolith.dashboard.Dashboard;
 import dev.nanolith.deploy.AdminApi;
 import dev.nanolith.deploy.ApiKeys;
 import dev.nanolith.deploy.AppStore;
@@ -156,6 +157,7 @@ public final class Platform implements AutoCloseable {
     private final ActivationStore activations;
     private final Collector collector;
     private final SpanExport spans;
+    private final Dashboard dashboard;
     private final Map<String, Integer> revisions = new HashMap<>();
     /** The apps served from directories, whose names no pushed app may take. */
     private final Set<String> fromDirectories = ConcurrentHashMap.newKeySet();
@@ -197,10 +199,12 @@ public final class Platform implements AutoCloseable {
         ApiKeys keys = new ApiKeys(dataDir, Clock.systemUTC());
         // A JWT has a JWT's form; an API key has none, so each credential goes to the one that can tell.
         Authenticator credentials = jwts == null ? keys : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
+        AdminApi admin = new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains,
+                new ActivationsApi(activations, collector, Clock.systemUTC()));
+        this.dashboard = new Dashboard(router, store, workers, activations, collector, this::metrics, admin::admits, this::url, sandbox.describe(),
+                Clock.systemUTC());
         this.gateway = new Gateway(router, credentials, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(), Map.of(
-                "/git", new GitHttp(store, deployer),
-                "/admin", new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains,
-                        new ActivationsApi(activations, collector, Clock.systemUTC()))), () -> ready, collector::record);
+                "/git", new GitHttp(store, deployer), "/admin", admin, "/ui", dashboard), () -> ready, collector::record);
         check.warmUp();
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
                 .log(System.Logger.Level.ERROR, "not serving " + problem));
@@ -411,6 +415,7 @@ public final class Platform implements AutoCloseable {
             return;
         }
         gateway.close();
+        dashboard.close();
         check.close();
         // What the workers hold is taken before they stop; a retiring deployment's, by the collection it asked for.
         collector.close();

@@ -74,6 +74,11 @@ public final class AdminApi implements HttpService {
         return token;
     }
 
+    /** Whether {@code token} is the admin token: what the dashboard's login takes. */
+    public boolean admits(String token) {
+        return Tokens.matches(token, adminTokenHash);
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.get("/apps", admin(this::list))

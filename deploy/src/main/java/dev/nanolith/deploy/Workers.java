@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -227,6 +228,16 @@ public final class Workers {
         deployment.closeWhenRetired(() -> started.parallelStream().forEach(WorkerProcess::close));
     }
 
+    /** A worker running now: the service of the revision of the app it serves, its process id, and since when it serves. */
+    public record Running(String app, String revision, String service, long pid, Instant since) {
+    }
+
+    /** Every worker running now, by app, service and start. */
+    public List<Running> running() {
+        return running.stream().map(worker -> new Running(worker.deployment.app(), worker.deployment.id(), worker.service, worker.pid(),
+                worker.since)).sorted(Comparator.comparing(Running::app).thenComparing(Running::service).thenComparing(Running::since)).toList();
+    }
+
     /** The process id of each worker running now, by service name (the newest, while two deployments overlap). */
     public Map<String, Long> pids() {
         Map<String, Long> pids = new TreeMap<>();
@@ -277,6 +288,8 @@ public final class Workers {
         /** The folder its files are copied into: the only one of the platform's it sees. */
         private volatile Path inbox;
         private volatile boolean closed;
+        /** When its process last started serving. */
+        private volatile Instant since;
         /** The secrets sent to it that it has not confirmed yet, by the number they were sent with. */
         private final Map<Long, CompletableFuture<Void>> awaitingSecrets = new ConcurrentHashMap<>();
 
@@ -383,6 +396,7 @@ public final class Workers {
             Timer.builder("nanolith.worker.start").description("Cold starts of a service's worker: from its start to serving, by cause")
                     .tags("app", deployment.app(), "service", service, "cause", cause).register(registry)
                     .record(System.nanoTime() - begun, TimeUnit.NANOSECONDS);
+            since = Instant.now();
             endpoint = new Endpoint("127.0.0.1", listening);
             deployment.endpoints().put(service, endpoint);
             running.add(this);

@@ -1,0 +1,262 @@
+package dev.nanolith.dashboard;
+
+import dev.nanolith.deploy.AppStore;
+import dev.nanolith.deploy.Workers;
+import dev.nanolith.observe.ActivationStore;
+import dev.nanolith.observe.Collector;
+import dev.nanolith.runtime.Router;
+import dev.nanolith.runtime.observe.Activation;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The dashboard, at {@code /ui}: a page an engineer keeps open — the apps with their revisions and
+ * deploy history, every function's rate, errors and p50/p99 over the last minutes, the services'
+ * processes with their memory and restarts, activation search with each call's logs, and an
+ * operation's call graph across processes ({@code /ui/trace/{id}}). Server-rendered HTML; htmx
+ * refreshes its panels and uPlot draws its charts, both served from their WebJars. Behind a login
+ * with the admin token, on any host: a session cookie ({@code HttpOnly}, {@code SameSite=Strict},
+ * path {@code /ui}) lasts {@link #SESSION}.
+ */
+public final class Dashboard implements HttpService, AutoCloseable {
+
+    /** How long a login lasts. */
+    static final Duration SESSION = Duration.ofHours(12);
+
+    private static final String COOKIE = "nanolith_ui";
+    private static final HeaderName HX_REQUEST = HeaderNames.create("HX-Request");
+    private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
+    private static final Pattern SPAN_ID = Pattern.compile("[0-9a-f]{16}");
+    /** The files the page loads, by the name it asks for: the WebJars' and its own. */
+    private static final Map<String, String> ASSETS = Map.of(
+            "htmx.min.js", "META-INF/resources/webjars/htmx.org/" + version("htmx.org") + "/dist/htmx.min.js",
+            "uPlot.iife.min.js", "META-INF/resources/webjars/uplot/" + version("uplot") + "/dist/uPlot.iife.min.js",
+            "uPlot.min.css", "META-INF/resources/webjars/uplot/" + version("uplot") + "/dist/uPlot.min.css",
+            "dashboard.css", "dev/nanolith/dashboard/dashboard.css",
+            "dashboard.js", "dev/nanolith/dashboard/dashboard.js");
+
+    private final Router router;
+    private final AppStore apps;
+    private final Workers workers;
+    private final ActivationStore activations;
+    private final Collector collector;
+    private final Predicate<String> adminToken;
+    private final Supplier<String> platformUrl;
+    private final String sandbox;
+    private final Clock clock;
+    private final Sampler sampler;
+    private final SecureRandom random = new SecureRandom();
+    /** The sessions of who logged in, by their cookie's value, with when each ends. */
+    private final Map<String, Instant> sessions = new ConcurrentHashMap<>();
+
+    /**
+     * Starts sampling {@code metrics} for the charts.
+     *
+     * @param metrics    the platform's metrics, every worker's gathered, as Prometheus text
+     * @param adminToken whether a token is the admin token
+     */
+    public Dashboard(Router router, AppStore apps, Workers workers, ActivationStore activations, Collector collector, Supplier<String> metrics,
+                     Predicate<String> adminToken, Supplier<String> platformUrl, String sandbox, Clock clock) {
+        this.router = router;
+        this.apps = apps;
+        this.workers = workers;
+        this.activations = activations;
+        this.collector = collector;
+        this.adminToken = adminToken;
+        this.platformUrl = platformUrl;
+        this.sandbox = sandbox;
+        this.clock = clock;
+        this.sampler = new Sampler(metrics, clock);
+    }
+
+    /** The version of a WebJar on the class path, as its Maven metadata says. */
+    private static String version(String artifact) {
+        String pom = "META-INF/maven/org.webjars.npm/" + artifact + "/pom.properties";
+        try (InputStream in = Dashboard.class.getClassLoader().getResourceAsStream(pom)) {
+            java.util.Properties properties = new java.util.Properties();
+            if (in == null) {
+                throw new IllegalStateException("the platform's build lacks the WebJar " + artifact + " — rebuild it");
+            }
+            properties.load(in);
+            return properties.getProperty("version");
+        } catch (IOException e) {
+            throw new IllegalStateException("the WebJar " + artifact + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/assets/{name}", this::asset)
+                .get("/login", (req, res) -> html(res, Status.OK_200, Views.login(null)))
+                .post("/login", this::login)
+                .post("/logout", this::logout)
+                .get("/", page(this::overview))
+                .get("/functions", panel(() -> Views.functions(sampler.functions())))
+                .get("/services", panel(() -> Views.services(sampler.services(), workers.running())))
+                .get("/activations", page(this::search))
+                .get("/activations/{id}", page(this::activation))
+                .get("/trace/{trace}", page(this::trace));
+    }
+
+    private void asset(ServerRequest req, ServerResponse res) throws IOException {
+        String name = req.path().pathParameters().get("name");
+        String resource = ASSETS.get(name);
+        try (InputStream in = resource == null ? null : Dashboard.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                res.status(Status.NOT_FOUND_404).send("no asset " + name);
+                return;
+            }
+            String type = name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+            res.header(HeaderNames.CONTENT_TYPE, type).header(HeaderNames.CACHE_CONTROL, "max-age=3600").send(in.readAllBytes());
+        }
+    }
+
+    /** Logs in with the admin token, sent by the login form. */
+    private void login(ServerRequest req, ServerResponse res) throws IOException {
+        String form = new String(req.content().inputStream().readNBytes(4_096), StandardCharsets.UTF_8);
+        String token = null;
+        for (String field : form.split("&")) {
+            if (field.startsWith("token=")) {
+                token = URLDecoder.decode(field.substring(6), StandardCharsets.UTF_8).strip();
+            }
+        }
+        if (token == null || !adminToken.test(token)) {
+            html(res, Status.UNAUTHORIZED_401, Views.login("That is not the admin token of this platform."));
+            return;
+        }
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String session = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        sessions.values().removeIf(end -> end.isBefore(clock.instant()));
+        sessions.put(session, clock.instant().plus(SESSION));
+        res.header(HeaderNames.SET_COOKIE, COOKIE + "=" + session + "; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=" + SESSION.toSeconds());
+        redirect(res, "/ui/");
+    }
+
+    private void logout(ServerRequest req, ServerResponse res) {
+        session(req).ifPresent(sessions::remove);
+        res.header(HeaderNames.SET_COOKIE, COOKIE + "=; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=0");
+        redirect(res, "/ui/login");
+    }
+
+    /** The session cookie the request carries, if it is a live one. */
+    private Optional<String> session(ServerRequest req) {
+        Optional<String> cookie = req.headers().cookies().first(COOKIE).asOptional();
+        return cookie.filter(value -> {
+            Instant end = sessions.get(value);
+            return end != null && end.isAfter(clock.instant());
+        });
+    }
+
+    /** What renders a page or a panel. */
+    @FunctionalInterface
+    private interface View {
+        String render(ServerRequest req) throws SQLException;
+    }
+
+    /** A handler that renders {@code view} for who logged in, and sends anyone else to the login. */
+    private Handler page(View view) {
+        return (req, res) -> {
+            if (session(req).isEmpty()) {
+                if (req.headers().contains(HX_REQUEST)) {
+                    // A panel htmx refreshes: htmx sends the whole page to the login (a redirect would be followed, and swapped in).
+                    res.header(HeaderValues.create("HX-Redirect", "/ui/login")).status(Status.OK_200).send();
+                } else {
+                    redirect(res, "/ui/login");
+                }
+                return;
+            }
+            try {
+                html(res, Status.OK_200, view.render(req));
+            } catch (IllegalArgumentException e) {
+                html(res, Status.BAD_REQUEST_400, "<p class=\"problem\">" + Views.esc(e.getMessage()) + "</p>");
+            } catch (SQLException e) {
+                html(res, Status.SERVICE_UNAVAILABLE_503, "<p class=\"problem\">The activation store cannot be read: " + Views.esc(e.getMessage())
+                        + "</p>");
+            }
+        };
+    }
+
+    private Handler panel(Supplier<String> panel) {
+        return page(req -> panel.get());
+    }
+
+    private String overview(ServerRequest req) throws SQLException {
+        collector.collect();
+        List<Activation> latest = activations.find(new ActivationStore.Query(null, null, null, null, null, 30));
+        return Views.page("Overview", platformUrl.get(), sandbox, Views.overview(router.deployments(), apps.apps(), sampler.functions(),
+                sampler.services(), workers.running(), latest));
+    }
+
+    private String search(ServerRequest req) throws SQLException {
+        collector.collect();
+        String trace = blank(req.query().first("trace").orElse(null));
+        if (trace != null && !TRACE_ID.matcher(trace).matches()) {
+            throw new IllegalArgumentException("'" + trace + "' is not a trace id: give its 32 lower-case hex digits");
+        }
+        String status = blank(req.query().first("status").orElse(null));
+        return Views.activations(activations.find(new ActivationStore.Query(blank(req.query().first("app").orElse(null)),
+                blank(req.query().first("function").orElse(null)), status == null ? null : Activation.Status.of(status), null, trace, 50)));
+    }
+
+    private String activation(ServerRequest req) throws SQLException {
+        String id = req.path().pathParameters().get("id");
+        if (!SPAN_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("'" + id + "' is not an activation id: give its 16 lower-case hex digits");
+        }
+        collector.collect();
+        return activations.find(id).map(Views::activation).orElse("<p class=\"muted\">No activation " + Views.esc(id) + " is kept.</p>");
+    }
+
+    private String trace(ServerRequest req) throws SQLException {
+        String trace = req.path().pathParameters().get("trace");
+        if (!TRACE_ID.matcher(trace).matches()) {
+            throw new IllegalArgumentException("'" + trace + "' is not a trace id: give its 32 lower-case hex digits");
+        }
+        collector.collect();
+        List<Activation> calls = activations.find(new ActivationStore.Query(null, null, null, null, trace, 1_000));
+        return Views.page("Operation " + trace.substring(0, 8), platformUrl.get(), sandbox, Views.trace(trace, calls));
+    }
+
+    private static String blank(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    private static void html(ServerResponse res, Status status, String html) {
+        res.status(status).header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
+                .header(HeaderNames.CACHE_CONTROL, "no-store").send(html.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void redirect(ServerResponse res, String to) {
+        res.status(Status.SEE_OTHER_303).header(HeaderNames.LOCATION, to).send();
+    }
+
+    @Override
+    public void close() {
+        sampler.close();
+    }
+}
