@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The HTTP benchmark: wrk against POST /fn/hot.echo on the platform and against a bare hello
-# world on the same HTTP server (Helidon SE, same defaults), alternately, in one run. Prints
-# requests per second, latency and server CPU per request of each, and the ratio.
+# The HTTP benchmark: wrk against POST /fn/hot.echo on the platform, on the platform with no
+# activation recorded (NANOLITH_ACTIVATIONS_BUFFER=0), and against a bare hello world on the same
+# HTTP server (Helidon SE, same defaults), in turns, in one run. Prints requests per second,
+# latency and server CPU per request of each, and the ratios.
 # Options: --duration 10s --rounds 2 --warmup 30s --threads 1 --connections 32 (the warm-up is
 # per server, in 5 s steps taken in turns: the platform's longer hot path takes longer to compile).
 set -euo pipefail
@@ -15,7 +16,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
-    -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option '$1' — use --duration, --rounds, --warmup, --threads or --connections" >&2; exit 2 ;;
   esac
 done
@@ -51,10 +52,12 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-# Starts a server on a free loopback port; sets $url and $pid once it answers with the expected body.
+# Starts a server on a free loopback port, with the settings given after its main class;
+# sets $url and $pid once it answers with the expected body.
 start() {
   local name=$1 main=$2 log="$work/$1.log" answer
-  "$JAVA_HOME/bin/java" ${NANOLITH_JAVA_OPTS:-} -cp "$nanolith_bench_lib/*" "$main" 0 >"$log" 2>&1 &
+  shift 2
+  env "$@" "$JAVA_HOME/bin/java" ${NANOLITH_JAVA_OPTS:-} -cp "$nanolith_bench_lib/*" "$main" 0 >"$log" 2>&1 &
   pid=$!
   pids+=("$pid")
   for _ in $(seq 600); do
@@ -106,7 +109,7 @@ load() {
   after=$(cpu_ticks "$server_pid")
   line="$name $round $(echo "$line" | sed 's/RESULT //; s/[a-z0-9_]*=//g') $((after - before))"
   if [ "$round" = warmup ]; then
-    echo "$line" | awk '{ printf "%s%.0f", ($1 == "baseline" ? " " : ""), $3 / ($4 / 1e6) }'
+    echo "$line" | awk '{ printf "%s%.0f", ($1 == "baseline" ? " " : "/"), $3 / ($4 / 1e6) }'
   else
     echo "$line" >>"$work/results"
   fi
@@ -118,29 +121,33 @@ start baseline dev.nanolith.bench.HelloServer
 baseline_url=$url baseline_pid=$pid
 start platform dev.nanolith.bench.PlatformServer
 platform_url=$url platform_pid=$pid
+start unrecorded dev.nanolith.bench.PlatformServer NANOLITH_ACTIVATIONS_BUFFER=0
+unrecorded_url=$url unrecorded_pid=$pid
 
 echo "baseline: POST $baseline_url (bare Helidon SE handler)"
 echo "platform: POST $platform_url (gateway, a hop to the app's worker, pipeline + function; CPU of every process)"
+echo "unrecorded: POST $unrecorded_url (the same platform, recording no activation)"
 echo "wrk -t$threads -c$connections, $rounds round(s) of $duration each after $((warmup_steps * 5)) s of warm-up; $(nproc) CPUs, load $load_before; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
-printf "warm-up, req/s per 5 s step (baseline/platform):"
+printf "warm-up, req/s per 5 s step (baseline/platform/unrecorded):"
 for _ in $(seq "$warmup_steps"); do
   load baseline "$baseline_url" "$baseline_pid" 5s warmup
-  printf /
   load platform "$platform_url" "$platform_pid" 5s warmup
+  load unrecorded "$unrecorded_url" "$unrecorded_pid" 5s warmup
 done
 echo
 for round in $(seq "$rounds"); do
   echo "round $round..."
   load baseline "$baseline_url" "$baseline_pid" "$duration" "$round"
   load platform "$platform_url" "$platform_pid" "$duration" "$round"
+  load unrecorded "$unrecorded_url" "$unrecorded_pid" "$duration" "$round"
 done
 
 echo
 awk -v target="$target" -v hz="$(getconf CLK_TCK)" -v cpus="$(nproc)" -v load="$load_before" '
   function row(label, server, rps, p50, p99, cpu, errors) {
-    printf "%-8s %-9s %11.0f %10.2f %10.2f %12.1f %8d\n", label, server, rps, p50 / 1000, p99 / 1000, cpu, errors
+    printf "%-8s %-10s %11.0f %10.2f %10.2f %12.1f %8d\n", label, server, rps, p50 / 1000, p99 / 1000, cpu, errors
   }
-  BEGIN { printf "%-8s %-9s %11s %10s %10s %12s %8s\n", "round", "server", "req/s", "p50 ms", "p99 ms", "cpu us/req", "errors" }
+  BEGIN { printf "%-8s %-10s %11s %10s %10s %12s %8s\n", "round", "server", "req/s", "p50 ms", "p99 ms", "cpu us/req", "errors" }
   {
     server = $1; requests = $3; us = $4; cpu = $9 / hz * 1e6
     row($2, server, requests / (us / 1e6), $5, $6, requests ? cpu / requests : 0, $7 + $8)
@@ -149,8 +156,8 @@ awk -v target="$target" -v hz="$(getconf CLK_TCK)" -v cpus="$(nproc)" -v load="$
   }
   END {
     for (s in n) rate[s] = total[s] / (time[s] / 1e6)
-    split("baseline platform", order, " ")
-    for (i = 1; i <= 2; i++) {
+    split("baseline platform unrecorded", order, " ")
+    for (i = 1; i <= 3; i++) {
       s = order[i]
       row("all", s, rate[s], p50[s] / n[s], p99[s] / n[s], total[s] ? cputime[s] / total[s] : 0, errors[s])
     }
@@ -158,6 +165,8 @@ awk -v target="$target" -v hz="$(getconf CLK_TCK)" -v cpus="$(nproc)" -v load="$
     printf "\nratio platform / baseline: %.2f req/s, %.2f CPU per request (latencies: mean of the rounds)\n", ratio,
       (cputime["platform"] / total["platform"]) / (cputime["baseline"] / total["baseline"])
     printf "target: platform >= %.1f x baseline req/s: %.2f — %s\n", target, ratio, (ratio >= target ? "met" : "MISSED")
-    if (errors["baseline"] + errors["platform"] > 0) print "warning: some requests failed; the figures are not comparable"
+    printf "recording, platform / unrecorded: %.2f req/s, %.2f CPU per request\n", rate["platform"] / rate["unrecorded"],
+      (cputime["platform"] / total["platform"]) / (cputime["unrecorded"] / total["unrecorded"])
+    if (errors["baseline"] + errors["platform"] + errors["unrecorded"] > 0) print "warning: some requests failed; the figures are not comparable"
     if (load + 0 > cpus / 2) printf "warning: the machine was busy before the run (load %s on %d CPUs): the req/s ratio flatters the platform; CPU per request does not\n", load, cpus
   }' "$work/results"

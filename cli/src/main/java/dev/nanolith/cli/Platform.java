@@ -206,6 +206,7 @@ public final class Platform implements AutoCloseable {
         this.gateway = new Gateway(router, credentials, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(), Map.of(
                 "/git", new GitHttp(store, deployer), "/admin", admin, "/ui", dashboard), () -> ready, collector::record);
         check.warmUp();
+        dashboard.start();
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
                 .log(System.Logger.Level.ERROR, "not serving " + problem));
         Files.writeString(dataDir.resolve("url"), url() + "\n");

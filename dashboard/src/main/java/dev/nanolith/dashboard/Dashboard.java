@@ -74,7 +74,7 @@ public final class Dashboard implements HttpService, AutoCloseable {
     private final Map<String, Instant> sessions = new ConcurrentHashMap<>();
 
     /**
-     * Starts sampling {@code metrics} for the charts.
+     * A dashboard whose charts are drawn from {@code metrics}, sampled once it {@link #start}s.
      *
      * @param metrics    the platform's metrics, every worker's gathered, as Prometheus text
      * @param adminToken whether a token is the admin token
@@ -253,6 +253,11 @@ public final class Dashboard implements HttpService, AutoCloseable {
 
     private static void redirect(ServerResponse res, String to) {
         res.status(Status.SEE_OTHER_303).header(HeaderNames.LOCATION, to).send();
+    }
+
+    /** Starts sampling the metrics for the charts: once the platform they come from is up. */
+    public void start() {
+        sampler.start();
     }
 
     @Override

@@ -60,13 +60,19 @@ final class Sampler implements AutoCloseable {
     private final Map<Key, Counters> previous = new HashMap<>();
     private final Map<Key, String> placed = new HashMap<>();
     private List<Service> services = List.of();
-    private final Thread thread;
+    private Thread thread;
 
-    /** Starts sampling {@code metrics} (a Prometheus text exposition), once now and every {@link #PERIOD}. */
+    /** @param metrics a Prometheus text exposition, read once at {@link #start} and every {@link #PERIOD} after */
     Sampler(Supplier<String> metrics, Clock clock) {
         this.metrics = metrics;
         this.clock = clock;
-        this.thread = Thread.ofVirtual().name("nanolith-dashboard-sampler").start(this::run);
+    }
+
+    /** Starts sampling, unless it has started. */
+    synchronized void start() {
+        if (thread == null) {
+            thread = Thread.ofVirtual().name("nanolith-dashboard-sampler").start(this::run);
+        }
     }
 
     private void run() {
@@ -199,7 +205,9 @@ final class Sampler implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        thread.interrupt();
+    public synchronized void close() {
+        if (thread != null) {
+            thread.interrupt();
+        }
     }
 }

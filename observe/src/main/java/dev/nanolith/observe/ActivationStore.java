@@ -75,10 +75,10 @@ public final class ActivationStore implements AutoCloseable {
                     + "principal varchar(500) not null, trace_id varchar(32) not null, parent_id varchar(16) not null, "
                     + "start_micros bigint not null, duration_nanos bigint not null, status varchar(20) not null, bytes_in integer not null, "
                     + "bytes_out integer not null, logs varchar not null)");
+            // Two indexes only: each costs every insert, and one keyed by random ids (as the trace's is) costs most. Searches
+            // go newest first along the start; a trace is looked up whole; one record by id is the rare search that reads them all.
             ddl.execute("create index if not exists activations_start on activations (start_micros)");
-            ddl.execute("create index if not exists activations_id on activations (id)");
             ddl.execute("create index if not exists activations_trace on activations (trace_id)");
-            ddl.execute("create index if not exists activations_function on activations (app, fn, start_micros)");
         }
         writes.setAutoCommit(false);
     }

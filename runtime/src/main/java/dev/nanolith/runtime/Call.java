@@ -27,8 +27,7 @@ public final class Call extends AbstractFunctions implements Ctx {
     private final boolean carried;
     private final boolean standIn;
     private long deadline;
-    /** Set after the call, for a call from another process: volatile, for the thread that makes its record. */
-    private volatile int sentBytes = -1, receivedBytes = -1;
+    private int sentBytes = -1, receivedBytes = -1;
     private long durationNanos;
     private Activation.Status status;
     /** What the function logged during the call; made by its first line. */
@@ -209,6 +208,11 @@ public final class Call extends AbstractFunctions implements Ctx {
     public void ended(long durationNanos, Activation.Status status) {
         this.durationNanos = durationNanos;
         this.status = status;
+    }
+
+    /** How the call ended, once it {@link #ended}; null before, or when nothing recorded it. */
+    public Activation.Status status() {
+        return status;
     }
 
     /** This call's activation record, once it {@link #ended}; it started at {@code start}. */

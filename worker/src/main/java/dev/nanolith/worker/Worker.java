@@ -124,17 +124,12 @@ public final class Worker implements AutoCloseable {
                 load.placement(), Libraries.ON_CLASS_PATH, load.files().resolve(Checker.COMPILED), false);
         // The app's name is given: a nanolith.yaml without app: is named after its folder, which the worker's is not.
         this.revision = loader.load(load.files(), load.app(), name -> load.revision());
-        this.server = new WireServer(revision, registry::scrape, this::activations, identities, watchdog);
+        this.server = new WireServer(revision, registry::scrape, activations, identities, watchdog);
     }
 
     /** The port it takes calls on, on 127.0.0.1. */
     int port() {
         return server.port();
-    }
-
-    /** The records of the calls that ended since the control plane last asked, at most {@value Activations#TAKEN}, as JSON. */
-    private byte[] activations() {
-        return activations == null ? "[]".getBytes(StandardCharsets.UTF_8) : activations.takeJson(Activations.TAKEN);
     }
 
     /**

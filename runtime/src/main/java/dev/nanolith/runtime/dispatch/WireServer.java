@@ -11,6 +11,7 @@ import dev.nanolith.runtime.MalformedJsonException;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.Route;
 import dev.nanolith.runtime.deadline.Watchdog;
+import dev.nanolith.runtime.observe.Activations;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -40,10 +41,12 @@ public final class WireServer implements AutoCloseable {
 
     private final Revision revision;
     private final Supplier<String> metrics;
-    private final Supplier<byte[]> activations;
+    private final Activations activations;
     private final Identities identities;
     private final Watchdog watchdog;
     private final ServerSocket server;
+    private static final byte[] EMPTY = "[]".getBytes(StandardCharsets.UTF_8);
+
     private final SecureRandom random = new SecureRandom();
     /** The calls running now, by the thread that runs each. */
     private final Map<Thread, Running> running = new ConcurrentHashMap<>();
@@ -56,9 +59,10 @@ public final class WireServer implements AutoCloseable {
      * Listens on a free port of the loopback address.
      *
      * @param metrics     this worker's metrics in Prometheus' text format
-     * @param activations the activation records of the calls it ran since it was last asked, as a JSON array
+     * @param activations the calls of this worker that ended, kept as activation records until the control plane takes
+     *                    them; null when it records none
      */
-    public WireServer(Revision revision, Supplier<String> metrics, Supplier<byte[]> activations, Identities identities, Watchdog watchdog)
+    public WireServer(Revision revision, Supplier<String> metrics, Activations activations, Identities identities, Watchdog watchdog)
             throws IOException {
         this.revision = revision;
         this.metrics = metrics;
@@ -155,7 +159,7 @@ public final class WireServer implements AutoCloseable {
             return;
         }
         if (request.kind() == Wire.ACTIVATIONS) {
-            Wire.writeOutput(out, activations.get());
+            Wire.writeOutput(out, activations == null ? EMPTY : activations.takeJson(Activations.TAKEN));
             return;
         }
         Route route = revision.route(request.function());
@@ -169,11 +173,11 @@ public final class WireServer implements AutoCloseable {
         running.put(Thread.currentThread(), new Running(request.function(), deadline));
         byte[] output;
         RuntimeException failure = null;
+        Call call = null;
         try {
             Object input = request.kind() == Wire.CLIENT_CALL ? route.readInput(request.input()) : route.readCarried(request.input());
-            Call call = route.carried(request.principal(), request.caller(), deadline, request.trace(), request.input().length);
+            call = route.carried(request.principal(), request.caller(), deadline, request.trace(), request.input().length);
             output = route.writeOutput(route.callFrom(input, call));
-            // Its record is made when the control plane takes it, which is later than this but for a rare few.
             call.transferred(output.length, request.input().length);
         } catch (NanoException | RefusedException | MalformedJsonException e) {
             failure = e;
@@ -193,6 +197,10 @@ public final class WireServer implements AutoCloseable {
             Wire.writeFailure(out, failure);
         } else {
             Wire.writeOutput(out, output);
+        }
+        if (call != null && activations != null && call.status() != null) {
+            // Kept once its answer is out, bytes and all: the recorder left a call from another process to this.
+            activations.add(call);
         }
     }
 

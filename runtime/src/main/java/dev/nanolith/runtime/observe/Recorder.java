@@ -54,7 +54,10 @@ public final class Recorder implements Stage {
                 throw e;
             } finally {
                 call.ended(System.nanoTime() - call.started(), status);
-                activations.add(call);
+                // A call from another process is kept once its answer is written, with its bytes: by its WireServer.
+                if (!call.carried()) {
+                    activations.add(call);
+                }
             }
         };
     }
