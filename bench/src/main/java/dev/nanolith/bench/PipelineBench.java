@@ -100,7 +100,7 @@ public class PipelineBench {
                 Libraries.ON_CLASS_PATH, null, true);
         bareDoubleSum = route(bare.load(Apps.dir("hot"), app -> "bare"), "hot.double-sum");
         Activations activations = new Activations(registry, Activations.CAPACITY);
-        AppLoader recorded = new AppLoader(new Pipeline(List.of(new Metrics(registry, fn -> true), new Recorder(activations, fn -> true),
+        AppLoader recorded = new AppLoader(new Pipeline(List.of(new Recorder(activations, fn -> true), new Metrics(registry, fn -> true),
                 new Callers(), new Deadlines(watchdog)), new LocalDispatcher(), new ExternalHttp(registry, "bench")),
                 Map.<String, String>of()::get, AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
         recordedDoubleSum = route(recorded.load(Apps.dir("hot"), app -> "recorded"), "hot.double-sum");

@@ -183,28 +183,51 @@ public final class Platform implements AutoCloseable {
         try {
             this.activations = new ActivationStore(recording.database());
         } catch (SQLException e) {
-            throw new IllegalArgumentException(e.getMessage() + " — check " + Recording.URL + ", or leave it out for the embedded store", e);
+            throw new IllegalArgumentException(e.getMessage() + (environment.containsKey(Recording.URL) ? " — check " + Recording.URL
+                    + ", or leave it out for the embedded store" : " — is another process using this data directory?"), e);
         }
-        this.spans = spans(environment, activations);
-        Sandbox sandbox = Sandbox.detect(options.sandbox());
-        this.wire = new WireClient(Identities.platform(secret));
-        Secrets secrets = new Secrets(dataDir, environment::get, Clock.systemUTC());
-        this.workers = new Workers(secret, secrets, options.placement(), options.defaultTimeout(), wire, registry, sandbox, work.resolve("workers"),
-                recording.buffer());
-        this.collector = new Collector(router, wire, activations, spans, recording.retention(), registry, Clock.systemUTC());
-        this.check = new Check(workers, router, new MavenLibraries(dataDir.resolve("libraries"), environment.get(MavenLibraries.REPOSITORIES)),
-                environment::get, secrets, options.checkTimeout(), options.defaultTimeout(), work);
-        this.store = new AppStore(dataDir);
-        this.deployer = new Deployer(check, router, store, work, this::url);
-        ApiKeys keys = new ApiKeys(dataDir, Clock.systemUTC());
-        // A JWT has a JWT's form; an API key has none, so each credential goes to the one that can tell.
-        Authenticator credentials = jwts == null ? keys : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
-        AdminApi admin = new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains,
-                new ActivationsApi(activations, collector, Clock.systemUTC()));
-        this.dashboard = new Dashboard(router, store, workers, activations, collector, this::metrics, admin::admits, this::url, sandbox.describe(),
-                Clock.systemUTC());
-        this.gateway = new Gateway(router, credentials, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(), Map.of(
-                "/git", new GitHttp(store, deployer), "/admin", admin, "/ui", dashboard), () -> ready, collector::record);
+        SpanExport spans = null;
+        Collector collector = null;
+        try {
+            spans = SpanExport.configure(environment);
+            Sandbox sandbox = Sandbox.detect(options.sandbox());
+            this.wire = new WireClient(Identities.platform(secret));
+            Secrets secrets = new Secrets(dataDir, environment::get, Clock.systemUTC());
+            // What a retiring deployment's workers still hold is taken before they stop.
+            this.workers = new Workers(secret, secrets, options.placement(), options.defaultTimeout(), wire, registry, sandbox,
+                    work.resolve("workers"), recording.buffer(), this::retiring);
+            collector = new Collector(router, wire, activations, spans, recording.retention(), registry, Clock.systemUTC());
+            this.check = new Check(workers, router, new MavenLibraries(dataDir.resolve("libraries"), environment.get(MavenLibraries.REPOSITORIES)),
+                    environment::get, secrets, options.checkTimeout(), options.defaultTimeout(), work);
+            this.store = new AppStore(dataDir);
+            this.deployer = new Deployer(check, router, store, work, this::url);
+            ApiKeys keys = new ApiKeys(dataDir, Clock.systemUTC());
+            // A JWT has a JWT's form; an API key has none, so each credential goes to the one that can tell.
+            Authenticator credentials = jwts == null ? keys
+                    : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
+            ActivationsApi search = new ActivationsApi(activations, collector, Clock.systemUTC());
+            AdminApi admin = new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains, search);
+            this.dashboard = new Dashboard(router, store, workers, search, this::metrics, admin::admits, this::url, sandbox.describe(),
+                    Clock.systemUTC());
+            this.gateway = new Gateway(router, credentials, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(),
+                    Map.of("/git", new GitHttp(store, deployer), "/admin", admin, "/ui", dashboard), () -> ready, collector::record);
+        } catch (RuntimeException e) {
+            // A platform that did not start leaves no thread of its recording behind, and its store closed.
+            if (collector != null) {
+                collector.close();
+            }
+            if (spans != null) {
+                spans.close();
+            }
+            try {
+                activations.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+        this.spans = spans;
+        this.collector = collector;
         check.warmUp();
         dashboard.start();
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
@@ -214,18 +237,9 @@ public final class Platform implements AutoCloseable {
                 .getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** The export of spans that {@code environment} configures, or null; the store is closed when the settings are not valid. */
-    private static SpanExport spans(Map<String, String> environment, ActivationStore store) {
-        try {
-            return SpanExport.configure(environment);
-        } catch (IllegalArgumentException e) {
-            try {
-                store.close();
-            } catch (SQLException closing) {
-                e.addSuppressed(closing);
-            }
-            throw e;
-        }
+    /** Takes what the workers of {@code deployment}, which retires, still hold, before they stop. */
+    private void retiring(Deployment deployment) {
+        collector.retiring(deployment);
     }
 
     /** Where the values of settings and secrets come from: the platform's settings over its own environment. */

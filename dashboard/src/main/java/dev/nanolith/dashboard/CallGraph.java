@@ -24,11 +24,34 @@ final class CallGraph {
     /** The layout, in pixels: a process's column, a function's box, the gap between boxes, room above and left of everything. */
     private static final int COLUMN = 300, NODE_W = 210, NODE_H = 30, GAP = 5, TOP = 30, LEFT = 46;
 
+    /** The gateway's column: a key no service can have, as every service's name is a word. */
+    private static final String GATEWAY = "";
+
     /** The longest function name drawn whole in its box; a longer one ends in an ellipsis, and shows whole on hover. */
     private static final int NAME = 31;
 
-    /** A function within its process, and its calls in the trace. */
-    private record Node(String service, String function, List<Activation> calls) {
+    /** A function within its process, and its calls in the trace, which grow as they are read: equal to itself only. */
+    private static final class Node {
+        private final String service;
+        private final String function;
+        private final List<Activation> calls = new ArrayList<>();
+
+        Node(String service, String function) {
+            this.service = service;
+            this.function = function;
+        }
+
+        String service() {
+            return service;
+        }
+
+        String function() {
+            return function;
+        }
+
+        List<Activation> calls() {
+            return calls;
+        }
     }
 
     /** Calls from one function to another: how many, and their mean latency in ms; remote when across processes. */
@@ -42,10 +65,10 @@ final class CallGraph {
     CallGraph(List<Activation> trace) {
         List<Activation> ordered = trace.stream().sorted(Comparator.comparing(Activation::start)).toList();
         Map<String, Node> byFunction = new LinkedHashMap<>();
-        processes.put("gateway", new ArrayList<>(List.of(new Node("gateway", "entry", List.of()))));
+        processes.put(GATEWAY, new ArrayList<>(List.of(new Node(GATEWAY, "entry"))));
         for (Activation a : ordered) {
             Node node = byFunction.computeIfAbsent(a.service() + "/" + a.function(), key -> {
-                Node made = new Node(a.service(), a.function(), new ArrayList<>());
+                Node made = new Node(a.service(), a.function());
                 processes.computeIfAbsent(a.service(), s -> new ArrayList<>()).add(made);
                 return made;
             });
@@ -54,7 +77,7 @@ final class CallGraph {
         Map<List<Node>, List<Activation>> taken = new LinkedHashMap<>();
         for (Node callee : byFunction.values()) {
             for (Activation call : callee.calls()) {
-                Node caller = call.caller().equals("entry") ? processes.get("gateway").getFirst()
+                Node caller = call.caller().equals("entry") ? processes.get(GATEWAY).getFirst()
                         : byFunction.values().stream().filter(n -> n.function().equals(call.caller())).findFirst().orElse(null);
                 if (caller != null) {
                     taken.computeIfAbsent(List.of(caller, callee), k -> new ArrayList<>()).add(call);
@@ -97,8 +120,9 @@ final class CallGraph {
         for (Map.Entry<String, List<Node>> process : processes.entrySet()) {
             int x = LEFT + column++ * COLUMN;
             int boxHeight = 22 + process.getValue().size() * (NODE_H + GAP);
-            boolean gateway = process.getKey().equals("gateway");
-            svg.append("<g class=\"process\" data-service=\"").append(escapeXml11(process.getKey())).append("\">")
+            boolean gateway = process.getKey().equals(GATEWAY);
+            svg.append("<g class=\"process\" data-service=\"").append(gateway ? "gateway" : escapeXml11(process.getKey()))
+                    .append("\"").append(gateway ? " data-gateway=\"true\"" : "").append(">")
                     .append("<rect class=\"box").append(gateway ? " gateway" : "").append("\" x=\"").append(x).append("\" y=\"").append(TOP - 14)
                     .append("\" width=\"").append(NODE_W + 20).append("\" height=\"").append(boxHeight).append("\" rx=\"8\"/>")
                     .append("<text class=\"box-label\" x=\"").append(x + 10).append("\" y=\"").append(TOP - 20).append("\">")

@@ -2,8 +2,7 @@ package dev.nanolith.dashboard;
 
 import dev.nanolith.deploy.AppStore;
 import dev.nanolith.deploy.Workers;
-import dev.nanolith.observe.ActivationStore;
-import dev.nanolith.observe.Collector;
+import dev.nanolith.observe.ActivationsApi;
 import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.observe.Activation;
 import io.helidon.http.HeaderName;
@@ -31,7 +30,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * The dashboard, at {@code /ui}: a page an engineer keeps open — the apps with their revisions and
@@ -49,8 +47,6 @@ public final class Dashboard implements HttpService, AutoCloseable {
 
     private static final String COOKIE = "nanolith_ui";
     private static final HeaderName HX_REQUEST = HeaderNames.create("HX-Request");
-    private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
-    private static final Pattern SPAN_ID = Pattern.compile("[0-9a-f]{16}");
     /** The files the page loads, by the name it asks for: the WebJars' and its own. */
     private static final Map<String, String> ASSETS = Map.of(
             "htmx.min.js", "META-INF/resources/webjars/htmx.org/" + version("htmx.org") + "/dist/htmx.min.js",
@@ -62,8 +58,7 @@ public final class Dashboard implements HttpService, AutoCloseable {
     private final Router router;
     private final AppStore apps;
     private final Workers workers;
-    private final ActivationStore activations;
-    private final Collector collector;
+    private final ActivationsApi search;
     private final Predicate<String> adminToken;
     private final Supplier<String> platformUrl;
     private final String sandbox;
@@ -79,13 +74,12 @@ public final class Dashboard implements HttpService, AutoCloseable {
      * @param metrics    the platform's metrics, every worker's gathered, as Prometheus text
      * @param adminToken whether a token is the admin token
      */
-    public Dashboard(Router router, AppStore apps, Workers workers, ActivationStore activations, Collector collector, Supplier<String> metrics,
+    public Dashboard(Router router, AppStore apps, Workers workers, ActivationsApi search, Supplier<String> metrics,
                      Predicate<String> adminToken, Supplier<String> platformUrl, String sandbox, Clock clock) {
         this.router = router;
         this.apps = apps;
         this.workers = workers;
-        this.activations = activations;
-        this.collector = collector;
+        this.search = search;
         this.adminToken = adminToken;
         this.platformUrl = platformUrl;
         this.sandbox = sandbox;
@@ -145,7 +139,8 @@ public final class Dashboard implements HttpService, AutoCloseable {
             }
         }
         if (token == null || !adminToken.test(token)) {
-            html(res, Status.UNAUTHORIZED_401, Views.login("That is not the admin token of this platform."));
+            // 403, not 401: a form, not an HTTP authentication scheme, asks for the token.
+            html(res, Status.FORBIDDEN_403, Views.login("That is not the admin token of this platform."));
             return;
         }
         byte[] bytes = new byte[32];
@@ -190,13 +185,15 @@ public final class Dashboard implements HttpService, AutoCloseable {
                 }
                 return;
             }
+            // htmx swaps in answers of 200 only: a panel's problem is one, said in its place.
+            boolean panel = req.headers().contains(HX_REQUEST);
             try {
                 html(res, Status.OK_200, view.render(req));
             } catch (IllegalArgumentException e) {
-                html(res, Status.BAD_REQUEST_400, "<p class=\"problem\">" + Views.esc(e.getMessage()) + "</p>");
+                html(res, panel ? Status.OK_200 : Status.BAD_REQUEST_400, "<p class=\"problem\">" + Views.esc(e.getMessage()) + "</p>");
             } catch (SQLException e) {
-                html(res, Status.SERVICE_UNAVAILABLE_503, "<p class=\"problem\">The activation store cannot be read: " + Views.esc(e.getMessage())
-                        + "</p>");
+                html(res, panel ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, "<p class=\"problem\">The activation store cannot be read: "
+                        + Views.esc(e.getMessage()) + "</p>");
             }
         };
     }
@@ -206,44 +203,24 @@ public final class Dashboard implements HttpService, AutoCloseable {
     }
 
     private String overview(ServerRequest req) throws SQLException {
-        collector.collect();
-        List<Activation> latest = activations.find(new ActivationStore.Query(null, null, null, null, null, 30));
+        List<Activation> latest = search.latest(30);
         return Views.page("Overview", platformUrl.get(), sandbox, Views.overview(router.deployments(), apps.apps(), sampler.functions(),
                 sampler.services(), workers.running(), latest));
     }
 
     private String search(ServerRequest req) throws SQLException {
-        collector.collect();
-        String trace = blank(req.query().first("trace").orElse(null));
-        if (trace != null && !TRACE_ID.matcher(trace).matches()) {
-            throw new IllegalArgumentException("'" + trace + "' is not a trace id: give its 32 lower-case hex digits");
-        }
-        String status = blank(req.query().first("status").orElse(null));
-        return Views.activations(activations.find(new ActivationStore.Query(blank(req.query().first("app").orElse(null)),
-                blank(req.query().first("function").orElse(null)), status == null ? null : Activation.Status.of(status), null, trace, 50)));
+        return Views.activations(search.search(req.query()));
     }
 
     private String activation(ServerRequest req) throws SQLException {
         String id = req.path().pathParameters().get("id");
-        if (!SPAN_ID.matcher(id).matches()) {
-            throw new IllegalArgumentException("'" + id + "' is not an activation id: give its 16 lower-case hex digits");
-        }
-        collector.collect();
-        return activations.find(id).map(Views::activation).orElse("<p class=\"muted\">No activation " + Views.esc(id) + " is kept.</p>");
+        return search.find(id).map(Views::activation).orElse("<p class=\"muted\">No activation " + Views.esc(id) + " is kept.</p>");
     }
 
     private String trace(ServerRequest req) throws SQLException {
         String trace = req.path().pathParameters().get("trace");
-        if (!TRACE_ID.matcher(trace).matches()) {
-            throw new IllegalArgumentException("'" + trace + "' is not a trace id: give its 32 lower-case hex digits");
-        }
-        collector.collect();
-        List<Activation> calls = activations.find(new ActivationStore.Query(null, null, null, null, trace, 1_000));
+        List<Activation> calls = search.trace(trace);
         return Views.page("Operation " + trace.substring(0, 8), platformUrl.get(), sandbox, Views.trace(trace, calls));
-    }
-
-    private static String blank(String value) {
-        return value == null || value.isBlank() ? null : value.strip();
     }
 
     private static void html(ServerResponse res, Status status, String html) {

@@ -79,21 +79,33 @@ final class Sampler implements AutoCloseable {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 sample();
+            } catch (RuntimeException e) {
+                System.getLogger(Sampler.class.getName()).log(System.Logger.Level.WARNING, "the dashboard could not read the metrics: " + e);
+            }
+            try {
                 Thread.sleep(PERIOD);
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
-                System.getLogger(Sampler.class.getName()).log(System.Logger.Level.WARNING, "the dashboard could not read the metrics: " + e);
             }
         }
     }
 
-    /** Reads the metrics once and adds a point to every function's series. */
-    synchronized void sample() {
+    /**
+     * Reads the metrics once and adds a point to every function's series; a function no longer in
+     * them (its app retired) goes. The metrics are read, every worker asked, before the series are locked.
+     */
+    void sample() {
+        List<Exposition.Sample> read = Exposition.parse(metrics.get(), READ);
+        synchronized (this) {
+            add(read);
+        }
+    }
+
+    private void add(List<Exposition.Sample> read) {
         long now = clock.instant().getEpochSecond();
         Map<Key, Counters> current = new HashMap<>();
         Map<List<String>, double[]> workers = new HashMap<>();
-        for (Exposition.Sample s : Exposition.parse(metrics.get(), READ)) {
+        for (Exposition.Sample s : read) {
             Key key = new Key(s.label("app"), s.label("function"));
             switch (s.name()) {
                 case "nanolith_function_invocations_total" -> {
@@ -128,12 +140,14 @@ final class Sampler implements AutoCloseable {
                 }
             }
         });
+        history.keySet().retainAll(current.keySet());
+        placed.keySet().retainAll(current.keySet());
         previous.clear();
         previous.putAll(current);
         List<Service> found = new ArrayList<>();
-        // A worker's own series name its app and service; the control plane's restarts of it too, once it has restarted.
+        // A worker's own series name its app and service; the control plane's own series name no app.
         workers.forEach((id, w) -> {
-            if (!id.get(1).isEmpty() && !id.get(1).equals("control-plane") && (w[3] > 0 || w[4] > 0)) {
+            if (!id.get(0).isEmpty() && !id.get(1).isEmpty() && (w[3] > 0 || w[4] > 0)) {
                 found.add(new Service(id.get(0), id.get(1), w[0], w[1], w[2], w[3], w[4]));
             }
         });

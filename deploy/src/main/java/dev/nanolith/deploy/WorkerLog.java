@@ -18,7 +18,7 @@ final class WorkerLog {
 
     private static final Pattern RECORD = Pattern.compile("(SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST) ([^\\s:]+): (.*)");
     /** A line of a stack trace: its frames, causes and elisions, or the exception's own line. */
-    private static final Pattern TRACE = Pattern.compile("\\s.*|Caused by: .*|Suppressed: .*|[\\w$]+(\\.[\\w$]+)+(: .*)?");
+    private static final Pattern TRACE = Pattern.compile("\\s.*|Caused by: .*|Suppressed: .*|([\\w$]+\\.)+[\\w$]*(Exception|Error|Throwable)(: .*)?");
 
     /** The JUL logger the platform's log goes through: a {@code System.Logger} cannot log under another logger's name. */
     private final Logger platform = Logger.getLogger(Workers.class.getName());

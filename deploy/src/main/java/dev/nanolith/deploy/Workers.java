@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -69,6 +70,7 @@ public final class Workers {
     private final Sandbox sandbox;
     private final Path work;
     private final int activations;
+    private final Consumer<Deployment> retiring;
     private Started spare;
     private boolean warming;
     private boolean closed;
@@ -80,11 +82,13 @@ public final class Workers {
      * @param registry    where replacements are counted
      * @param work        where each worker's files are kept while it runs
      * @param activations how many ended calls each worker keeps as activation records until they are collected; 0 records none
+     * @param retiring    told of a deployment that retires, once its calls have ended and before its workers stop
      */
     public Workers(String platformSecret, Secrets secrets, Placement.Mode mode, Duration defaultTimeout, WireClient wire, MeterRegistry registry, Sandbox sandbox,
-                   Path work, int activations) {
+                   Path work, int activations, Consumer<Deployment> retiring) {
         this.work = work;
         this.activations = activations;
+        this.retiring = retiring;
         this.registry = registry;
         this.sandbox = sandbox;
         this.platformSecret = platformSecret;
@@ -225,7 +229,10 @@ public final class Workers {
         }
         tellPeers(started);
         // All at once: each may take seconds to stop, and the platform's own stop waits for them.
-        deployment.closeWhenRetired(() -> started.parallelStream().forEach(WorkerProcess::close));
+        deployment.closeWhenRetired(() -> {
+            retiring.accept(deployment);
+            started.parallelStream().forEach(WorkerProcess::close);
+        });
     }
 
     /** A worker running now: the service of the revision of the app it serves, its process id, and since when it serves. */

@@ -41,7 +41,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -198,7 +197,7 @@ public final class Gateway implements AutoCloseable {
             long took = System.nanoTime() - started;
             Deployment deployment = target.deployment();
             unserved.accept(new Activation(trace.spanHex(), deployment.app(), name, deployment.id(), target.function().service(), "entry", true,
-                    e.principal, trace.id(), trace.parent() == 0 ? "" : HexFormat.of().toHexDigits(trace.parent()),
+                    e.principal, trace.id(), trace.parentHex(),
                     Instant.now().minusNanos(took), took, e.status, -1, -1, List.of(e.getMessage())));
         } finally {
             target.deployment().exit();

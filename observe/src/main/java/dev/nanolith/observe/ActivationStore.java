@@ -32,7 +32,9 @@ public final class ActivationStore implements AutoCloseable {
 
         /** The embedded H2 database in {@code dataDir}'s {@code activations} folder. */
         public static Database embedded(Path dataDir) {
-            return new Database("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("activations").resolve("activations"), "", "");
+            // Closed by the platform, after its last records: not by H2's own shutdown hook, which would race it.
+            return new Database("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("activations").resolve("activations")
+                    + ";DB_CLOSE_ON_EXIT=FALSE", "", "");
         }
 
         /** Names the URL, never the password. */
@@ -43,7 +45,7 @@ public final class ActivationStore implements AutoCloseable {
     }
 
     /**
-     * Which records a search wants: each criterion that is not null must hold; the newest first.
+     * Which records a search wants: each criterion that is not null must hold.
      *
      * @param since a record that started before it is not wanted
      * @param trace a 32-digit trace id
@@ -96,11 +98,38 @@ public final class ActivationStore implements AutoCloseable {
         return database;
     }
 
-    /** Keeps {@code records}, in one transaction. */
-    public synchronized void add(List<Activation> records) throws SQLException {
+    /**
+     * Keeps {@code records}, in one transaction; when it fails, one by one, so that a record the
+     * database refuses costs only itself.
+     *
+     * @return how many were kept
+     * @throws SQLException when none could be
+     */
+    public synchronized int add(List<Activation> records) throws SQLException {
         if (records.isEmpty()) {
-            return;
+            return 0;
         }
+        try {
+            insert(records);
+            return records.size();
+        } catch (SQLException batch) {
+            int kept = 0;
+            for (Activation record : records) {
+                try {
+                    insert(List.of(record));
+                    kept++;
+                } catch (SQLException alone) {
+                    batch.addSuppressed(alone);
+                }
+            }
+            if (kept == 0) {
+                throw batch;
+            }
+            return kept;
+        }
+    }
+
+    private void insert(List<Activation> records) throws SQLException {
         try (PreparedStatement insert = writes.prepareStatement("insert into activations (" + COLUMNS + ") values "
                 + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Activation a : records) {
@@ -112,7 +141,7 @@ public final class ActivationStore implements AutoCloseable {
                 insert.setString(++i, a.service());
                 insert.setString(++i, a.caller());
                 insert.setBoolean(++i, a.remote());
-                insert.setString(++i, a.principal());
+                insert.setString(++i, text(a.principal(), 500));
                 insert.setString(++i, a.traceId());
                 insert.setString(++i, a.parentId());
                 insert.setLong(++i, micros(a.start()));
@@ -131,7 +160,13 @@ public final class ActivationStore implements AutoCloseable {
         }
     }
 
-    /** The records {@code query} wants, the newest first. */
+    /** {@code value} as a column of {@code max} characters takes it: cut, without NUL, which PostgreSQL's text refuses. */
+    private static String text(String value, int max) {
+        String clean = value.replace('\u0000', ' ');
+        return clean.length() <= max ? clean : clean.substring(0, max);
+    }
+
+    /** The records {@code query} wants: the newest first, or for a trace in the order they started. */
     public List<Activation> find(Query query) throws SQLException {
         StringBuilder sql = new StringBuilder("select " + COLUMNS + " from activations where 1 = 1");
         List<Object> values = new ArrayList<>();
@@ -143,7 +178,9 @@ public final class ActivationStore implements AutoCloseable {
             sql.append(" and start_micros >= ?");
             values.add(micros(query.since()));
         }
-        sql.append(" order by start_micros desc fetch first ").append(query.limit()).append(" rows only");
+        // An operation is read in order, its entry first, whatever the limit cuts; every other search newest first.
+        sql.append(" order by start_micros ").append(query.trace() == null ? "desc" : "asc").append(" fetch first ").append(query.limit())
+                .append(" rows only");
         return select(sql.toString(), values);
     }
 
@@ -200,6 +237,18 @@ public final class ActivationStore implements AutoCloseable {
      * newest; returns how many went.
      */
     public synchronized int retain(long maxCount, Duration maxAge, Instant now) throws SQLException {
+        try {
+            int deleted = deleteOld(maxCount, maxAge, now);
+            writes.commit();
+            return deleted;
+        } catch (SQLException e) {
+            // A failed statement leaves PostgreSQL's transaction aborted: the next batch must not inherit it.
+            writes.rollback();
+            throw e;
+        }
+    }
+
+    private int deleteOld(long maxCount, Duration maxAge, Instant now) throws SQLException {
         int deleted;
         try (PreparedStatement old = writes.prepareStatement("delete from activations where start_micros < ?")) {
             old.setLong(1, micros(now.minus(maxAge)));
@@ -221,7 +270,6 @@ public final class ActivationStore implements AutoCloseable {
                 deleted += over.executeUpdate();
             }
         }
-        writes.commit();
         return deleted;
     }
 

@@ -21,20 +21,23 @@ import java.util.regex.Pattern;
 
 /**
  * The admin API's activation records: {@code GET /activations?app=&function=&status=&since=&trace=&limit=}
- * answers {@code {"activations": [...]}}, the newest first, and {@code GET /activations/{id}} one
- * record. {@code since} is an instant (ISO 8601, {@code 2026-11-30T10:00:00Z}) or a duration back
- * from now ({@code 15m}); {@code limit} is 1 to {@value #MAX_LIMIT}, {@value #DEFAULT_LIMIT} by
- * default. Each search first takes what the workers hold, so a call that has ended is found.
+ * answers {@code {"activations": [...]}}, the newest first (a trace's in the order they started), and
+ * {@code GET /activations/{id}} one record. {@code since} is an instant (ISO 8601,
+ * {@code 2026-11-30T10:00:00Z}) or a duration back from now ({@code 15m}); {@code limit} is 1 to
+ * {@value #MAX_LIMIT}, {@value #DEFAULT_LIMIT} by default; an empty parameter is no criterion.
+ * Each search first takes what the workers hold, so a call that has ended is found. The dashboard
+ * searches through it too.
  */
 public final class ActivationsApi {
 
     static final int DEFAULT_LIMIT = 50, MAX_LIMIT = 1_000;
-    private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
+    private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}"), SPAN_ID = Pattern.compile("[0-9a-f]{16}");
 
     private final ActivationStore store;
     private final Collector collector;
     private final Clock clock;
 
+    /** @param collector asked to take what the workers hold before each search */
     public ActivationsApi(ActivationStore store, Collector collector, Clock clock) {
         this.store = store;
         this.collector = collector;
@@ -52,18 +55,50 @@ public final class ActivationsApi {
                 throw new IllegalArgumentException("no search parameter '" + name + "' — use app, function, status, since, trace or limit");
             }
         }
-        String trace = query.first("trace").orElse(null);
-        if (trace != null && !TRACE_ID.matcher(trace).matches()) {
-            throw new IllegalArgumentException("trace: '" + trace + "' is not a trace id — give its 32 lower-case hex digits");
+        String trace = given(query, "trace");
+        if (trace != null) {
+            traceId(trace);
         }
+        String status = given(query, "status"), since = given(query, "since"), limit = given(query, "limit");
         collector.collect();
-        return store.find(new ActivationStore.Query(query.first("app").orElse(null), query.first("function").orElse(null),
-                query.first("status").map(Activation.Status::of).orElse(null), query.first("since").map(this::since).orElse(null), trace,
-                query.first("limit").map(ActivationsApi::limit).orElse(DEFAULT_LIMIT)));
+        return store.find(new ActivationStore.Query(given(query, "app"), given(query, "function"), status == null ? null : Activation.Status.of(status),
+                since == null ? null : since(since), trace, limit == null ? DEFAULT_LIMIT : limit(limit)));
     }
 
-    /** The record of the call whose span id is {@code id}. */
+    /** A parameter's value, stripped; null when it is missing or empty, as a form's unfilled field is. */
+    private static String given(Parameters query, String name) {
+        String value = query.first(name).orElse("").strip();
+        return value.isEmpty() ? null : value;
+    }
+
+    private static void traceId(String trace) {
+        if (!TRACE_ID.matcher(trace).matches()) {
+            throw new IllegalArgumentException("trace: '" + trace + "' is not a trace id — give its 32 lower-case hex digits");
+        }
+    }
+
+    /** The {@code max} latest records, the newest first. */
+    public List<Activation> latest(int max) throws SQLException {
+        collector.collect();
+        return store.find(new ActivationStore.Query(null, null, null, null, null, max));
+    }
+
+    /** Every record of one operation, up to {@value #MAX_LIMIT}, in the order they started. */
+    public List<Activation> trace(String trace) throws SQLException {
+        traceId(trace);
+        collector.collect();
+        return store.find(new ActivationStore.Query(null, null, null, null, trace, MAX_LIMIT));
+    }
+
+    /**
+     * The record of the call whose span id is {@code id}.
+     *
+     * @throws IllegalArgumentException when {@code id} is not a span id
+     */
     public Optional<Activation> find(String id) throws SQLException {
+        if (!SPAN_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("'" + id + "' is not an activation id — give its 16 lower-case hex digits");
+        }
         collector.collect();
         return store.find(id);
     }

@@ -13,15 +13,21 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Gathers activation records into the store: every {@link #PERIOD} it takes those the serving
- * workers made since it last asked (and a retiring deployment's, before its workers stop) and
+ * workers made since it last asked (and a retiring deployment's, before its workers stop: {@link #retiring}) and
  * those of the control plane itself — calls the gateway refused or could not deliver — writes
  * them in one batch, and sends them as spans where an OTLP endpoint is configured. It applies the
  * retention every {@link #RETENTION_PERIOD}. Records that cannot be written are dropped, and
@@ -57,9 +63,9 @@ public final class Collector implements AutoCloseable {
     private final Clock clock;
     private final ArrayBlockingQueue<Activation> own = new ArrayBlockingQueue<>(Activations.CAPACITY);
     private final Counter dropped;
-    private final Set<Deployment> watched = ConcurrentHashMap.newKeySet();
+    /** Counted down at close: the collecting thread waits on it between rounds, never interrupted amid a write. */
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread thread;
-    private volatile boolean closed;
     private Instant retained = Instant.EPOCH;
     private Instant warned = Instant.EPOCH;
 
@@ -91,13 +97,16 @@ public final class Collector implements AutoCloseable {
     }
 
     private void run() {
-        while (!closed) {
-            try {
-                Thread.sleep(PERIOD);
-            } catch (InterruptedException e) {
-                return;
+        try {
+            while (!closing.await(PERIOD.toMillis(), TimeUnit.MILLISECONDS)) {
+                try {
+                    collect();
+                } catch (RuntimeException e) {
+                    warn("collecting activation records failed: " + e);
+                }
             }
-            collect();
+        } catch (InterruptedException e) {
+            // the platform's JVM ends
         }
     }
 
@@ -105,15 +114,7 @@ public final class Collector implements AutoCloseable {
     public synchronized int collect() {
         List<Activation> batch = new ArrayList<>();
         own.drainTo(batch);
-        for (Deployment deployment : router.deployments()) {
-            if (watched.add(deployment)) {
-                deployment.beforeWorkersStop(() -> {
-                    watched.remove(deployment);
-                    store(take(deployment));
-                });
-            }
-            batch.addAll(take(deployment));
-        }
+        batch.addAll(take(router.deployments()));
         store(batch);
         Instant now = clock.instant();
         if (Duration.between(retained, now).compareTo(RETENTION_PERIOD) >= 0) {
@@ -127,20 +128,58 @@ public final class Collector implements AutoCloseable {
         return batch.size();
     }
 
-    /** Every record the workers of {@code deployment} hold; a worker that does not answer keeps its own until next time. */
-    private List<Activation> take(Deployment deployment) {
+    /** Takes what the workers of {@code deployment}, which retires, still hold, before they stop. */
+    public void retiring(Deployment deployment) {
+        store(take(List.of(deployment)));
+    }
+
+    /**
+     * Every record the workers of {@code deployments} hold, asked all at once; a worker that does not
+     * answer within two seconds keeps its own until next time. A worker's records name its own app
+     * and one of its app's services (a call that never left it names its callee's), or they are
+     * dropped: the worker runs an app's code, and the control plane believes no more of it than the
+     * wire proves.
+     */
+    private List<Activation> take(Collection<Deployment> deployments) {
         List<Activation> taken = new ArrayList<>();
-        for (Map.Entry<String, Endpoint> worker : deployment.endpoints().entrySet()) {
-            try {
-                List<Activation> some;
-                do {
-                    some = wire.activations(worker.getValue(), deployment.app(), worker.getKey());
-                    taken.addAll(some);
-                } while (some.size() >= Activations.TAKEN);
-            } catch (RuntimeException e) {
-                // Restarting, or stopped: what it holds now is asked for again, or went with its process.
+        try (ExecutorService asking = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<Activation>>> answers = new ArrayList<>();
+            for (Deployment deployment : deployments) {
+                for (Map.Entry<String, Endpoint> worker : deployment.endpoints().entrySet()) {
+                    answers.add(asking.submit(() -> take(deployment, worker.getKey(), worker.getValue())));
+                }
+            }
+            for (Future<List<Activation>> answer : answers) {
+                try {
+                    taken.addAll(answer.get(2, TimeUnit.SECONDS));
+                } catch (ExecutionException | TimeoutException e) {
+                    // Restarting, stopped or stuck: what it holds is asked for again, or went with its process.
+                    answer.cancel(true);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    answer.cancel(true);
+                }
             }
         }
+        return taken;
+    }
+
+    /** What the worker of {@code deployment}'s {@code service} holds: as many answers as its buffer can fill, at most. */
+    private List<Activation> take(Deployment deployment, String service, Endpoint endpoint) {
+        List<Activation> taken = new ArrayList<>();
+        List<String> services = deployment.services();
+        List<Activation> some;
+        int rounds = 0;
+        do {
+            some = wire.activations(endpoint, deployment.app(), service);
+            for (Activation a : some) {
+                if (a.app().equals(deployment.app()) && services.contains(a.service())) {
+                    taken.add(a);
+                } else {
+                    dropped.increment();
+                }
+            }
+        } while (some.size() >= Activations.TAKEN && ++rounds < Activations.CAPACITY / Activations.TAKEN);
         return taken;
     }
 
@@ -149,7 +188,11 @@ public final class Collector implements AutoCloseable {
             return;
         }
         try {
-            store.add(batch);
+            int kept = store.add(batch);
+            if (kept < batch.size()) {
+                dropped.increment(batch.size() - kept);
+                warn((batch.size() - kept) + " activation records were refused by the store at " + store.database());
+            }
         } catch (SQLException e) {
             dropped.increment(batch.size());
             warn(batch.size() + " activation records were dropped: the store at " + store.database() + " failed: " + e.getMessage());
@@ -171,10 +214,9 @@ public final class Collector implements AutoCloseable {
     /** Stops collecting, after taking what the workers still hold. */
     @Override
     public void close() {
-        closed = true;
-        thread.interrupt();
+        closing.countDown();
         try {
-            thread.join(5_000);
+            thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

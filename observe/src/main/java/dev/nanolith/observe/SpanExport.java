@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -47,6 +48,11 @@ public final class SpanExport implements AutoCloseable {
     private final OpenTelemetrySdk sdk;
     private final SpanExporter exporter;
     private final Map<List<String>, Resource> resources = new ConcurrentHashMap<>();
+    /** Exports sent and not yet answered. */
+    private final AtomicInteger pending = new AtomicInteger();
+
+    /** How many exports may wait for the endpoint at once. */
+    static final int PENDING = 8;
 
     private SpanExport(OpenTelemetrySdk sdk, SpanExporter exporter) {
         this.sdk = sdk;
@@ -101,17 +107,25 @@ public final class SpanExport implements AutoCloseable {
 
     /**
      * Sends {@code records} as spans, without waiting for the endpoint; {@code failed} is told, on
-     * the exporter's thread, when the endpoint did not take them.
+     * the exporter's thread, when the endpoint did not take them. While {@value #PENDING} exports wait
+     * for a slow endpoint, more are not sent but failed at once: memory stays bounded.
      */
     public void export(List<Activation> records, Runnable failed) {
-        if (!records.isEmpty()) {
-            CompletableResultCode sent = exporter.export(records.stream().<SpanData>map(a -> new Span(a, resource(a))).toList());
-            sent.whenComplete(() -> {
-                if (!sent.isSuccess()) {
-                    failed.run();
-                }
-            });
+        if (records.isEmpty()) {
+            return;
         }
+        if (pending.incrementAndGet() > PENDING) {
+            pending.decrementAndGet();
+            failed.run();
+            return;
+        }
+        CompletableResultCode sent = exporter.export(records.stream().<SpanData>map(a -> new Span(a, resource(a))).toList());
+        sent.whenComplete(() -> {
+            pending.decrementAndGet();
+            if (!sent.isSuccess()) {
+                failed.run();
+            }
+        });
     }
 
     private Resource resource(Activation a) {

@@ -75,7 +75,7 @@ class ActivationStoreTest {
 
     @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("stores")
-    void findsRecordsByEachCriterionTheNewestFirst(ActivationStore store) throws SQLException {
+    void findsRecordsByEachCriterionTheNewestFirstAndATraceInOrder(ActivationStore store) throws SQLException {
         empty(store).add(List.of(
                 record("00000000000000a1", "checkout.place-order", Activation.Status.SUCCESS, NOW.minusSeconds(30), trace(1), List.of()),
                 record("00000000000000a2", "payments.charge", Activation.Status.TIMEOUT, NOW.minusSeconds(20), trace(1), List.of()),
@@ -84,7 +84,7 @@ class ActivationStoreTest {
         assertEquals(List.of("00000000000000a3", "00000000000000a1"), ids(store, "checkout.place-order", null, null, null));
         assertEquals(List.of("00000000000000a2"), ids(store, null, Activation.Status.TIMEOUT, null, null));
         assertEquals(List.of("00000000000000a3", "00000000000000a2"), ids(store, null, null, NOW.minusSeconds(25), null));
-        assertEquals(List.of("00000000000000a2", "00000000000000a1"), ids(store, null, null, null, trace(1)));
+        assertEquals(List.of("00000000000000a1", "00000000000000a2"), ids(store, null, null, null, trace(1)));
         assertEquals(1, store.find(new ActivationStore.Query("shop", null, null, null, null, 1)).size());
         assertTrue(store.find(new ActivationStore.Query("other", null, null, null, null, 10)).isEmpty());
     }

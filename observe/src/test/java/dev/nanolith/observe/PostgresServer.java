@@ -30,8 +30,24 @@ public final class PostgresServer implements AutoCloseable {
         this.root = root;
     }
 
-    /** Makes a cluster and starts it; fails naming what to install when PostgreSQL is missing. */
+    /**
+     * Makes a cluster and starts it; fails naming what to install when PostgreSQL is missing. The
+     * port is found free, then bound by the server: another process may take it between, so a start
+     * that fails is tried again on another.
+     */
     public static PostgresServer start() throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce();
+            } catch (IOException e) {
+                if (attempt == 3 || e.getMessage().startsWith("no PostgreSQL")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static PostgresServer startOnce() throws IOException, InterruptedException {
         Path bin = binaries();
         boolean root = "root".equals(System.getProperty("user.name"));
         Path dir = Files.createTempDirectory("nanolith-postgres-");
@@ -47,8 +63,12 @@ public final class PostgresServer implements AutoCloseable {
             server.run("initdb", "-D", dir.resolve("data").toString(), "-U", "nanolith", "--auth=trust", "-E", "UTF8", "--no-sync");
             server.run("pg_ctl", "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(), "-w", "-t", "60",
                     "-o", "-c listen_addresses=127.0.0.1 -c port=" + port + " -c unix_socket_directories=" + dir + " -c fsync=off", "start");
-        } catch (IOException | RuntimeException e) {
-            server.close();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            try {
+                server.close();
+            } catch (IOException | InterruptedException | RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
         return server;

@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -219,7 +218,7 @@ public final class Call extends AbstractFunctions implements Ctx {
     public synchronized Activation activation(Instant start) {
         FunctionSpec spec = route.spec();
         return new Activation(trace.spanHex(), spec.app(), spec.name(), route.revision().id(), spec.service(), from == null ? "entry" : from,
-                carried, principal, trace.id(), trace.parent() == 0 ? "" : HexFormat.of().toHexDigits(trace.parent()), start, durationNanos, status,
+                carried, principal, trace.id(), trace.parentHex(), start, durationNanos, status,
                 carried ? receivedBytes : -1, carried ? sentBytes : -1, logs == null ? List.of() : logs);
     }
 }

@@ -39,11 +39,6 @@ public final class Drain {
         resources.add(resource);
     }
 
-    /** Closes {@code resource} when drained, before every resource given before it. */
-    public void closeFirstWhenDrained(AutoCloseable resource) {
-        resources.addFirst(resource);
-    }
-
     /**
      * Waits, on a virtual thread, for the calls in flight to end, then closes every resource
      * (a failure is logged, and the next is closed all the same) and runs {@code after}.

@@ -60,6 +60,11 @@ public record Trace(long high, long low, long span, long parent) {
         return HEX.toHexDigits(span);
     }
 
+    /** The caller's span id, 16 lower-case hex digits; empty for an operation's entry that came with none. */
+    public String parentHex() {
+        return parent == 0 ? "" : HEX.toHexDigits(parent);
+    }
+
     /** The {@code traceparent} header of this call, for its answer or for the requests it makes (sampled). */
     public String traceparent() {
         return "00-" + id() + "-" + spanHex() + "-01";

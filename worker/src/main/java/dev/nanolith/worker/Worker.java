@@ -133,17 +133,17 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * A worker's invocation pipeline: the error handler, metrics, the activation recorder (unless
-     * {@code activations} is null), caller rules, deadlines, then {@code dispatcher}.
+     * A worker's invocation pipeline: the activation recorder (unless {@code activations} is null),
+     * the error handler, metrics, caller rules, deadlines, then {@code dispatcher}.
      */
     private static Pipeline pipeline(MeterRegistry registry, Watchdog watchdog, String service, Predicate<FunctionSpec> local,
                                      Activations activations, Dispatcher dispatcher) {
-        List<Stage> stages = new ArrayList<>(List.of(new Resilience(registry, service, local), new Metrics(registry, local)));
+        List<Stage> stages = new ArrayList<>();
         if (activations != null) {
-            // Before the caller rules: a call they deny is recorded as denied.
+            // Outermost: a call's record is how it ended after its error handler, its refusals (bulkhead, breaker) included.
             stages.add(new Recorder(activations, local));
         }
-        stages.addAll(List.of(new Callers(), new Deadlines(watchdog)));
+        stages.addAll(List.of(new Resilience(registry, service, local), new Metrics(registry, local), new Callers(), new Deadlines(watchdog)));
         return new Pipeline(stages, dispatcher, new ExternalHttp(registry, service));
     }
 

@@ -193,14 +193,15 @@ public final class WireServer implements AutoCloseable {
         if (!alarm.disarm()) {
             failure = new DeadlineExceededException(request.function(), route.spec().timeout());
         }
+        if (call != null && activations != null && call.status() != null) {
+            // Kept with its answer's bytes, before the answer goes: whoever the answer reaches finds its record. The recorder
+            // left a call from another process to this.
+            activations.add(call);
+        }
         if (failure != null) {
             Wire.writeFailure(out, failure);
         } else {
             Wire.writeOutput(out, output);
-        }
-        if (call != null && activations != null && call.status() != null) {
-            // Kept once its answer is out, bytes and all: the recorder left a call from another process to this.
-            activations.add(call);
         }
     }
 

@@ -9,11 +9,13 @@ import dev.nanolith.runtime.FunctionSpec;
 import dev.nanolith.runtime.Invoker;
 import dev.nanolith.runtime.MalformedJsonException;
 import dev.nanolith.runtime.Stage;
+import dev.nanolith.runtime.resilience.Guard;
 import dev.nanolith.runtime.security.Callers;
 import java.util.function.Predicate;
 
 /**
- * Records every call of the functions that run in this process as an activation: when it ended,
+ * Records every call of the functions that run in this process as an activation, as its caller
+ * saw it end (after retries and fallbacks, which its error handler made): when it ended,
  * the call is handed to {@link Activations}, which makes the record off the call's thread. A call
  * of a function in another process is recorded there, unless it never got there: its caller was
  * denied here ({@code callers:}), or that process was down.
@@ -54,7 +56,7 @@ public final class Recorder implements Stage {
                 throw e;
             } finally {
                 call.ended(System.nanoTime() - call.started(), status);
-                // A call from another process is kept once its answer is written, with its bytes: by its WireServer.
+                // A call from another process is kept by its WireServer, once its answer is made, with its bytes.
                 if (!call.carried()) {
                     activations.add(call);
                 }
@@ -62,10 +64,13 @@ public final class Recorder implements Stage {
         };
     }
 
-    /** Whether a call of {@code function}, in another process, failed before it reached that process. */
+    /**
+     * Whether a call of {@code function}, in another process, failed before it reached that process:
+     * denied by its caller rules or refused by its breaker here, or that process down.
+     */
     private static boolean neverLeft(RuntimeException failure, FunctionSpec function) {
         return switch (failure) {
-            case RefusedException refused -> refused.code().equals(Callers.NOT_ALLOWED);
+            case RefusedException refused -> refused.code().equals(Callers.NOT_ALLOWED) || refused.code().equals(Guard.CIRCUIT_OPEN);
             case ServiceUnavailableException down -> !down.delivered() && down.service().equals(function.service());
             default -> false;
         };

@@ -132,11 +132,6 @@ public final class Deployment {
         drain.closeWhenDrained(resource);
     }
 
-    /** Runs {@code last} when the deployment retires, before its workers stop: what is still to be taken from them. */
-    public void beforeWorkersStop(AutoCloseable last) {
-        drain.closeFirstWhenDrained(last);
-    }
-
     /** Lets this deployment go once it no longer serves: when the calls in flight on it have ended, its workers stop. */
     public Thread retire() {
         return drain.start(toString(), () -> { });

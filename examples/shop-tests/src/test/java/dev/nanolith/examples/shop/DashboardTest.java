@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,7 +107,8 @@ class DashboardTest {
         wait.until(ExpectedConditions.urlContains("/ui/login"));
         browser.findElement(By.id("token")).sendKeys("not the token");
         browser.findElement(By.id("login")).click();
-        assertEquals("That is not the admin token of this platform.", browser.findElement(By.id("problem")).getText());
+        assertEquals("That is not the admin token of this platform.",
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("problem"))).getText());
         browser.findElement(By.id("token")).sendKeys(shop.platform.adminToken());
         browser.findElement(By.id("login")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("functions")));
@@ -121,6 +123,7 @@ class DashboardTest {
                 .map(row -> row.getAttribute("data-service")).collect(Collectors.toSet());
         assertEquals(Set.of("storefront", "payments", "back-office"), services);
         // Some traffic, refused orders among it, over three samples of the metrics: the charts have lines to draw.
+        AtomicReference<Throwable> failed = new AtomicReference<>();
         Thread traffic = Thread.ofVirtual().start(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
@@ -129,8 +132,10 @@ class DashboardTest {
                             CreateOrderTest.TO_AMSTERDAM));
                     Thread.sleep(200);
                 }
-            } catch (IOException | InterruptedException e) {
+            } catch (InterruptedException e) {
                 // stopped
+            } catch (Throwable e) {
+                failed.set(e);
             }
         });
         try {
@@ -140,6 +145,11 @@ class DashboardTest {
                 return series.substring(0, series.indexOf(']')).split(",").length >= 4
                         && !d.findElements(By.cssSelector("#functions tr[data-function='catalog.list-products'] canvas")).isEmpty();
             });
+        } catch (RuntimeException e) {
+            if (failed.get() != null) {
+                e.addSuppressed(failed.get());
+            }
+            throw e;
         } finally {
             traffic.interrupt();
         }
