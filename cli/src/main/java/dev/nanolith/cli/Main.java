@@ -705,10 +705,14 @@ public final class Main {
                     System.out.println(found.toPrettyString());
                     return;
                 }
-                System.out.printf("%-24s  %-14s  %10s  %-16s  %-32s  %-28s  %s%n", "START", "STATUS", "DURATION", "ID", "TRACE", "FUNCTION",
+                if (found.isEmpty()) {
+                    System.out.println("No activation found" + (query.length() == 0 ? "" : " for " + query.toString().substring(1)) + ".");
+                    return;
+                }
+                System.out.printf("%-27s  %-14s  %11s  %-16s  %-32s  %-28s  %s%n", "START", "STATUS", "DURATION", "ID", "TRACE", "FUNCTION",
                         "CALLER");
                 for (JsonNode a : found) {
-                    System.out.printf("%-24s  %-14s  %7.3f ms  %-16s  %-32s  %-28s  %s%n", a.path("start").asText(), a.path("status").asText(),
+                    System.out.printf("%-27s  %-14s  %8.3f ms  %-16s  %-32s  %-28s  %s%n", a.path("start").asText(), a.path("status").asText(),
                             a.path("durationNanos").asLong() / 1e6, a.path("id").asText(), a.path("traceId").asText(),
                             a.path("app").asText() + "/" + a.path("function").asText(), a.path("caller").asText());
                 }
@@ -768,6 +772,8 @@ public final class Main {
                 platform.ready();
                 System.out.println("Nanolith is serving on " + platform.url() + "  (GET /fn lists the functions; Ctrl-C stops)");
                 System.out.println("  data: " + platform.dataDir() + "  (./nanolith init DIR starts a new app)");
+                System.out.println("  dashboard: " + platform.url() + "/ui  (log in with the token in " + platform.dataDir().resolve("admin-token")
+                        + "); ./nanolith activations lists the latest calls");
                 if (note != null) {
                     System.out.println("  " + note);
                 }
@@ -786,6 +792,10 @@ public final class Main {
 
     /** Why a platform did not start, and what to do: another port when its own is taken. */
     private static String cannotStart(Platform.Options options, Throwable e) {
+        if (e instanceof IllegalArgumentException setting) {
+            // A setting that is not valid: its message names it, and says what it takes.
+            return "nanolith: cannot start — " + setting.getMessage();
+        }
         Throwable root = e;
         while (root.getCause() != null) {
             root = root.getCause();

@@ -58,12 +58,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -373,21 +367,8 @@ public final class Platform implements AutoCloseable {
     private String metrics() {
         List<String> scrapes = new ArrayList<>();
         scrapes.add(registry.scrape());
-        try (ExecutorService scraping = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<String>> asked = router.deployments().stream().flatMap(d -> d.endpoints().entrySet().stream()
-                    .map(worker -> scraping.submit(() -> wire.scrape(worker.getValue(), d.app(), worker.getKey())))).toList();
-            for (Future<String> answer : asked) {
-                try {
-                    scrapes.add(answer.get(2, TimeUnit.SECONDS));
-                } catch (ExecutionException | TimeoutException e) {
-                    // A worker that is restarting, or stuck, reports again once it serves; its connection is closed by the interrupt.
-                    answer.cancel(true);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    answer.cancel(true);
-                }
-            }
-        }
+        scrapes.addAll(wire.askEvery(router.deployments(), Duration.ofSeconds(2),
+                (deployment, service, endpoint) -> wire.scrape(endpoint, deployment.app(), service)));
         return Scrapes.merge(scrapes);
     }
 

@@ -307,6 +307,13 @@ class ActivationsTest {
         assertTrue(lines(malformed.path("logs")).getFirst().contains("line 1"), "the refusal says why: " + malformed);
         JsonNode sneaked = search("status=denied&function=back.private").getFirst();
         assertEquals("front.sneak", sneaked.path("caller").asText());
+        assertEquals(List.of("ended: refused 403 caller-not-allowed: 'front.sneak' may not call 'back.private' — its callers are [front.relay]"),
+                lines(sneaked.path("logs")));
+        JsonNode guarded = search("status=denied&function=front.guarded").getFirst();
+        assertEquals("(gateway)", guarded.path("service").asText(), "the gateway answered it itself");
+        List<String> boom = lines(search("status=function-error&function=front.boom").getFirst().path("logs"));
+        assertTrue(boom.getFirst().matches("ended: dev.nanolith.FunctionFailedException: 'front.boom' failed \\(error id e-[0-9a-f]{12}\\)"
+                + " — java.lang.IllegalStateException: boom on purpose"), boom.toString());
 
         // Its worker killed, a call of back.chatty that cannot wait for it to start again never reaches it.
         ProcessHandle back = ProcessHandle.of(platform.servicePids().get("back")).orElseThrow();
@@ -361,6 +368,7 @@ class ActivationsTest {
                 "since=yesterday", "since: 'yesterday' is neither an instant (2026-11-30T10:00:00Z) nor a duration (15m)",
                 "trace=12ab", "trace: '12ab' is not a trace id — give its 32 lower-case hex digits",
                 "limit=0", "limit: '0' is not a number from 1 to 1000",
+                "since=99999999999d", "since: '99999999999d' is before 1970 or after 9999",
                 "colour=red", "no search parameter 'colour' — use app, function, status, since, trace or limit");
         refused.forEach((query, message) -> {
             Http.Response r = admin("/activations?" + query);
@@ -400,6 +408,7 @@ class ActivationsTest {
     @Test
     void oneMetricsEndpointGathersEveryWorkersSeriesAndPromtoolAcceptsIt() throws Exception {
         assertEquals(200, http.post("/fn/front.relay", "{\"text\":\"m\"}").status());
+        assertEquals(401, http.post("/fn/front.guarded", "{\"text\":\"m\"}").status(), "a refusal has its series too");
         String metrics = http.get("/metrics").body();
         for (String series : List.of(
                 "nanolith_function_invocations_total{app=\"rec\",function=\"back.chatty\",service=\"back\"}",

@@ -24,8 +24,8 @@ final class CallGraph {
     /** The layout, in pixels: a process's column, a function's box, the gap between boxes, room above and left of everything. */
     private static final int COLUMN = 300, NODE_W = 210, NODE_H = 30, GAP = 5, TOP = 30, LEFT = 46;
 
-    /** The gateway's column: a key no service can have, as every service's name is a word. */
-    private static final String GATEWAY = "";
+    /** The gateway's column, where the calls it answered itself are drawn too. */
+    private static final String GATEWAY = Activation.GATEWAY;
 
     /** The longest function name drawn whole in its box; a longer one ends in an ellipsis, and shows whole on hover. */
     private static final int NAME = 31;

@@ -249,7 +249,7 @@ final class Views {
         fields.put("start", a.start().toString());
         fields.put("duration", CallGraph.millis(a.durationNanos() / 1e6));
         if (a.bytesIn() >= 0) {
-            fields.put("bytes", a.bytesIn() + " in, " + a.bytesOut() + " out");
+            fields.put("bytes", a.bytesIn() + " in" + (a.bytesOut() >= 0 ? ", " + a.bytesOut() + " out" : ""));
         }
         fields.forEach((name, value) -> html.append("<dt>").append(name).append("</dt><dd>").append(esc(value)).append("</dd>"));
         html.append("<dt>trace</dt><dd><a href=\"/ui/trace/").append(esc(a.traceId())).append("\">").append(esc(a.traceId())).append("</a></dd></dl>");

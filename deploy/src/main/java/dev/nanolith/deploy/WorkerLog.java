@@ -32,6 +32,10 @@ final class WorkerLog {
 
     /** Forwards one line of the worker's log. */
     void line(String line) {
+        if (line.isBlank()) {
+            // The line a record with a stack trace ends with.
+            return;
+        }
         Matcher record = RECORD.matcher(line);
         String message = line;
         if (record.matches()) {

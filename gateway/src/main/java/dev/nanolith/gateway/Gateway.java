@@ -32,6 +32,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -196,7 +197,7 @@ public final class Gateway implements AutoCloseable {
         } catch (Unserved e) {
             long took = System.nanoTime() - started;
             Deployment deployment = target.deployment();
-            unserved.accept(new Activation(trace.spanHex(), deployment.app(), name, deployment.id(), target.function().service(), "entry", true,
+            unserved.accept(new Activation(trace.spanHex(), deployment.app(), name, deployment.id(), Activation.GATEWAY, "entry", false,
                     e.principal, trace.id(), trace.parentHex(),
                     Instant.now().minusNanos(took), took, e.status, -1, -1, List.of(e.getMessage())));
         } finally {
@@ -427,7 +428,8 @@ public final class Gateway implements AutoCloseable {
      * why: the {@link Unserved} to throw, denied (or refused, past a rate limit).
      */
     private Unserved refuse(ServerResponse res, Status status, Refusal reason, String principal, String function, String message) {
-        registry.counter("nanolith.gateway.refused", "function", function, "reason", reason.code()).increment();
+        Counter.builder("nanolith.gateway.refused").description("Calls the gateway refused for their credential, access or rate limit")
+                .tags("function", function, "reason", reason.code()).register(registry).increment();
         LOG.log(System.Logger.Level.INFO, "refused a call of '" + function + "' to "
                 + (principal != null ? "'" + principal + "'" : "a caller without a valid credential") + ": " + reason.code());
         return unserved(res, status, reason.code(), message, principal == null ? Caller.ANONYMOUS.principal() : principal,

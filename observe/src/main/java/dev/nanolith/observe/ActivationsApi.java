@@ -12,6 +12,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -124,15 +125,21 @@ public final class ActivationsApi {
     }
 
     private Instant since(String text) {
+        Instant since;
         try {
-            return Instant.parse(text);
+            since = Instant.parse(text);
         } catch (DateTimeParseException notAnInstant) {
             try {
-                return clock.instant().minus(Durations.parse(text));
-            } catch (IllegalArgumentException e) {
+                since = clock.instant().minus(Durations.parse(text));
+            } catch (IllegalArgumentException | ArithmeticException | DateTimeException e) {
                 throw new IllegalArgumentException("since: '" + text + "' is neither an instant (2026-11-30T10:00:00Z) nor a duration (15m)");
             }
         }
+        // The store counts microseconds since 1970 in a long: anything before or far after is no search.
+        if (since.isBefore(Instant.EPOCH) || since.isAfter(Instant.parse("9999-12-31T23:59:59Z"))) {
+            throw new IllegalArgumentException("since: '" + text + "' is before 1970 or after 9999");
+        }
+        return since;
     }
 
     private static int limit(String text) {

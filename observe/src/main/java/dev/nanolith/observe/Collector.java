@@ -15,15 +15,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Gathers activation records into the store: every {@link #PERIOD} it takes those the serving
@@ -142,25 +136,7 @@ public final class Collector implements AutoCloseable {
      */
     private List<Activation> take(Collection<Deployment> deployments) {
         List<Activation> taken = new ArrayList<>();
-        try (ExecutorService asking = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<List<Activation>>> answers = new ArrayList<>();
-            for (Deployment deployment : deployments) {
-                for (Map.Entry<String, Endpoint> worker : deployment.endpoints().entrySet()) {
-                    answers.add(asking.submit(() -> take(deployment, worker.getKey(), worker.getValue())));
-                }
-            }
-            for (Future<List<Activation>> answer : answers) {
-                try {
-                    taken.addAll(answer.get(2, TimeUnit.SECONDS));
-                } catch (ExecutionException | TimeoutException e) {
-                    // Restarting, stopped or stuck: what it holds is asked for again, or went with its process.
-                    answer.cancel(true);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    answer.cancel(true);
-                }
-            }
-        }
+        wire.askEvery(deployments, Duration.ofSeconds(2), this::take).forEach(taken::addAll);
         return taken;
     }
 

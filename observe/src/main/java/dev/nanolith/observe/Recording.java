@@ -61,10 +61,18 @@ public record Recording(ActivationStore.Database database, Collector.Retention r
 
     private static Duration duration(UnaryOperator<String> settings, String name, Duration otherwise) {
         String value = settings.apply(name);
+        Duration duration;
         try {
-            return value == null ? otherwise : Durations.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + ": " + e.getMessage());
+            duration = value == null ? otherwise : Durations.parse(value);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new IllegalArgumentException(name + ": '" + value + "' is not a duration — write it like 12h or 30d");
         }
+        if (duration.compareTo(LONGEST) > 0) {
+            throw new IllegalArgumentException(name + ": '" + value + "' is longer than a record is ever kept — give at most " + LONGEST.toDays() + "d");
+        }
+        return duration;
     }
+
+    /** The longest age a record may be kept: a century. */
+    private static final Duration LONGEST = Duration.ofDays(36_500);
 }

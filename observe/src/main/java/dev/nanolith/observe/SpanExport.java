@@ -78,10 +78,12 @@ public final class SpanExport implements AutoCloseable {
             return null;
         }
         // Sent with the JDK's HTTP client, which speaks OTLP over HTTP; gRPC would need a sender of its own.
-        String protocol = properties.getOrDefault("otel.exporter.otlp.traces.protocol", properties.get("otel.exporter.otlp.protocol"));
-        if (protocol != null && !protocol.equals("http/protobuf")) {
-            throw new IllegalArgumentException("OTEL_EXPORTER_OTLP_PROTOCOL: '" + protocol + "' is not supported — use http/protobuf"
-                    + " (the default), on the endpoint's HTTP port (4318)");
+        for (String setting : List.of("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")) {
+            String protocol = settings.get(setting);
+            if (protocol != null && !protocol.equals("http/protobuf")) {
+                throw new IllegalArgumentException(setting + ": '" + protocol + "' is not supported — use http/protobuf (the default), on the"
+                        + " endpoint's HTTP port (4318)");
+            }
         }
         properties.put("otel.exporter.otlp.protocol", "http/protobuf");
         // Only spans: the platform's metrics are Prometheus', and its logs its own.
@@ -100,8 +102,10 @@ public final class SpanExport implements AutoCloseable {
                     .build()
                     .getOpenTelemetrySdk();
             return new SpanExport(sdk, exporter.get());
-        } catch (ConfigurationException e) {
-            throw new IllegalArgumentException("the OTEL_* settings are not valid: " + e.getMessage(), e);
+        } catch (ConfigurationException | IllegalArgumentException e) {
+            // The SDK's own messages name the property, or only the value: the settings are named here.
+            throw new IllegalArgumentException("the OTEL_EXPORTER_OTLP_* settings are not valid: " + e.getMessage()
+                    + " — see the OpenTelemetry SDK's configuration of OTLP exporters", e);
         }
     }
 
@@ -167,7 +171,12 @@ public final class SpanExport implements AutoCloseable {
 
         @Override
         public StatusData getStatus() {
-            return a.status() == Activation.Status.SUCCESS ? StatusData.unset() : StatusData.create(StatusCode.ERROR, a.status().word());
+            // As OpenTelemetry's semantic conventions have it for a server's 4xx: what the caller asked for was refused, the
+            // service did not fail.
+            return switch (a.status()) {
+                case SUCCESS, REFUSED, DENIED -> StatusData.unset();
+                default -> StatusData.create(StatusCode.ERROR, a.status().word());
+            };
         }
 
         @Override
@@ -189,7 +198,10 @@ public final class SpanExport implements AutoCloseable {
                     .put("nanolith.status", a.status().word())
                     .put("enduser.id", a.principal());
             if (a.bytesIn() >= 0) {
-                attributes.put("nanolith.bytes.in", a.bytesIn()).put("nanolith.bytes.out", a.bytesOut());
+                attributes.put("nanolith.bytes.in", a.bytesIn());
+            }
+            if (a.bytesOut() >= 0) {
+                attributes.put("nanolith.bytes.out", a.bytesOut());
             }
             return attributes.build();
         }

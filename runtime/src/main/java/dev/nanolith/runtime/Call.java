@@ -191,6 +191,11 @@ public final class Call extends AbstractFunctions implements Ctx {
         return new CallLog(route.log(), this);
     }
 
+    /** Adds the platform's own line to this call's record, after the function's: how it ended, an error id. */
+    public void note(String line) {
+        logged(line);
+    }
+
     /** Keeps a line the function logged during this call, up to {@link Activation#MAX_LOG_LINES} of {@link Activation#MAX_LOG_LINE} characters. */
     synchronized void logged(String line) {
         if (logs == null) {

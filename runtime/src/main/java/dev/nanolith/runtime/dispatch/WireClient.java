@@ -5,6 +5,7 @@ import dev.nanolith.ServiceUnavailableException;
 import dev.nanolith.runtime.Trace;
 import dev.nanolith.runtime.observe.Activation;
 import dev.nanolith.runtime.observe.Activations;
+import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Endpoint;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -18,12 +19,19 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Calls into workers over {@link Wire}: the control plane's gateway calls and a worker's calls
@@ -74,6 +82,39 @@ public final class WireClient implements AutoCloseable {
     public List<Activation> activations(Endpoint endpoint, String app, String service) {
         return Activations.read(call(endpoint, Identities.of(app, service), Wire.Request.TAKE_ACTIVATIONS, "activations", Duration.ofSeconds(5),
                 System.nanoTime() + 5_000_000_000L, (sent, received) -> { }));
+    }
+
+    /** A question for one worker: of {@code deployment}, hosting {@code service}, at {@code endpoint}. */
+    @FunctionalInterface
+    public interface Question<T> {
+        T ask(Deployment deployment, String service, Endpoint endpoint);
+    }
+
+    /**
+     * What {@code question} answers for every worker of {@code deployments}, asked all at once; a
+     * worker that fails or does not answer within {@code within} is left out (restarting, or stuck:
+     * it is asked again next time; its connection is closed by the interrupt).
+     */
+    public <T> List<T> askEvery(Collection<Deployment> deployments, Duration within, Question<T> question) {
+        List<T> answered = new ArrayList<>();
+        try (ExecutorService asking = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<T>> asked = new ArrayList<>();
+            for (Deployment deployment : deployments) {
+                deployment.endpoints().forEach((service, endpoint) -> asked.add(asking.submit(() -> question.ask(deployment, service, endpoint))));
+            }
+            long deadline = System.nanoTime() + within.toNanos();
+            for (Future<T> answer : asked) {
+                try {
+                    answered.add(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                } catch (ExecutionException | TimeoutException e) {
+                    answer.cancel(true);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    answer.cancel(true);
+                }
+            }
+        }
+        return answered;
     }
 
     /** The milliseconds left until {@code deadline}, at most the callee's own timeout, at least one. */

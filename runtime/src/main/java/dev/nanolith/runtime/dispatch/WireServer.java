@@ -185,6 +185,9 @@ public final class WireServer implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             String id = ErrorIds.next();
             LOG.log(System.Logger.Level.ERROR, "call of '" + request.function() + "' failed, error id " + id + ", trace " + request.trace(), e);
+            if (call != null) {
+                call.note("error id " + id + " — the worker's log has its stack trace");
+            }
             failure = new FunctionFailedException(request.function(), id, e);
             output = null;
         } finally {

@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param app           the app of the function
  * @param function      the function called
  * @param revision      the revision that ran it
- * @param service       the service (process) it ran in
+ * @param service       the service (process) it ran in; {@value #GATEWAY} for a call the gateway answered itself
  * @param caller        the calling function, or {@code entry} for an operation's entry
  * @param remote        whether the call came from another process (the gateway's, or another service's); false for a
  *                      call between functions of one process
@@ -31,6 +31,9 @@ import java.util.Locale;
 public record Activation(String id, String app, String function, String revision, String service, String caller, boolean remote,
                          String principal, String traceId, String parentId, Instant start, long durationNanos, Status status, int bytesIn, int bytesOut,
                          List<String> logs) {
+
+    /** The service of a call that the gateway answered itself (refused it, or could not deliver it): no service's name has brackets. */
+    public static final String GATEWAY = "(gateway)";
 
     /** How many of a call's log lines are kept with it; the rest are counted in a last line. */
     public static final int MAX_LOG_LINES = 50;

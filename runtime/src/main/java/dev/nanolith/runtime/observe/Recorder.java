@@ -2,6 +2,7 @@ package dev.nanolith.runtime.observe;
 
 import dev.nanolith.BadInputException;
 import dev.nanolith.DeadlineExceededException;
+import dev.nanolith.FunctionFailedException;
 import dev.nanolith.NoSuchFunctionException;
 import dev.nanolith.RefusedException;
 import dev.nanolith.ServiceUnavailableException;
@@ -40,6 +41,7 @@ public final class Recorder implements Stage {
                     return next.invoke(input, call);
                 } catch (RuntimeException e) {
                     if (neverLeft(e, function)) {
+                        call.note(ended(e));
                         call.ended(System.nanoTime() - call.started(), status(e));
                         activations.add(call);
                     }
@@ -53,6 +55,7 @@ public final class Recorder implements Stage {
                 return next.invoke(input, call);
             } catch (RuntimeException | Error e) {
                 status = status(e);
+                call.note(ended(e));
                 throw e;
             } finally {
                 call.ended(System.nanoTime() - call.started(), status);
@@ -74,6 +77,15 @@ public final class Recorder implements Stage {
             case ServiceUnavailableException down -> !down.delivered() && down.service().equals(function.service());
             default -> false;
         };
+    }
+
+    /** The line a failed call's record ends with: what it threw, as its caller sees it, and why, where this process knows. */
+    private static String ended(Throwable failure) {
+        String how = failure instanceof RefusedException refused ? "refused " + refused.status() + " " + refused.code()
+                : failure.getClass().getName();
+        Throwable cause = failure.getCause();
+        return "ended: " + how + (failure.getMessage() == null ? "" : ": " + failure.getMessage())
+                + (failure instanceof FunctionFailedException && cause != null ? " — " + cause : "");
     }
 
     /** How a call that threw {@code failure} ended. */
