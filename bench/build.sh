@@ -4,7 +4,7 @@ nanolith_bench_lib="$root/bench/target/lib"
 
 nanolith_bench_stale() {
   [ -f "$nanolith_bench_lib/bench.jar" ] || return 0
-  [ -n "$(find "$root/pom.xml" "$root/api" "$root/runtime" "$root/testing" "$root/worker" "$root/gateway" "$root/observe" "$root/deploy" "$root/dashboard" "$root/cli" "$root/examples/payment-simulator" \
+  [ -n "$(find "$root/pom.xml" "$root/api" "$root/runtime" "$root/testing" "$root/worker" "$root/gateway" "$root/observe" "$root/audit" "$root/deploy" "$root/dashboard" "$root/cli" "$root/examples/payment-simulator" \
       "$root/bench/pom.xml" "$root/bench/src" \
       \( -name target -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' \) -newer "$nanolith_bench_lib/bench.jar" -print \) \
       2>/dev/null | head -n 1)" ]

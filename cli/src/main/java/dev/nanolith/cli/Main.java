@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ import picocli.CommandLine.Parameters;
         description = "Nanoservices in Java: write small functions, run right-sized services.",
         subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Test.class, Main.Dev.class, Main.Apps.class,
                 Main.Revisions.class, Main.Rollback.class, Main.Keys.class,
-                Main.Secrets.class, Main.ActivationsCommand.class})
+                Main.Secrets.class, Main.ActivationsCommand.class, Main.AuditCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -715,6 +716,48 @@ public final class Main {
                     System.out.printf("%-27s  %-14s  %8.3f ms  %-16s  %-32s  %-28s  %s%n", a.path("start").asText(), a.path("status").asText(),
                             a.path("durationNanos").asLong() / 1e6, a.path("id").asText(), a.path("traceId").asText(),
                             a.path("app").asText() + "/" + a.path("function").asText(), a.path("caller").asText());
+                }
+            });
+        }
+    }
+
+    @Command(name = "audit", mixinStandardHelpOptions = true, description = {"Audits the granularity of an app as it runs: its services,"
+            + " its operations measured from their traces (calls, remote hops, depth, fan-out, services depended on), and what the"
+            + " guidelines flag, each finding with its evidence and one action."})
+    static final class AuditCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "APP")
+        String app;
+
+        @Option(names = "--json", description = "Prints the audit as the admin API gives it.")
+        boolean json;
+
+        @CommandLine.Mixin
+        Data data;
+
+        @Override
+        public Integer call() {
+            return admin(() -> {
+                JsonNode audit = data.admin().get("/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/audit");
+                if (json) {
+                    System.out.println(audit.toPrettyString());
+                    return;
+                }
+                System.out.printf("%s %s: %d services, %d operations, from %d traces%n", audit.path("app").asText(), audit.path("revision").asText(),
+                        audit.path("services").size(), audit.path("operations").size(), audit.path("traces").asInt());
+                System.out.printf("%n%-34s %7s %6s %6s %6s %8s  %s%n", "OPERATION", "TRACES", "CALLS", "HOPS", "DEPTH", "FAN-OUT", "DEPENDS ON");
+                for (JsonNode op : audit.path("operations")) {
+                    List<String> dependencies = new ArrayList<>();
+                    op.path("dependencies").forEach(d -> dependencies.add(d.asText()));
+                    System.out.printf("%-34s %7d %6d %6d %6d %8d  %s%n", op.path("entry").asText(), op.path("traces").asInt(), op.path("calls").asInt(),
+                            op.path("remoteHops").asInt(), op.path("depth").asInt(), op.path("fanOut").asInt(), String.join(", ", dependencies));
+                }
+                System.out.println();
+                if (audit.path("findings").isEmpty()) {
+                    System.out.println("No finding: the guidelines flag nothing.");
+                }
+                for (JsonNode f : audit.path("findings")) {
+                    System.out.printf("%s  %s: %s%n    → %s%n", f.path("kind").asText(), f.path("subject").asText(), f.path("evidence").asText(),
+                            f.path("action").asText());
                 }
             });
         }

@@ -1,5 +1,7 @@
 package dev.nanolith.cli;
 
+import dev.nanolith.audit.AuditApi;
+import dev.nanolith.audit.Auditor;
 import dev.nanolith.dashboard.Dashboard;
 import dev.nanolith.deploy.AdminApi;
 import dev.nanolith.deploy.ApiKeys;
@@ -200,7 +202,8 @@ public final class Platform implements AutoCloseable {
             Authenticator credentials = jwts == null ? keys
                     : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
             ActivationsApi search = new ActivationsApi(activations, collector, Clock.systemUTC());
-            AdminApi admin = new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains, search);
+            AdminApi admin = new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains, search,
+                    new AuditApi(router, search, Auditor.Guidelines.DEFAULT));
             this.dashboard = new Dashboard(router, store, workers, search, this::metrics, admin::admits, this::url, sandbox.describe(),
                     Clock.systemUTC());
             this.gateway = new Gateway(router, credentials, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nanolith.gateway.Responses;
+import dev.nanolith.audit.AuditApi;
 import dev.nanolith.observe.ActivationsApi;
 import dev.nanolith.runtime.config.Durations;
 import dev.nanolith.runtime.load.LoadException;
@@ -32,7 +33,7 @@ import java.util.function.Supplier;
 /**
  * The platform's own API, for the launcher and for people: apps, their deploy tokens, their
  * revisions and rollback, their secrets; the API keys callers send to the gateway; the activation
- * records of calls ({@link ActivationsApi}). Every call needs the admin token ({@code Authorization: Bearer …}).
+ * records of calls ({@link ActivationsApi}) and the apps' audits ({@link AuditApi}). Every call needs the admin token ({@code Authorization: Bearer …}).
  */
 public final class AdminApi implements HttpService {
 
@@ -48,11 +49,13 @@ public final class AdminApi implements HttpService {
     private final String adminTokenHash;
     private final Supplier<String> baseUrl;
     private final ActivationsApi activations;
+    private final AuditApi audits;
 
     /** @param servedFromDirectory whether an app of that name is served from a directory, not pushed: no app can be created with its name */
     public AdminApi(AppStore store, ApiKeys keys, Secrets secrets, Workers workers, Deployer deployer, String adminToken, Supplier<String> baseUrl,
-                    Predicate<String> servedFromDirectory, ActivationsApi activations) {
+                    Predicate<String> servedFromDirectory, ActivationsApi activations, AuditApi audits) {
         this.activations = activations;
+        this.audits = audits;
         this.servedFromDirectory = servedFromDirectory;
         this.store = store;
         this.keys = keys;
@@ -84,6 +87,7 @@ public final class AdminApi implements HttpService {
         rules.get("/apps", admin(this::list))
                 .post("/apps", admin(this::create))
                 .get("/apps/{app}/revisions", admin(this::revisions))
+                .get("/apps/{app}/audit", admin(audits::audit))
                 .post("/apps/{app}/rollback", admin(this::rollback))
                 .post("/apps/{app}/token", admin(this::token))
                 .get("/apps/{app}/secrets", admin(this::secrets))

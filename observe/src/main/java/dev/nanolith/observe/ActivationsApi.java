@@ -84,6 +84,12 @@ public final class ActivationsApi {
         return store.find(new ActivationStore.Query(null, null, null, null, null, max));
     }
 
+    /** The {@code max} latest records of {@code app}, the newest first: what an audit reads. */
+    public List<Activation> latestOf(String app, int max) throws SQLException {
+        collector.collect();
+        return store.find(new ActivationStore.Query(app, null, null, null, null, max));
+    }
+
     /** Every record of one operation, up to {@value #MAX_LIMIT}, in the order they started. */
     public List<Activation> trace(String trace) throws SQLException {
         traceId(trace);

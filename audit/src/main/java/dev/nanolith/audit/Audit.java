@@ -1,0 +1,96 @@
+package dev.nanolith.audit;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The granularity audit of one revision of an app, as its measured traffic shows it: its services,
+ * its operations (an entry function and every call it causes), and what is wrong with them, each
+ * finding with its evidence and one action.
+ *
+ * @param app        the app
+ * @param revision   the revision audited
+ * @param traces     how many operations' traces were read
+ * @param services   every service of its placement, with its functions
+ * @param operations every operation seen, the most frequent first
+ * @param findings   what the guidelines flag, the most serious first
+ */
+public record Audit(String app, String revision, int traces, List<Service> services, List<Operation> operations, List<Finding> findings) {
+
+    public Audit {
+        services = List.copyOf(services);
+        operations = List.copyOf(operations);
+        findings = List.copyOf(findings);
+    }
+
+    /**
+     * A service of the placement: a process of its own.
+     *
+     * @param callers the other services whose functions were seen calling its functions
+     */
+    public record Service(String name, List<String> functions, List<String> callers) {
+
+        public Service {
+            functions = List.copyOf(functions);
+            callers = List.copyOf(callers);
+        }
+    }
+
+    /**
+     * One operation, over the traces of it that were read: the median of each figure.
+     *
+     * @param entry        the function the operation enters by
+     * @param traces       how many of its traces were read
+     * @param calls        calls of functions per operation
+     * @param remoteHops   calls from one service to another per operation, the gateway's to the entry not counted
+     * @param depth        the longest chain of calls, the entry counted
+     * @param fanOut       the most calls one call made
+     * @param dependencies the services other than the entry's that it calls, in all its traces
+     * @param example      a trace of it, to look at
+     */
+    public record Operation(String entry, int traces, int calls, int remoteHops, int depth, int fanOut, List<String> dependencies, String example) {
+
+        public Operation {
+            dependencies = List.copyOf(dependencies);
+        }
+    }
+
+    /**
+     * What a guideline flags.
+     *
+     * @param kind     which guideline
+     * @param subject  the service or operation it is about
+     * @param evidence the numbers and calls that show it
+     * @param action   the one change that would answer it
+     * @param traces   traces that show it
+     */
+    public record Finding(Kind kind, String subject, String evidence, String action, List<String> traces) {
+
+        public Finding {
+            traces = List.copyOf(traces);
+        }
+    }
+
+    /** The guidelines, from the most serious; named in JSON as {@code single-caller}, … */
+    public enum Kind {
+        /** Services that call each other in a circle: none can be deployed, or fail, alone. */
+        CYCLE,
+        /** More services than the guidelines' red flag. */
+        TOO_MANY_SERVICES,
+        /** An operation that depends on more services than the guidelines allow. */
+        MANY_DEPENDENCIES,
+        /** An operation that crosses between processes more often than the guidelines allow. */
+        MANY_HOPS,
+        /** A service that only one other service calls: the two belong together. */
+        SINGLE_CALLER;
+
+        private final String word = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
+        /** The kind as the API names it. */
+        @JsonValue
+        public String word() {
+            return word;
+        }
+    }
+}
