@@ -162,10 +162,14 @@ final class Jvm {
         }
         Thread.ofVirtual().name("class archive").start(() -> {
             Path written = CLASS_ARCHIVE.resolveSibling(CLASS_ARCHIVE.getFileName() + "." + ProcessHandle.current().pid());
+            Path scratch = null;
             try {
                 Files.createDirectories(CLASS_ARCHIVE.getParent());
+                // Its temporary files in a folder of its own, removed after it: a run killed as the platform stops leaves none.
+                scratch = Files.createTempDirectory("nanolith-archive-");
                 List<String> line = new ArrayList<>(YIELDING);
                 line.addAll(options(heap));
+                line.add("-Djava.io.tmpdir=" + scratch);
                 line.addAll(List.of((AOT ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + written, "-cp", CLASS_PATH, mainClass));
                 line.addAll(args);
                 Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -182,6 +186,9 @@ final class Jvm {
                 Thread.currentThread().interrupt();
             } finally {
                 archiver = null;
+                if (scratch != null) {
+                    Check.delete(scratch);
+                }
                 delete(written);
                 // The JDK's record of the training run, left when the process was killed.
                 delete(written.resolveSibling(written.getFileName() + ".config"));
