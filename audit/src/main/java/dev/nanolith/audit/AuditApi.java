@@ -47,7 +47,7 @@ public final class AuditApi {
         for (Manifest.Function function : serving.functions()) {
             placement.put(function.name(), function.service());
         }
-        return auditor.audit(app, serving.id(), placement, activations.latestOf(app, RECORDS));
+        return auditor.audit(app, serving.id(), placement, activations.latest(app, RECORDS));
     }
 
     /** Answers with the audit of the app in the path, or 404. */

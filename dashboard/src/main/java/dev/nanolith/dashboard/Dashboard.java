@@ -203,7 +203,7 @@ public final class Dashboard implements HttpService, AutoCloseable {
     }
 
     private String overview(ServerRequest req) throws SQLException {
-        List<Activation> latest = search.latest(30);
+        List<Activation> latest = search.latest(null, 30);
         return Views.page("Overview", platformUrl.get(), sandbox, Views.overview(router.deployments(), apps.apps(), sampler.functions(),
                 sampler.services(), workers.running(), latest));
     }

@@ -78,14 +78,8 @@ public final class ActivationsApi {
         }
     }
 
-    /** The {@code max} latest records, the newest first. */
-    public List<Activation> latest(int max) throws SQLException {
-        collector.collect();
-        return store.find(new ActivationStore.Query(null, null, null, null, null, max));
-    }
-
-    /** The {@code max} latest records of {@code app}, the newest first: what an audit reads. */
-    public List<Activation> latestOf(String app, int max) throws SQLException {
+    /** The {@code max} latest records of {@code app} (null: of every app), the newest first. */
+    public List<Activation> latest(String app, int max) throws SQLException {
         collector.collect();
         return store.find(new ActivationStore.Query(app, null, null, null, null, max));
     }
