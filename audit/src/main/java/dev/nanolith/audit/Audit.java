@@ -27,14 +27,28 @@ public record Audit(String app, String revision, int traces, List<Service> servi
     /**
      * A service of the placement: a process of its own.
      *
-     * @param callers the other services whose functions were seen calling its functions
+     * @param callers   the other services whose functions call its functions, in the traffic read or in their code
+     * @param owners    the teams that own its functions ({@code owner:})
+     * @param checklist the design review's questions, answered for it from the same evidence
      */
-    public record Service(String name, List<String> functions, List<String> callers) {
+    public record Service(String name, List<String> functions, List<String> callers, List<String> owners, List<Answer> checklist) {
 
         public Service {
             functions = List.copyOf(functions);
             callers = List.copyOf(callers);
+            owners = List.copyOf(owners);
+            checklist = List.copyOf(checklist);
         }
+    }
+
+    /**
+     * One question of the design review's checklist, answered for one service.
+     *
+     * @param question the question, such as {@code one team?}
+     * @param answer   {@code yes}, {@code no} or {@code unknown}: yes is what a right-sized service answers
+     * @param evidence what the answer rests on
+     */
+    public record Answer(String question, String answer, String evidence) {
     }
 
     /**
@@ -46,10 +60,15 @@ public record Audit(String app, String revision, int traces, List<Service> servi
      * @param remoteHops   calls from one service to another per operation, the gateway's to the entry not counted
      * @param depth        the longest chain of calls, the entry counted
      * @param fanOut       the most calls one call made
+     * @param millis       how long it took, in ms
+     * @param predicted    what the plan that placed this revision predicted it would take, in ms; null when no plan placed it
+     * @param between      the share of that spent between processes, 0 to 1: what callers waited on calls into other
+     *                     processes less what those calls took where they ran — measured, not assumed
      * @param dependencies the services other than the entry's that it calls, in all its traces
      * @param example      a trace of it, to look at
      */
-    public record Operation(String entry, int traces, int calls, int remoteHops, int depth, int fanOut, List<String> dependencies, String example) {
+    public record Operation(String entry, int traces, int calls, int remoteHops, int depth, int fanOut, double millis, Double predicted, double between,
+                            List<String> dependencies, String example) {
 
         public Operation {
             dependencies = List.copyOf(dependencies);
@@ -82,8 +101,18 @@ public record Audit(String app, String revision, int traces, List<Service> servi
         MANY_DEPENDENCIES,
         /** An operation that crosses between processes more often than the guidelines allow. */
         MANY_HOPS,
+        /** A technical utility (validation, logging, caching, formatting, config, notification) in a process of its own. */
+        UTILITY_SERVICE,
         /** A service that only one other service calls: the two belong together. */
-        SINGLE_CALLER;
+        SINGLE_CALLER,
+        /** The same logic under another name, in another app. */
+        DUPLICATE,
+        /** A team that owns more than two services. */
+        SPREAD_TEAM,
+        /** A service whose functions several teams own. */
+        SHARED_SERVICE,
+        /** Functions that name no owner. */
+        NO_OWNER;
 
         private final String word = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

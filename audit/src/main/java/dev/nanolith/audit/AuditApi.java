@@ -3,6 +3,9 @@ package dev.nanolith.audit;
 import dev.nanolith.gateway.Responses;
 import dev.nanolith.observe.ActivationsApi;
 import dev.nanolith.runtime.Router;
+import dev.nanolith.runtime.config.AppConfig;
+import dev.nanolith.runtime.config.ConfigFile;
+import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.observe.Activations;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
@@ -12,27 +15,80 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
- * The admin API's audit: {@code GET /apps/{app}/audit} answers the {@link Audit} of the revision
- * that serves the app, from the latest {@value #RECORDS} activation records of the app; 404 when
- * no revision of it serves.
+ * The admin API's audits and plans, from the latest {@value #RECORDS} activation records of an
+ * app: {@code GET /apps/{app}/audit} answers the {@link Audit} of the revision that serves it, and
+ * {@code GET /apps/{app}/plan?steps=N&by-owner=true&max-functions=M} the {@link Plan} its
+ * traffic suggests; 404 when no revision of it serves, 400 for a parameter that is not a number.
  */
 public final class AuditApi {
 
-    /** How many of an app's latest records an audit reads. */
+    /** How many of an app's latest records an audit or a plan reads. */
     static final int RECORDS = 20_000;
+
+    /**
+     * What a plan is asked for.
+     *
+     * @param steps        the most steps it takes
+     * @param byOwner      whether functions of different owners stay in different services
+     * @param maxFunctions the most functions a service may have; 0: no limit
+     * @param since        the traffic it reads starts then; null: the latest {@value #RECORDS} records
+     */
+    public record Options(int steps, boolean byOwner, int maxFunctions, Instant since) {
+
+        /**
+         * The options the query parameters {@code steps}, {@code by-owner}, {@code max-functions}
+         * and {@code since} name, each absent or blank for its default.
+         *
+         * @throws IllegalArgumentException naming a value that is not a number of the right range
+         */
+        static Options parse(ServerRequest req, ActivationsApi activations) {
+            var query = req.query();
+            Optional<String> since = query.first("since").asOptional().filter(s -> !s.isBlank());
+            return new Options(count("steps", query.first("steps").asOptional(), Integer.MAX_VALUE),
+                    query.first("by-owner").asOptional().filter(s -> !s.isBlank()).map(Boolean::parseBoolean).orElse(false),
+                    count("max-functions", query.first("max-functions").asOptional(), 0), since.map(activations::since).orElse(null));
+        }
+
+        private static int count(String name, Optional<String> value, int otherwise) {
+            if (value.isEmpty() || value.get().isBlank()) {
+                return otherwise;
+            }
+            try {
+                int n = Integer.parseInt(value.get().strip());
+                if (n >= 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // told below
+            }
+            throw new IllegalArgumentException(name + " '" + value.get() + "' is not a count — give a whole number, 0 or more");
+        }
+    }
 
     private final Router router;
     private final ActivationsApi activations;
     private final Auditor auditor;
+    private final Planner planner = new Planner();
+    private final BiFunction<String, String, Map<String, Double>> predicted;
 
-    public AuditApi(Router router, ActivationsApi activations, Auditor.Guidelines guidelines) {
+    /**
+     * @param predicted what the plan that placed a revision predicted, by app and revision: ms by entry function
+     */
+    public AuditApi(Router router, ActivationsApi activations, Auditor.Guidelines guidelines,
+                    BiFunction<String, String, Map<String, Double>> predicted) {
         this.router = router;
         this.activations = activations;
         this.auditor = new Auditor(guidelines);
+        this.predicted = predicted;
     }
 
     /**
@@ -41,25 +97,98 @@ public final class AuditApi {
      * @throws IllegalArgumentException when no revision of {@code app} serves
      */
     public Audit audit(String app) throws SQLException {
-        Deployment serving = router.deployments().stream().filter(d -> d.app().equals(app)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no app '" + app + "' serves — ./nanolith apps lists them"));
-        Map<String, String> placement = new TreeMap<>();
-        for (Manifest.Function function : serving.functions()) {
-            placement.put(function.name(), function.service());
-        }
-        return auditor.audit(app, serving.id(), placement, activations.latest(app, RECORDS));
+        Deployment serving = serving(app);
+        return audit(app, null);
     }
 
-    /** Answers with the audit of the app in the path, or 404. */
+    /**
+     * The audit of what serves {@code app} now, from its traffic since {@code since} (null: its latest records).
+     *
+     * @throws IllegalArgumentException when no revision of {@code app} serves
+     */
+    public Audit audit(String app, Instant since) throws SQLException {
+        Deployment serving = serving(app);
+        AppConfig config = config(serving);
+        List<Auditor.Function> functions = serving.functions().stream().map(fn -> Auditor.Function.of(fn, config)).toList();
+        List<Auditor.Peer> peers = new ArrayList<>();
+        for (Deployment other : router.deployments()) {
+            if (!other.app().equals(app)) {
+                AppConfig theirs = config(other);
+                other.functions().forEach(fn -> peers.add(new Auditor.Peer(other.app(), fn.name(), Planner.ownerOf(theirs, fn.name()), fn.code())));
+            }
+        }
+        return auditor.audit(app, serving.id(), functions, peers, activations.latest(app, since, RECORDS), predicted.apply(app, serving.id()));
+    }
+
+    /**
+     * The plan for what serves {@code app} now.
+     *
+     * @throws IllegalArgumentException when no revision of {@code app} serves
+     */
+    public Plan plan(String app, Options options) throws SQLException {
+        Deployment serving = serving(app);
+        Map<String, String> placement = placement(serving);
+        AppConfig config = config(serving);
+        return planner.plan(app, serving.id(), placement, activations.latest(app, options.since(), RECORDS),
+                Planner.Constraints.of(config, placement.keySet(), options.byOwner(), options.maxFunctions()), options.steps());
+    }
+
+    /** Answers with the audit of the app in the path, of its traffic since {@code ?since=} if given, or 404. */
     public void audit(ServerRequest req, ServerResponse res) throws SQLException, IOException {
         String app = req.path().pathParameters().get("app");
+        Instant since = req.query().first("since").asOptional().filter(s -> !s.isBlank()).map(activations::since).orElse(null);
         Audit audit;
         try {
-            audit = audit(app);
+            audit = audit(app, since);
         } catch (IllegalArgumentException e) {
             Responses.error(res, Status.NOT_FOUND_404, "not-found", e.getMessage());
             return;
         }
         res.status(Status.OK_200).header(HeaderValues.CONTENT_TYPE_JSON).send(Activations.JSON.writeValueAsBytes(audit));
+    }
+
+    /** Answers with the plan for the app in the path, or 404, or 400 for a parameter that is not a count. */
+    public void plan(ServerRequest req, ServerResponse res) throws SQLException, IOException {
+        String app = req.path().pathParameters().get("app");
+        Options options = options(req);
+        Plan plan;
+        try {
+            plan = plan(app, options);
+        } catch (IllegalArgumentException e) {
+            Responses.error(res, Status.NOT_FOUND_404, "not-found", e.getMessage());
+            return;
+        }
+        res.status(Status.OK_200).header(HeaderValues.CONTENT_TYPE_JSON).send(Activations.JSON.writeValueAsBytes(plan));
+    }
+
+    /**
+     * The plan options a request's query names.
+     *
+     * @throws IllegalArgumentException naming a parameter that is not a count
+     */
+    public Options options(ServerRequest req) {
+        return Options.parse(req, activations);
+    }
+
+    private Deployment serving(String app) {
+        return router.deployments().stream().filter(d -> d.app().equals(app)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no app '" + app + "' serves — ./nanolith apps lists them"));
+    }
+
+    /** The config a deployment was checked with, read again from its files. */
+    private static AppConfig config(Deployment deployment) {
+        try {
+            return ConfigFile.read(deployment.files(), deployment.launch().settings()::get).config();
+        } catch (LoadException e) {
+            throw new IllegalStateException("the config of " + deployment + " cannot be read again: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, String> placement(Deployment serving) {
+        Map<String, String> placement = new TreeMap<>();
+        for (Manifest.Function function : serving.functions()) {
+            placement.put(function.name(), function.service());
+        }
+        return placement;
     }
 }

@@ -1,16 +1,25 @@
 package dev.nanolith.audit;
 
+import dev.nanolith.observe.Recording;
+import dev.nanolith.runtime.config.AppConfig;
 import dev.nanolith.runtime.observe.Activation;
+import dev.nanolith.runtime.placement.Manifest;
 import java.util.ArrayList;
+import java.util.stream.Collectors;
+import java.util.regex.Pattern;
+import java.util.Objects;
+import java.util.Locale;
+import java.util.HashSet;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
+import java.util.function.UnaryOperator;
+import java.util.function.ToIntFunction;
 import org.jgrapht.Graph;
 import org.jgrapht.alg.cycle.JohnsonSimpleCycles;
 import org.jgrapht.graph.DefaultDirectedGraph;
@@ -32,12 +41,77 @@ public final class Auditor {
      * @param maxServices     past this many services, the red flag (25)
      * @param maxDependencies the most services other than its entry's that one operation should call (3)
      * @param maxRemoteHops   the most calls between processes one operation should make
+     * @param onPush          what a push whose placement and code the guidelines flag gets
      */
-    public record Guidelines(int typicalServices, int maxServices, int maxDependencies, int maxRemoteHops) {
+    public record Guidelines(int typicalServices, int maxServices, int maxDependencies, int maxRemoteHops, OnPush onPush) {
 
-        /** The defaults: 15 services typical, 25 a red flag, 3 dependencies and 3 remote hops an operation. */
-        public static final Guidelines DEFAULT = new Guidelines(15, 25, 3, 3);
+        /** The settings of the guidelines, as the platform's environment names them. */
+        public static final String TYPICAL_SERVICES = "NANOLITH_TYPICAL_SERVICES", MAX_SERVICES = "NANOLITH_MAX_SERVICES",
+                MAX_DEPENDENCIES = "NANOLITH_MAX_DEPENDENCIES", MAX_REMOTE_HOPS = "NANOLITH_MAX_REMOTE_HOPS", ON_PUSH = "NANOLITH_GUIDELINES";
+
+        /** The defaults: 15 services typical, 25 a red flag, 3 dependencies and 3 remote hops an operation; pushes warned. */
+        public static final Guidelines DEFAULT = new Guidelines(15, 25, 3, 3, OnPush.WARN);
+
+        /**
+         * The guidelines {@code settings} set, the defaults for those they do not.
+         *
+         * @throws IllegalArgumentException naming a setting whose value is not one it takes
+         */
+        public static Guidelines of(UnaryOperator<String> settings) {
+            String onPush = settings.apply(ON_PUSH);
+            OnPush mode = onPush == null || onPush.isBlank() ? DEFAULT.onPush() : Arrays.stream(OnPush.values())
+                    .filter(m -> m.name().equalsIgnoreCase(onPush.strip())).findFirst().orElseThrow(() -> new IllegalArgumentException(ON_PUSH
+                            + ": '" + onPush + "' is not known — use off, warn or enforce"));
+            return new Guidelines((int) Recording.number(settings, TYPICAL_SERVICES, DEFAULT.typicalServices(), 1),
+                    (int) Recording.number(settings, MAX_SERVICES, DEFAULT.maxServices(), 1),
+                    (int) Recording.number(settings, MAX_DEPENDENCIES, DEFAULT.maxDependencies(), 0),
+                    (int) Recording.number(settings, MAX_REMOTE_HOPS, DEFAULT.maxRemoteHops(), 0), mode);
+        }
     }
+
+    /** What a push that the guidelines flag gets. */
+    public enum OnPush {
+        /** Nothing. */
+        OFF,
+        /** A {@code remote:} line per finding; it deploys. */
+        WARN,
+        /** A {@code remote:} line per finding, and a refusal. */
+        ENFORCE
+    }
+
+    /**
+     * What the audit knows of one function of the app besides its traffic.
+     *
+     * @param service the service it is placed in
+     * @param calls   the functions its code calls: its edges in the static call graph
+     * @param owner   the team that owns it; null: none
+     * @param library whether its config marks it {@code library: true}
+     * @param code    its code with identifiers and literals abstracted, as the manifest keeps it; empty: not known
+     */
+    public record Function(String name, String service, List<String> calls, String owner, boolean library, String code) {
+
+        public Function {
+            calls = List.copyOf(calls);
+            code = code == null ? "" : code;
+        }
+
+        /** A function as its manifest and its app's config describe it. */
+        public static Function of(Manifest.Function fn, AppConfig config) {
+            return new Function(fn.name(), fn.service(), fn.calls(), Planner.ownerOf(config, fn.name()), config.function(fn.name()).library(), fn.code());
+        }
+    }
+
+    /** A function of another app on the platform, for finding the same logic under other names. */
+    public record Peer(String app, String function, String owner, String code) {
+    }
+
+    /** Words that name a technical concern, not a business capability, in a function's name. */
+    private static final Pattern UTILITY = Pattern.compile("valid|validate|validation|validator|log|logs|logging|logger|cache|caching|cached"
+            + "|format|formatting|formatter|config|configuration|settings|notify|notification|notifications|notifier");
+    /** How alike two functions' code must be, 0 to 1, to be called the same logic: the Jaccard index of their syntax 4-grams. */
+    static final double DUPLICATE = 0.9;
+    /** The fewest syntax nodes a function's code must have for a duplicate of it to mean something. */
+    static final int DUPLICATE_NODES = 40;
 
     private final Guidelines guidelines;
 
@@ -47,20 +121,30 @@ public final class Auditor {
 
     /**
      * The audit of {@code revision} of {@code app}, whose functions are placed in services as
-     * {@code placement} says (function → service), from {@code records}, any app's, in any order.
+     * {@code placement} says (function → service), from {@code records}, any app's, in any order;
+     * nothing is known of their code or owners.
      */
     public Audit audit(String app, String revision, Map<String, String> placement, List<Activation> records) {
-        Map<String, List<Activation>> byTrace = new LinkedHashMap<>();
-        for (Activation a : records) {
-            if (a.app().equals(app) && a.revision().equals(revision) && !a.service().equals(Activation.GATEWAY)) {
-                byTrace.computeIfAbsent(a.traceId(), t -> new ArrayList<>()).add(a);
-            }
-        }
+        List<Function> functions = placement.entrySet().stream().map(e -> new Function(e.getKey(), e.getValue(), List.of(), null, false, "")).toList();
+        return audit(app, revision, functions, List.of(), records, Map.of());
+    }
+
+    /**
+     * The audit of {@code revision} of {@code app}: its {@code functions} as placed and as their
+     * code and config describe them, the functions of the platform's other apps ({@code peers}),
+     * the activation records of its traffic ({@code records}, any app's, in any order), and what
+     * the plan that placed it predicted each operation would take ({@code predicted}, ms by entry).
+     */
+    public Audit audit(String app, String revision, List<Function> functions, List<Peer> peers, List<Activation> records,
+                       Map<String, Double> predicted) {
+        Map<String, Function> byName = new TreeMap<>();
+        functions.forEach(f -> byName.put(f.name(), f));
+        List<Trace> traces = Trace.of(app, revision, records);
         Map<String, List<Trace>> byEntry = new TreeMap<>();
         Map<String, Set<String>> callersOf = new TreeMap<>();
         Map<List<String>, String> edgeExample = new HashMap<>();
-        for (Map.Entry<String, List<Activation>> trace : byTrace.entrySet()) {
-            Trace t = new Trace(trace.getKey(), trace.getValue());
+        Map<String, Integer> callsInto = new TreeMap<>();
+        for (Trace t : traces) {
             if (t.entry != null) {
                 byEntry.computeIfAbsent(t.entry.function(), e -> new ArrayList<>()).add(t);
             }
@@ -68,24 +152,35 @@ public final class Auditor {
                 callersOf.computeIfAbsent(edge.get(1), s -> new TreeSet<>()).add(edge.get(0));
                 edgeExample.putIfAbsent(edge, t.id);
             });
+            t.remoteCalls(Activation::service).forEach(a -> callsInto.merge(a.service(), 1, Integer::sum));
+        }
+        // The code's calls count too: a call that the traffic read did not make still ties two services. A library function's copy runs with its caller.
+        for (Function f : functions) {
+            for (String callee : f.calls()) {
+                Function to = byName.get(callee);
+                if (to != null && !to.library() && !to.service().equals(f.service())) {
+                    callersOf.computeIfAbsent(to.service(), s -> new TreeSet<>()).add(f.service());
+                }
+            }
         }
         List<Audit.Operation> operations = new ArrayList<>();
-        byEntry.forEach((entry, traces) -> operations.add(new Audit.Operation(entry, traces.size(),
-                median(traces.stream().map(t -> t.calls.size()).toList()), median(traces.stream().map(Trace::remoteHops).toList()),
-                median(traces.stream().map(Trace::depth).toList()), median(traces.stream().map(Trace::fanOut).toList()),
-                traces.stream().flatMap(t -> t.dependencies().stream()).distinct().sorted().toList(), traces.getLast().id)));
+        byEntry.forEach((entry, of) -> operations.add(new Audit.Operation(entry, of.size(),
+                median(of, t -> t.calls.size()), median(of, Trace::remoteHops), median(of, Trace::depth), median(of, Trace::fanOut),
+                Trace.median(of.stream().map(Trace::nanos).toList()) / 1e6, predicted.get(entry),
+                Trace.median(of.stream().map(t -> t.nanos() == 0 ? 0 : 1000 * t.betweenNanos() / t.nanos()).toList()) / 1000.0,
+                of.stream().flatMap(t -> t.dependencies().stream()).distinct().sorted().toList(), of.getLast().id)));
         operations.sort(Comparator.comparingInt(Audit.Operation::traces).reversed().thenComparing(Audit.Operation::entry));
 
-        Map<String, List<String>> functionsOf = new TreeMap<>();
-        placement.forEach((function, service) -> functionsOf.computeIfAbsent(service, s -> new ArrayList<>()).add(function));
-        functionsOf.values().forEach(list -> list.sort(null));
-        List<Audit.Service> services = functionsOf.entrySet().stream().map(s -> new Audit.Service(s.getKey(), s.getValue(),
-                List.copyOf(callersOf.getOrDefault(s.getKey(), Set.of())))).toList();
+        Map<String, List<Function>> functionsOf = new TreeMap<>();
+        functions.forEach(f -> functionsOf.computeIfAbsent(f.service(), s -> new ArrayList<>()).add(f));
+        Set<String> entered = byEntry.keySet().stream().map(byName::get).filter(Objects::nonNull).map(Function::service).collect(Collectors.toSet());
+        Map<String, Set<String>> servicesOfOwner = new TreeMap<>();
+        functions.stream().filter(f -> f.owner() != null).forEach(f -> servicesOfOwner.computeIfAbsent(f.owner(), o -> new TreeSet<>()).add(f.service()));
 
         List<Audit.Finding> findings = new ArrayList<>();
         cycles(callersOf, edgeExample, findings);
-        if (services.size() > guidelines.maxServices()) {
-            findings.add(new Audit.Finding(Audit.Kind.TOO_MANY_SERVICES, app, services.size() + " services, past the red flag of "
+        if (functionsOf.size() > guidelines.maxServices()) {
+            findings.add(new Audit.Finding(Audit.Kind.TOO_MANY_SERVICES, app, functionsOf.size() + " services, past the red flag of "
                     + guidelines.maxServices() + " (" + guidelines.typicalServices() + " or fewer is typical)",
                     "group functions that serve one business capability into one service (./nanolith plan " + app + ")", List.of()));
         }
@@ -97,20 +192,217 @@ public final class Auditor {
                         List.of(op.example())));
             }
             if (op.remoteHops() > guidelines.maxRemoteHops()) {
-                findings.add(new Audit.Finding(Audit.Kind.MANY_HOPS, op.entry(), op.remoteHops() + " calls between processes of its "
-                        + op.calls() + " calls (median of " + op.traces() + " traces; at most " + guidelines.maxRemoteHops() + ")",
-                        "place the functions it calls most with '" + op.entry() + "'", List.of(op.example())));
+                findings.add(new Audit.Finding(Audit.Kind.MANY_HOPS, op.entry(), String.format(Locale.ROOT, "%d calls between processes of its"
+                        + " %d calls, %.0f%% of its %.1f ms spent between processes (medians of %d traces; at most %d)", op.remoteHops(),
+                        op.calls(), 100 * op.between(), op.millis(), op.traces(), guidelines.maxRemoteHops()),
+                        "place the functions it calls most with '" + op.entry() + "' (./nanolith plan " + app + ")", List.of(op.example())));
             }
         }
-        callersOf.forEach((service, callers) -> {
-            if (callers.size() == 1 && functionsOf.containsKey(service) && byEntry.keySet().stream().noneMatch(e -> service.equals(placement.get(e)))) {
+        functionsOf.forEach((service, of) -> {
+            Set<String> callers = callersOf.getOrDefault(service, Set.of());
+            if (functionsOf.size() > 1 && !callers.isEmpty() && of.stream().allMatch(Auditor::utility)) {
+                String names = of.stream().map(Function::name).collect(Collectors.joining(", "));
+                String example = callers.stream().map(c -> edgeExample.get(List.of(c, service))).filter(Objects::nonNull).findFirst().orElse(null);
+                findings.add(new Audit.Finding(Audit.Kind.UTILITY_SERVICE, service, names + ": a technical utility in a process of its own, called"
+                        + " from " + callers.size() + (callers.size() == 1 ? " service" : " services") + " (" + String.join(", ", callers) + "), "
+                        + callsInto.getOrDefault(service, 0) + " calls between processes in the traffic read",
+                        "make " + (of.size() == 1 ? "it a library function: library: true under functions." + of.getFirst().name()
+                                : "them library functions (library: true)") + " places a copy with each caller, behind no hop",
+                        example == null ? List.of() : List.of(example)));
+            }
+            if (callers.size() == 1 && !entered.contains(service)) {
                 String caller = callers.iterator().next();
-                findings.add(new Audit.Finding(Audit.Kind.SINGLE_CALLER, service, "only '" + caller + "' calls it, and no operation enters"
-                        + " by it", "merge '" + service + "' into '" + caller + "'", List.of(edgeExample.get(List.of(caller, service)))));
+                String example = edgeExample.get(List.of(caller, service));
+                findings.add(new Audit.Finding(Audit.Kind.SINGLE_CALLER, service, "only '" + caller + "' calls it" + (example == null
+                        ? " (in its code)" : "") + ", and no operation enters by it", "merge '" + service + "' into '" + caller + "'",
+                        example == null ? List.of() : List.of(example)));
+            }
+            Set<String> owners = of.stream().map(Function::owner).filter(Objects::nonNull).collect(Collectors.toCollection(TreeSet::new));
+            if (owners.size() > 1) {
+                findings.add(new Audit.Finding(Audit.Kind.SHARED_SERVICE, service, owners.size() + " teams own its functions: " + String.join(", ", owners),
+                        "split it along its owners, or agree on one owner (./nanolith plan " + app + " --by-owner)", List.of()));
+            }
+        });
+        duplicates(app, functions, peers, findings);
+        servicesOfOwner.forEach((owner, services) -> {
+            if (services.size() > 2) {
+                findings.add(new Audit.Finding(Audit.Kind.SPREAD_TEAM, owner, "owns " + services.size() + " services: " + String.join(", ", services),
+                        "merge them: one team runs at most two services well", List.of()));
+            }
+        });
+        List<String> ownerless = functions.stream().filter(f -> f.owner() == null).map(Function::name).sorted().toList();
+        if (!ownerless.isEmpty()) {
+            findings.add(new Audit.Finding(Audit.Kind.NO_OWNER, app, ownerless.size() + " of " + functions.size() + " functions name no owner: "
+                    + String.join(", ", ownerless.subList(0, Math.min(10, ownerless.size()))) + (ownerless.size() > 10 ? ", …" : ""),
+                    "set owner: on their services (or on each function) in nanolith.yaml", List.of()));
+        }
+        findings.sort(Comparator.comparing(Audit.Finding::kind));
+
+        List<Audit.Service> services = functionsOf.entrySet().stream().map(s -> {
+            List<String> names = s.getValue().stream().map(Function::name).sorted().toList();
+            List<String> owners = s.getValue().stream().map(Function::owner).filter(Objects::nonNull).distinct().sorted().toList();
+            return new Audit.Service(s.getKey(), names, List.copyOf(callersOf.getOrDefault(s.getKey(), Set.of())), owners,
+                    checklist(s.getKey(), s.getValue(), functions, callersOf, entered.contains(s.getKey()), operations, byName, servicesOfOwner, findings));
+        }).toList();
+        return new Audit(app, revision, traces.size(), services, operations, findings);
+    }
+
+    /**
+     * What the guidelines flag in an app before any traffic, from its placement and the calls its
+     * code makes: too many services, cycles and utility services between them, and operations —
+     * from each function no other one calls — whose calls reach too many services, or cross
+     * between processes too often.
+     */
+    public List<Audit.Finding> review(String app, List<Function> functions) {
+        Map<String, Function> byName = new TreeMap<>();
+        functions.forEach(f -> byName.put(f.name(), f));
+        Map<String, Set<String>> callersOf = new TreeMap<>();
+        Set<String> called = new TreeSet<>();
+        for (Function f : functions) {
+            for (String callee : f.calls()) {
+                Function to = byName.get(callee);
+                if (to != null) {
+                    called.add(callee);
+                    if (!to.service().equals(f.service()) && !to.library()) {
+                        callersOf.computeIfAbsent(to.service(), s -> new TreeSet<>()).add(f.service());
+                    }
+                }
+            }
+        }
+        List<Audit.Finding> findings = new ArrayList<>();
+        cycles(callersOf, Map.of(), findings);
+        Set<String> services = functions.stream().map(Function::service).collect(Collectors.toCollection(TreeSet::new));
+        if (services.size() > guidelines.maxServices()) {
+            findings.add(new Audit.Finding(Audit.Kind.TOO_MANY_SERVICES, app, services.size() + " services, past the red flag of "
+                    + guidelines.maxServices(), "group functions that serve one business capability into one service", List.of()));
+        }
+        for (Function entry : functions) {
+            if (called.contains(entry.name())) {
+                continue;
+            }
+            // Every call its code can make, each edge once: the services it reaches and the calls that cross to another.
+            Set<String> reached = new TreeSet<>();
+            int hops = 0;
+            Set<String> seen = new TreeSet<>(List.of(entry.name()));
+            List<Function> next = new ArrayList<>(List.of(entry));
+            while (!next.isEmpty()) {
+                Function f = next.removeLast();
+                for (String callee : f.calls()) {
+                    Function to = byName.get(callee);
+                    if (to == null || to.library()) {
+                        continue;
+                    }
+                    if (!to.service().equals(f.service())) {
+                        hops++;
+                    }
+                    if (!to.service().equals(entry.service())) {
+                        reached.add(to.service());
+                    }
+                    if (seen.add(to.name())) {
+                        next.add(to);
+                    }
+                }
+            }
+            if (reached.size() > guidelines.maxDependencies()) {
+                findings.add(new Audit.Finding(Audit.Kind.MANY_DEPENDENCIES, entry.name(), "its code calls into " + reached.size()
+                        + " services besides its own: " + String.join(", ", reached) + " (at most " + guidelines.maxDependencies() + ")",
+                        "place the services it depends on with '" + entry.name() + "', or make them library functions", List.of()));
+            }
+            if (hops > guidelines.maxRemoteHops()) {
+                findings.add(new Audit.Finding(Audit.Kind.MANY_HOPS, entry.name(), "its code makes " + hops + " calls between processes (at most "
+                        + guidelines.maxRemoteHops() + ")", "place the functions it calls with '" + entry.name() + "'", List.of()));
+            }
+        }
+        Map<String, List<Function>> functionsOf = new TreeMap<>();
+        functions.forEach(f -> functionsOf.computeIfAbsent(f.service(), s -> new ArrayList<>()).add(f));
+        functionsOf.forEach((service, of) -> {
+            Set<String> callers = callersOf.getOrDefault(service, Set.of());
+            if (services.size() > 1 && !callers.isEmpty() && of.stream().allMatch(Auditor::utility)) {
+                findings.add(new Audit.Finding(Audit.Kind.UTILITY_SERVICE, service, "a technical utility in a process of its own, called from "
+                        + String.join(", ", callers), "mark its functions library: true: a copy then runs with each caller", List.of()));
             }
         });
         findings.sort(Comparator.comparing(Audit.Finding::kind));
-        return new Audit(app, revision, byTrace.size(), services, operations, findings);
+        return findings;
+    }
+
+    /** Whether a function is a technical utility: marked {@code library: true}, or named after a technical concern. */
+    static boolean utility(Function f) {
+        return f.library() || Arrays.stream(f.name().split("[.\\-_]")).anyMatch(word -> UTILITY.matcher(word.toLowerCase(Locale.ROOT)).matches());
+    }
+
+    /** Functions of other apps whose code is the same but for names and literals. */
+    private static void duplicates(String app, List<Function> functions, List<Peer> peers, List<Audit.Finding> findings) {
+        for (Function f : functions) {
+            Set<String> mine = shingles(f.code());
+            if (mine.size() < DUPLICATE_NODES) {
+                continue;
+            }
+            for (Peer peer : peers) {
+                Set<String> theirs = shingles(peer.code());
+                if (peer.app().equals(app) || theirs.size() < DUPLICATE_NODES) {
+                    continue;
+                }
+                Set<String> both = new HashSet<>(mine);
+                both.retainAll(theirs);
+                double similarity = both.size() / (double) (mine.size() + theirs.size() - both.size());
+                if (similarity >= DUPLICATE) {
+                    findings.add(new Audit.Finding(Audit.Kind.DUPLICATE, f.name() + " = " + peer.app() + "/" + peer.function(), String.format(Locale.ROOT,
+                            "the same code but for names and literals (%.0f%% of %d syntax 4-grams alike); owners: %s and %s", 100 * similarity,
+                            mine.size(), f.owner() == null ? "none" : f.owner(), peer.owner() == null ? "none" : peer.owner()),
+                            "keep one: have " + app + " call '" + peer.function() + "' of " + peer.app() + " (or " + peer.app() + " call '" + f.name()
+                                    + "'), or move the logic into a library both apps declare", List.of()));
+                }
+            }
+        }
+    }
+
+    /** The 4-grams of a code's syntax-node kinds (two characters each), as a set. */
+    private static Set<String> shingles(String code) {
+        Set<String> grams = new HashSet<>();
+        for (int i = 0; i + 8 <= code.length(); i += 2) {
+            grams.add(code.substring(i, i + 8));
+        }
+        return grams;
+    }
+
+    /** The design review's checklist for one service, answered from what the audit found. */
+    private List<Audit.Answer> checklist(String service, List<Function> of, List<Function> all, Map<String, Set<String>> callersOf, boolean entered,
+                                         List<Audit.Operation> operations, Map<String, Function> byName, Map<String, Set<String>> servicesOfOwner,
+                                         List<Audit.Finding> findings) {
+        List<Audit.Answer> answers = new ArrayList<>();
+        Set<String> domains = of.stream().map(f -> Planner.domain(f.name())).collect(Collectors.toCollection(TreeSet::new));
+        List<String> split = domains.stream().filter(d -> all.stream().anyMatch(f -> Planner.domain(f.name()).equals(d) && !f.service().equals(service)))
+                .toList();
+        boolean utilities = of.stream().allMatch(Auditor::utility);
+        answers.add(new Audit.Answer("complete business capability?", utilities || !split.isEmpty() ? "no" : "yes", utilities
+                ? "its functions are technical utilities, not a capability" : split.isEmpty() ? "every function of " + String.join(", ", domains)
+                + " is in it" : "functions of " + String.join(", ", split) + " run in other services too"));
+        Set<String> owners = of.stream().map(Function::owner).filter(Objects::nonNull).collect(Collectors.toCollection(TreeSet::new));
+        answers.add(new Audit.Answer("one team?", owners.isEmpty() ? "unknown" : owners.size() == 1 ? "yes" : "no",
+                owners.isEmpty() ? "no function of it names an owner" : "owned by " + String.join(", ", owners)));
+        answers.add(new Audit.Answer("stable boundaries?", "unknown", "the audit reads one revision; ./nanolith revisions shows how its placement changed"));
+        answers.add(new Audit.Answer("scales independently?", "unknown", "no scale: independent is set for it, and its load was not compared with its callers'"));
+        answers.add(new Audit.Answer("better as a library?", utilities ? "yes" : "no", utilities ? "its functions are technical utilities"
+                : "it holds business logic"));
+        List<Audit.Operation> its = operations.stream().filter(op -> byName.containsKey(op.entry()) && byName.get(op.entry()).service().equals(service)).toList();
+        int most = its.stream().mapToInt(op -> op.dependencies().size()).max().orElse(-1);
+        answers.add(new Audit.Answer("fewer than 3 dependencies per operation?", most < 0 ? "unknown" : most < 3 ? "yes" : "no", most < 0
+                ? "no operation enters by it in the traffic read" : "its operations depend on at most " + most + " other services"));
+        Set<String> callers = callersOf.getOrDefault(service, Set.of());
+        answers.add(new Audit.Answer("several callers?", entered || callers.size() > 1 ? "yes" : callers.size() == 1 ? "no" : "unknown", entered
+                ? "operations enter by it from the gateway" : callers.isEmpty() ? "no service was seen calling it" : "called by " + String.join(", ", callers)));
+        boolean flagged = findings.stream().anyMatch(f -> f.subject().equals(service)
+                && (f.kind() == Audit.Kind.SINGLE_CALLER || f.kind() == Audit.Kind.UTILITY_SERVICE));
+        answers.add(new Audit.Answer("operational burden justified?", flagged ? "no" : "unknown", flagged
+                ? "a process of its own for a single caller or a utility" : "nothing found against it; only its team can weigh it"));
+        Set<String> load = owners.stream().flatMap(o -> servicesOfOwner.getOrDefault(o, Set.of()).stream()).collect(Collectors.toSet());
+        answers.add(new Audit.Answer("team capacity?", owners.isEmpty() ? "unknown" : load.size() <= 2 ? "yes" : "no", owners.isEmpty()
+                ? "no owner named" : String.join(", ", owners) + " run" + (owners.size() == 1 ? "s " : " ") + load.size() + " services"));
+        boolean shared = utilities && callers.size() > 1;
+        answers.add(new Audit.Answer("no shared infrastructure service?", shared ? "no" : "yes", shared
+                ? "a utility that " + callers.size() + " services share over the network" : "it is no utility shared over the network"));
+        return answers;
     }
 
     /** Cycles between services, each once: Johnson's algorithm over the services' call graph. */
@@ -129,76 +421,12 @@ public final class Auditor {
                 traces.add(edgeExample.get(List.of(round.get(i), round.get(i + 1))));
             }
             findings.add(new Audit.Finding(Audit.Kind.CYCLE, String.join(" → ", round), "each calls the next: " + String.join(" → ", round),
-                    "merge them, or move the function that calls back into the service it calls", traces.stream().distinct().toList()));
+                    "merge them, or move the function that calls back into the service it calls",
+                    traces.stream().filter(Objects::nonNull).distinct().toList()));
         }
     }
 
-    private static int median(List<Integer> values) {
-        List<Integer> sorted = values.stream().sorted().toList();
-        return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
-    }
-
-    /** One operation's calls, linked by their parents. */
-    private static final class Trace {
-        private final String id;
-        private final List<Activation> calls;
-        private final Map<String, Activation> byId = new HashMap<>();
-        private final Map<String, List<Activation>> children = new HashMap<>();
-        private final Activation entry;
-
-        Trace(String id, List<Activation> calls) {
-            this.id = id;
-            this.calls = calls;
-            calls.forEach(a -> byId.put(a.id(), a));
-            calls.forEach(a -> children.computeIfAbsent(a.parentId(), p -> new ArrayList<>()).add(a));
-            this.entry = calls.stream().filter(a -> a.caller().equals("entry")).min(Comparator.comparing(Activation::start)).orElse(null);
-        }
-
-        /** The service of the call that made {@code a}, or null for the entry (or a parent not kept). */
-        private String callerService(Activation a) {
-            Activation parent = byId.get(a.parentId());
-            return parent == null ? null : parent.service();
-        }
-
-        int remoteHops() {
-            return (int) calls.stream().filter(a -> {
-                String from = callerService(a);
-                return from != null && !from.equals(a.service());
-            }).count();
-        }
-
-        int depth() {
-            return entry == null ? 0 : depth(entry, 0);
-        }
-
-        private int depth(Activation a, int guard) {
-            // Ids are random: a loop in a forged record ends here, not in a stack overflow.
-            if (guard > calls.size()) {
-                return 0;
-            }
-            return 1 + children.getOrDefault(a.id(), List.of()).stream().mapToInt(c -> depth(c, guard + 1)).max().orElse(0);
-        }
-
-        int fanOut() {
-            return calls.stream().mapToInt(a -> children.getOrDefault(a.id(), List.of()).size()).max().orElse(0);
-        }
-
-        /** The services this operation called besides its entry's. */
-        Set<String> dependencies() {
-            return calls.stream().map(Activation::service).filter(s -> entry == null || !s.equals(entry.service()))
-                    .collect(Collectors.toCollection(TreeSet::new));
-        }
-
-        /** Which service called which, as pairs [caller, callee]. */
-        Set<List<String>> serviceEdges() {
-            Set<List<String>> edges = new java.util.LinkedHashSet<>();
-            for (Activation a : calls) {
-                String from = callerService(a);
-                if (from != null && !from.equals(a.service())) {
-                    edges.add(List.of(from, a.service()));
-                }
-            }
-            return edges;
-        }
+    private static int median(List<Trace> traces, ToIntFunction<Trace> figure) {
+        return (int) Trace.median(traces.stream().map(t -> (long) figure.applyAsInt(t)).toList());
     }
 }

@@ -26,7 +26,7 @@ class AuditorTest {
         String id = String.format("%016x", ++ids);
         return new Activation(id, "shop", function, "r1", placement.get(function), parent == null ? "entry" : parent.function(),
                 parent == null || !parent.service().equals(placement.get(function)), "anonymous", trace, parent == null ? "" : parent.id(),
-                T0.plusMillis(ids), 1_000_000, Activation.Status.SUCCESS, -1, -1, List.of());
+                T0.plusMillis(ids), 1_000_000, 0, Activation.Status.SUCCESS, -1, -1, List.of());
     }
 
     /** create-order: orders.create → auth, validation, checkout → payments. */
@@ -52,7 +52,7 @@ class AuditorTest {
 
         assertEquals(3, audit.traces());
         Audit.Operation op = audit.operations().getFirst();
-        assertEquals(new Audit.Operation("orders.create", 3, 5, 4, 3, 3, List.of("auth", "checkout", "payments", "validation"),
+        assertEquals(new Audit.Operation("orders.create", 3, 5, 4, 3, 3, 1.0, null, 0.0, List.of("auth", "checkout", "payments", "validation"),
                 String.format("%032x", 3)), op);
         assertEquals(List.of(Audit.Kind.MANY_DEPENDENCIES, Audit.Kind.MANY_HOPS, Audit.Kind.SINGLE_CALLER, Audit.Kind.SINGLE_CALLER,
                 Audit.Kind.SINGLE_CALLER, Audit.Kind.SINGLE_CALLER), audit.findings().stream().map(Audit.Finding::kind).toList());
@@ -80,14 +80,14 @@ class AuditorTest {
                 "payments.charge", "shop");
         List<Activation> records = new ArrayList<>(createOrder(monolith, "000000000000000000000000000000b1"));
         records.addAll(createOrder(NANO, "000000000000000000000000000000b2").stream().map(a -> new Activation(a.id(), a.app(), a.function(), "r0",
-                a.service(), a.caller(), a.remote(), a.principal(), a.traceId(), a.parentId(), a.start(), a.durationNanos(), a.status(), -1, -1,
+                a.service(), a.caller(), a.remote(), a.principal(), a.traceId(), a.parentId(), a.start(), a.durationNanos(), a.remoteNanos(), a.status(), -1, -1,
                 a.logs())).toList());
         records.add(new Activation("00000000000000f1", "shop", "orders.create", "r1", Activation.GATEWAY, "entry", false, "anonymous",
-                "000000000000000000000000000000b3", "", T0, 1, Activation.Status.DENIED, -1, -1, List.of()));
+                "000000000000000000000000000000b3", "", T0, 1, 0, Activation.Status.DENIED, -1, -1, List.of()));
         Audit audit = auditor.audit("shop", "r1", monolith, records);
         assertEquals(1, audit.traces());
         assertEquals(List.of(), audit.findings());
-        assertEquals(new Audit.Operation("orders.create", 1, 5, 0, 3, 3, List.of(), "000000000000000000000000000000b1"),
+        assertEquals(new Audit.Operation("orders.create", 1, 5, 0, 3, 3, 1.0, null, 0.0, List.of(), "000000000000000000000000000000b1"),
                 audit.operations().getFirst());
     }
 }

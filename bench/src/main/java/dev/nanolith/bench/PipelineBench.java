@@ -96,13 +96,13 @@ public class PipelineBench {
         // The worker's pipeline without the error handler, and the app with policies on hot.add that a good call never triggers.
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         AppLoader bare = new AppLoader(new Pipeline(List.of(new Metrics(registry, fn -> true), new Callers(), new Deadlines(watchdog)),
-                new LocalDispatcher(), new ExternalHttp(registry, "bench")), Map.<String, String>of()::get, AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH,
+                new LocalDispatcher(), new ExternalHttp(registry, "bench")), Map.<String, String>of()::get, AppLoader.DEFAULT_TIMEOUT, false, Placement.Rule.of(Placement.Mode.MONOLITH),
                 Libraries.ON_CLASS_PATH, null, true);
         bareDoubleSum = route(bare.load(Apps.dir("hot"), app -> "bare"), "hot.double-sum");
-        Activations activations = new Activations(registry, Activations.CAPACITY);
+        Activations activations = new Activations(registry, Activations.CAPACITY, "bench");
         AppLoader recorded = new AppLoader(new Pipeline(List.of(new Recorder(activations, fn -> true), new Metrics(registry, fn -> true),
                 new Callers(), new Deadlines(watchdog)), new LocalDispatcher(), new ExternalHttp(registry, "bench")),
-                Map.<String, String>of()::get, AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
+                Map.<String, String>of()::get, AppLoader.DEFAULT_TIMEOUT, false, Placement.Rule.of(Placement.Mode.MONOLITH), Libraries.ON_CLASS_PATH, null, true);
         recordedDoubleSum = route(recorded.load(Apps.dir("hot"), app -> "recorded"), "hot.double-sum");
         recordedInput = recordedDoubleSum.readInput("{\"a\":20,\"b\":22}".getBytes(StandardCharsets.UTF_8));
         expectSame(recordedDoubleSum, doubleSumDirect.apply(input, ctx), recordedDoubleSum.callEntry(recordedInput, "bench"));

@@ -44,7 +44,7 @@ import picocli.CommandLine.Parameters;
         description = "Nanoservices in Java: write small functions, run right-sized services.",
         subcommands = {Main.Demo.class, Main.Run.class, Main.Init.class, Main.Test.class, Main.Dev.class, Main.Apps.class,
                 Main.Revisions.class, Main.Rollback.class, Main.Keys.class,
-                Main.Secrets.class, Main.ActivationsCommand.class, Main.AuditCommand.class})
+                Main.Secrets.class, Main.ActivationsCommand.class, Main.AuditCommand.class, Main.PlanCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -611,8 +611,10 @@ public final class Main {
                 List<JsonNode> all = new java.util.ArrayList<>();
                 data.admin().get("/apps/" + app + "/revisions").forEach(all::add);
                 for (JsonNode r : all.reversed()) {
-                    System.out.printf("%s %-5s %.7s  %-20s  %s  %s%n", r.path("current").asBoolean() ? "*" : " ", r.path("id").asText(),
-                            r.path("commit").asText(), r.path("time").asText(), r.path("author").asText(), r.path("message").asText());
+                    String origin = r.path("origin").asText("push");
+                    System.out.printf("%s %-5s %.7s  %-20s  %s  %s%s%n", r.path("current").asBoolean() ? "*" : " ", r.path("id").asText(),
+                            r.path("commit").asText(), r.path("time").asText(), r.path("author").asText(), r.path("message").asText(),
+                            origin.equals("push") ? "" : "  (" + origin + ")");
                 }
             });
         }
@@ -744,13 +746,18 @@ public final class Main {
                 }
                 System.out.printf("%s %s: %d services, %d operations, from %d traces%n", audit.path("app").asText(), audit.path("revision").asText(),
                         audit.path("services").size(), audit.path("operations").size(), audit.path("traces").asInt());
-                System.out.printf("%n%-34s %7s %6s %6s %6s %8s  %s%n", "OPERATION", "TRACES", "CALLS", "HOPS", "DEPTH", "FAN-OUT", "DEPENDS ON");
+                System.out.printf("%n%-34s %7s %6s %6s %6s %8s %10s %9s %10s  %s%n", "OPERATION", "TRACES", "CALLS", "HOPS", "DEPTH", "FAN-OUT",
+                        "P50 MS", "BETWEEN", "PLANNED", "DEPENDS ON");
                 for (JsonNode op : audit.path("operations")) {
                     List<String> dependencies = new ArrayList<>();
                     op.path("dependencies").forEach(d -> dependencies.add(d.asText()));
-                    System.out.printf("%-34s %7d %6d %6d %6d %8d  %s%n", op.path("entry").asText(), op.path("traces").asInt(), op.path("calls").asInt(),
-                            op.path("remoteHops").asInt(), op.path("depth").asInt(), op.path("fanOut").asInt(), String.join(", ", dependencies));
+                    System.out.printf("%-34s %7d %6d %6d %6d %8d %10.2f %8.0f%% %10s  %s%n", op.path("entry").asText(), op.path("traces").asInt(),
+                            op.path("calls").asInt(), op.path("remoteHops").asInt(), op.path("depth").asInt(), op.path("fanOut").asInt(),
+                            op.path("millis").asDouble(), 100 * op.path("between").asDouble(),
+                            op.path("predicted").isNumber() ? String.format("%.2f", op.path("predicted").asDouble()) : "-", String.join(", ", dependencies));
                 }
+                System.out.println("BETWEEN: the share of an operation's time spent between processes. PLANNED: what the plan that placed"
+                        + " this revision predicted, in ms.");
                 System.out.println();
                 if (audit.path("findings").isEmpty()) {
                     System.out.println("No finding: the guidelines flag nothing.");
@@ -759,6 +766,84 @@ public final class Main {
                     System.out.printf("%s  %s: %s%n    → %s%n", f.path("kind").asText(), f.path("subject").asText(), f.path("evidence").asText(),
                             f.path("action").asText());
                 }
+            });
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true, description = {"Proposes where an app's functions should run, from its"
+            + " measured traffic: steps that merge the services whose calls cost most, the biggest gain first; each operation's time and"
+            + " remote hops now and predicted; and the callers: rules the traffic shows. --apply deploys it as a new revision of the"
+            + " commit that serves (./nanolith rollback undoes it) and writes its services: to the branch nanolith/plan of the app's"
+            + " repository."})
+    static final class PlanCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "APP")
+        String app;
+
+        @Option(names = "--apply", description = "Deploys the plan as a new revision.")
+        boolean apply;
+
+        @Option(names = "--steps", paramLabel = "N", description = "Takes the first N steps only.")
+        Integer steps;
+
+        @Option(names = "--by-owner", description = "Keeps the functions of different owners (owner:) in different services.")
+        boolean byOwner;
+
+        @Option(names = "--max-functions", paramLabel = "N", description = "Puts at most N functions in one service.")
+        Integer maxFunctions;
+
+        @Option(names = "--json", description = "Prints the plan as the admin API gives it.")
+        boolean json;
+
+        @CommandLine.Mixin
+        Data data;
+
+        @Override
+        public Integer call() {
+            return admin(() -> {
+                String path = "/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/plan?by-owner=" + byOwner
+                        + (steps == null ? "" : "&steps=" + steps) + (maxFunctions == null ? "" : "&max-functions=" + maxFunctions);
+                JsonNode plan = data.admin().get(path);
+                if (json && !apply) {
+                    System.out.println(plan.toPrettyString());
+                    return;
+                }
+                print(plan);
+                if (apply) {
+                    JsonNode done = data.admin().post(path, "");
+                    System.out.println();
+                    done.path("lines").forEach(line -> System.out.println(line.asText()));
+                }
+            });
+        }
+
+        private static void print(JsonNode plan) {
+            JsonNode model = plan.path("model");
+            System.out.printf("%s: a plan from the traffic of %s%n%nModel: a call between processes costs %.0f µs + %.2f ns a byte (fitted to %d"
+                    + " traces); a call within one costs nothing.%n", plan.path("app").asText(), plan.path("revision").asText(),
+                    model.path("hopMicros").asDouble(), model.path("nanosPerByte").asDouble(), model.path("traces").asInt());
+            System.out.println();
+            if (plan.path("steps").isEmpty()) {
+                System.out.println("No step: no call between processes is left that a merge could save.");
+            }
+            int n = 0;
+            for (JsonNode step : plan.path("steps")) {
+                System.out.printf("%2d. %-5s into %-14s saves %8.1f µs an operation  (%s)%n", ++n, step.path("kind").asText(), step.path("into").asText(),
+                        step.path("savedMicros").asDouble(), step.path("why").asText());
+            }
+            System.out.printf("%n%-34s %7s %10s %6s %12s %6s%n", "OPERATION", "TRACES", "P50 MS", "HOPS", "PREDICTED MS", "HOPS");
+            for (JsonNode op : plan.path("operations")) {
+                System.out.printf("%-34s %7d %10.2f %6d %12.2f %6d%n", op.path("entry").asText(), op.path("traces").asInt(), op.path("millis").asDouble(),
+                        op.path("hops").asInt(), op.path("predictedMillis").asDouble(), op.path("predictedHops").asInt());
+            }
+            System.out.println("\nservices:");
+            java.util.Map<String, List<String>> services = new java.util.TreeMap<>();
+            plan.path("placement").fields().forEachRemaining(e -> services.computeIfAbsent(e.getValue().asText(), s -> new ArrayList<>()).add(e.getKey()));
+            services.forEach((service, functions) -> System.out.printf("  %s: [%s]%n", service, String.join(", ", functions)));
+            System.out.println("\ncallers (who was seen calling each function):");
+            plan.path("callers").fields().forEachRemaining(e -> {
+                List<String> from = new ArrayList<>();
+                e.getValue().forEach(f -> from.add(f.asText()));
+                System.out.printf("  %s:%n    callers: [%s]%n", e.getKey(), String.join(", ", from));
             });
         }
     }

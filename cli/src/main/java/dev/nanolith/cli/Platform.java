@@ -11,6 +11,7 @@ import dev.nanolith.deploy.Deployer;
 import dev.nanolith.deploy.GitHttp;
 import dev.nanolith.deploy.MavenLibraries;
 import dev.nanolith.deploy.Sandbox;
+import dev.nanolith.deploy.RevisionRecord;
 import dev.nanolith.deploy.Secrets;
 import dev.nanolith.deploy.Workers;
 import dev.nanolith.gateway.Authenticator;
@@ -176,6 +177,7 @@ public final class Platform implements AutoCloseable {
         // Read first: a setting that is not valid stops the start before anything else has started.
         JwtAuthenticator jwts = JwtAuthenticator.of(environment::get);
         Recording recording = Recording.of(environment::get, dataDir);
+        Auditor.Guidelines guidelines = Auditor.Guidelines.of(environment::get);
         try {
             this.activations = new ActivationStore(recording.database());
         } catch (SQLException e) {
@@ -196,14 +198,15 @@ public final class Platform implements AutoCloseable {
             this.check = new Check(workers, router, new MavenLibraries(dataDir.resolve("libraries"), environment.get(MavenLibraries.REPOSITORIES)),
                     environment::get, secrets, options.checkTimeout(), options.defaultTimeout(), work);
             this.store = new AppStore(dataDir);
-            this.deployer = new Deployer(check, router, store, work, this::url);
+            this.deployer = new Deployer(check, router, store, work, this::url, guidelines);
             ApiKeys keys = new ApiKeys(dataDir, Clock.systemUTC());
             // A JWT has a JWT's form; an API key has none, so each credential goes to the one that can tell.
             Authenticator credentials = jwts == null ? keys
                     : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
             ActivationsApi search = new ActivationsApi(activations, collector, Clock.systemUTC());
             AdminApi admin = new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains, search,
-                    new AuditApi(router, search, Auditor.Guidelines.DEFAULT));
+                    new AuditApi(router, search, guidelines, (app, revision) -> store.app(app)
+                            .flatMap(state -> state.revision(revision)).map(RevisionRecord::predicted).orElse(Map.of())));
             this.dashboard = new Dashboard(router, store, workers, search, this::metrics, admin::admits, this::url, sandbox.describe(),
                     Clock.systemUTC());
             this.gateway = new Gateway(router, credentials, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(),
@@ -320,7 +323,7 @@ public final class Platform implements AutoCloseable {
      * @throws LoadException with every problem found; the serving revision is untouched
      */
     public synchronized Deployment deploy(Path dir) throws LoadException {
-        Deployment deployment = check.run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), Check.Purpose.DIRECTORY,
+        Deployment deployment = check.run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), Check.Purpose.DIRECTORY, Map.of(),
                 line -> { }).deployment();
         try {
             if (store.app(deployment.app()).isPresent()) {
@@ -347,7 +350,7 @@ public final class Platform implements AutoCloseable {
      * @throws LoadException with every problem found
      */
     public synchronized Check.Passed check(Path dir, Consumer<String> progress) throws LoadException {
-        return check.run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), Check.Purpose.PUSH, progress);
+        return check.run(dir, null, app -> "r" + (revisions.getOrDefault(app, 0) + 1), Check.Purpose.PUSH, Map.of(), progress);
     }
 
     /** Serves a revision that passed {@link #check}: its app's traffic switches to it; one that cannot serve is retired. */

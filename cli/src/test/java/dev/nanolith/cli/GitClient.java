@@ -9,22 +9,22 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The stock git binary, run in one working directory, with no user configuration of this machine. */
-final class GitClient {
+public final class GitClient {
 
     /** What a git command printed and how it ended. */
-    record Result(int exit, String output) {
-        boolean ok() {
+    public record Result(int exit, String output) {
+        public boolean ok() {
             return exit == 0;
         }
     }
 
     private final Path dir;
 
-    GitClient(Path dir) {
+    public GitClient(Path dir) {
         this.dir = dir;
     }
 
-    Result run(String... args) {
+    public Result run(String... args) {
         List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=Ada Lovelace", "-c", "user.email=ada@example.com",
                 "-c", "init.defaultBranch=main", "-c", "credential.helper=", "-c", "advice.detachedHead=false"));
         command.addAll(List.of(args));
@@ -50,7 +50,7 @@ final class GitClient {
     }
 
     /** Runs a command that must succeed, and returns its output. */
-    String ok(String... args) {
+    public String ok(String... args) {
         Result r = run(args);
         if (!r.ok()) {
             throw new AssertionError("git " + String.join(" ", args) + " failed (" + r.exit() + "):\n" + r.output());
@@ -59,7 +59,7 @@ final class GitClient {
     }
 
     /** Stages everything, commits and pushes main to the remote; returns the push's result. */
-    Result commitAndPush(String message) {
+    public Result commitAndPush(String message) {
         ok("add", "-A");
         ok("commit", "-q", "-m", message);
         return run("push", "origin", "main");

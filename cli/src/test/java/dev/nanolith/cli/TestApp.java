@@ -49,7 +49,9 @@ final class TestApp {
         try {
             if (Files.exists(dir)) {
                 try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
+                    // Its repository stays: the app is written again for its next push.
+                    files.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir) && !dir.relativize(p).startsWith(".git"))
+                            .forEach(p -> p.toFile().delete());
                 }
             }
             Files.createDirectories(dir);

@@ -248,6 +248,9 @@ final class Views {
         fields.put("principal", a.principal());
         fields.put("start", a.start().toString());
         fields.put("duration", CallGraph.millis(a.durationNanos() / 1e6));
+        if (a.remoteNanos() > 0) {
+            fields.put("waited on other processes", CallGraph.millis(a.remoteNanos() / 1e6));
+        }
         if (a.bytesIn() >= 0) {
             fields.put("bytes", a.bytesIn() + " in" + (a.bytesOut() >= 0 ? ", " + a.bytesOut() + " out" : ""));
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nanolith.gateway.Responses;
 import dev.nanolith.audit.AuditApi;
+import dev.nanolith.audit.Plan;
 import dev.nanolith.observe.ActivationsApi;
 import dev.nanolith.runtime.config.Durations;
 import dev.nanolith.runtime.load.LoadException;
@@ -27,6 +28,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -88,6 +91,9 @@ public final class AdminApi implements HttpService {
                 .post("/apps", admin(this::create))
                 .get("/apps/{app}/revisions", admin(this::revisions))
                 .get("/apps/{app}/audit", admin(audits::audit))
+                .get("/apps/{app}/plan", admin(audits::plan))
+                .post("/apps/{app}/plan", admin(this::applyPlan))
+                .any("/apps/{app}/plan", notAllowed("GET, POST"))
                 .post("/apps/{app}/rollback", admin(this::rollback))
                 .post("/apps/{app}/token", admin(this::token))
                 .get("/apps/{app}/secrets", admin(this::secrets))
@@ -180,6 +186,45 @@ public final class AdminApi implements HttpService {
         } catch (LoadException e) {
             Responses.error(res, Status.CONFLICT_409, "rollback-failed", e.getMessage());
         }
+    }
+
+    /**
+     * Deploys the plan that {@code GET …/plan} with the same query shows, as a new revision of the
+     * commit that serves: 200 with the deploy's lines; 409 when the app is served from a directory,
+     * the plan has no step, or the new revision fails its checks (the old one serves on).
+     */
+    private void applyPlan(ServerRequest req, ServerResponse res) throws IOException, SQLException {
+        String name = req.path().pathParameters().get("app");
+        if (servedFromDirectory.test(name)) {
+            throw new IllegalStateException("'" + name + "' is served from a directory: a plan is applied as a new revision of a pushed app"
+                    + " — create the app and git push it");
+        }
+        AppState app = app(req);
+        AuditApi.Options options = audits.options(req);
+        Plan plan;
+        try {
+            plan = audits.plan(app.name(), options);
+        } catch (IllegalArgumentException e) {
+            throw new NotFoundException(e.getMessage());
+        }
+        if (plan.steps().isEmpty()) {
+            throw new IllegalStateException("the plan for '" + app.name() + "' has no step: the traffic of " + plan.revision()
+                    + " gives no reason to move a function — GET /admin/apps/" + app.name() + "/plan shows the model and the operations");
+        }
+        Map<String, Double> predicted = new TreeMap<>();
+        plan.operations().forEach(op -> predicted.put(op.entry(), op.predictedMillis()));
+        String origin = "plan " + plan.steps().size() + (plan.steps().size() == 1 ? " step" : " steps") + " from the traffic of " + plan.revision();
+        List<String> lines = new ArrayList<>();
+        try {
+            lines.addAll(deployer.place(app.name(), plan.placement(), origin, predicted, lines::add));
+        } catch (LoadException e) {
+            Responses.error(res, Status.CONFLICT_409, "plan-failed", "the planned revision failed its checks; " + plan.revision()
+                    + " serves on: " + e.getMessage());
+            return;
+        }
+        ObjectNode done = Responses.object().put("app", app.name()).put("current", store.app(app.name()).orElseThrow().current());
+        lines.forEach(done.putArray("lines")::add);
+        Responses.json(res, Status.OK_200, done);
     }
 
     private void token(ServerRequest req, ServerResponse res) {

@@ -118,19 +118,21 @@ public final class Check implements AutoCloseable {
      * {@code ids.apply(app)}, and starts its workers; reports each stage to {@code progress}.
      *
      * @param purpose what it is checked for: whether its tests run and its secrets must be set
+     * @param planned the service of each function a plan placed; the others are placed by the platform's mode
      * @throws LoadException with every problem found; nothing of the revision is left running
      */
-    public Passed run(Path dir, String app, UnaryOperator<String> ids, Purpose purpose, Consumer<String> progress) throws LoadException {
+    public Passed run(Path dir, String app, UnaryOperator<String> ids, Purpose purpose, Map<String, String> planned, Consumer<String> progress)
+            throws LoadException {
         try {
-            return checkAndStart(dir, app, ids, purpose, progress);
+            return checkAndStart(dir, app, ids, purpose, new Placement.Rule(workers.mode(), planned), progress);
         } finally {
             // The next push's processes start once this one's workers serve (or it failed): they would share their cores.
             warmUp();
         }
     }
 
-    private Passed checkAndStart(Path dir, String app, UnaryOperator<String> ids, Purpose purpose, Consumer<String> progress)
-            throws LoadException {
+    private Passed checkAndStart(Path dir, String app, UnaryOperator<String> ids, Purpose purpose, Placement.Rule placement,
+                                 Consumer<String> progress) throws LoadException {
         Map<String, Long> stages = new LinkedHashMap<>();
         // The settings the config names are all the app's processes are given, with the secrets of each one's functions.
         Map<String, String> named = new TreeMap<>();
@@ -157,10 +159,10 @@ public final class Check implements AutoCloseable {
             // The check process runs every function and the app's tests: it is given every secret of the app.
             Map<String, String> everySecret = new TreeMap<>(named);
             config.config().functions().values().forEach(fn -> everySecret.putAll(secrets.values(name, fn.secrets())));
-            int passed = processes.run(new Checker.Job(dir.toAbsolutePath(), app, id, workers.mode(), defaultTimeout.toMillis(), jars,
+            int passed = processes.run(new Checker.Job(dir.toAbsolutePath(), app, id, placement, defaultTimeout.toMillis(), jars,
                     everySecret, router.taken(), purpose.tests, purpose.secretsRequired, files), stages, progress, () -> starting.set(CompletableFuture.supplyAsync(() -> {
                         try {
-                            return start(config, named, id, files, jars);
+                            return start(config, named, id, files, jars, placement);
                         } catch (LoadException e) {
                             throw new CompletionException(e);
                         }
@@ -198,24 +200,34 @@ public final class Check implements AutoCloseable {
      * Starts the workers of the compiled app in {@code files}, as the control plane reads its
      * config: where each function runs, and so which worker gets its secrets, and their heaps.
      */
-    private Started start(ConfigFile config, Map<String, String> named, String id, Path files, List<Path> jars) throws LoadException {
+    private Started start(ConfigFile config, Map<String, String> named, String id, Path files, List<Path> jars, Placement.Rule placement)
+            throws LoadException {
         String name = config.config().app();
         Manifest manifest = Manifest.read(files.resolve(Checker.MANIFEST));
         if (!manifest.app().equals(name)) {
             throw new LoadException(Problem.of(ConfigFile.NAME, "the check reported app '" + manifest.app() + "', not '" + name + "'"));
         }
-        Placement plan = Placement.plan(workers.mode(), config.config(), manifest.functions().stream().map(Manifest.Function::name).toList());
+        Map<String, List<String>> calls = new HashMap<>();
+        manifest.functions().forEach(fn -> calls.put(fn.name(), fn.calls()));
+        Placement plan = Placement.plan(placement, config.config(), calls.keySet(), calls);
         Map<String, Set<String>> secretsOf = new HashMap<>();
         for (Manifest.Function fn : manifest.functions()) {
             if (!fn.service().equals(plan.serviceOf().get(fn.name()))) {
                 throw new LoadException(Problem.of(fn.source(), "the check placed '" + fn.name() + "' in service '" + fn.service()
                         + "', not '" + plan.serviceOf().get(fn.name()) + "'"));
             }
-            secretsOf.computeIfAbsent(fn.service(), service -> new TreeSet<>()).addAll(config.config().function(fn.name()).secrets());
+            if (!fn.copies().equals(plan.copies().getOrDefault(fn.name(), Set.of()))) {
+                throw new LoadException(Problem.of(fn.source(), "the check copied '" + fn.name() + "' into " + fn.copies() + ", not "
+                        + plan.copies().getOrDefault(fn.name(), Set.of())));
+            }
+            // A copy of a library function reads its secrets where it runs.
+            for (String service : java.util.stream.Stream.concat(java.util.stream.Stream.of(fn.service()), fn.copies().stream()).toList()) {
+                secretsOf.computeIfAbsent(service, s -> new TreeSet<>()).addAll(config.config().function(fn.name()).secrets());
+            }
         }
         Map<String, Policies> policies = new HashMap<>();
         manifest.functions().forEach(fn -> policies.put(fn.name(), Policies.of(config.config(), fn.name())));
-        Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, named, secretsOf),
+        Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, named, secretsOf, placement),
                 policies);
         Router.refuseClashes(name, manifest.functions(), router.taken());
         long t = System.nanoTime();

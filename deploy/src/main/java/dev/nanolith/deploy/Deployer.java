@@ -1,6 +1,10 @@
 package dev.nanolith.deploy;
 
+import dev.nanolith.audit.Audit;
+import dev.nanolith.audit.Auditor;
 import dev.nanolith.runtime.Router;
+import dev.nanolith.runtime.config.AppConfig;
+import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.placement.Deployment;
@@ -15,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -42,14 +47,17 @@ public final class Deployer {
     private final Check check;
     private final Path work;
     private final Supplier<String> baseUrl;
+    private final Auditor.Guidelines guidelines;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> servingFingerprints = new ConcurrentHashMap<>();
 
     /**
      * @param work    where commits are checked out while they are checked
      * @param baseUrl the gateway's URL, for the push output
+     * @param guidelines what a push is told of its placement, or refused for
      */
-    public Deployer(Check check, Router router, AppStore store, Path work, Supplier<String> baseUrl) {
+    public Deployer(Check check, Router router, AppStore store, Path work, Supplier<String> baseUrl, Auditor.Guidelines guidelines) {
+        this.guidelines = guidelines;
         this.router = router;
         this.store = store;
         this.check = check;
@@ -63,13 +71,84 @@ public final class Deployer {
     }
 
     /**
-     * Checks {@code commit} of {@code app}: checkout, compile and load, the app's tests, the
-     * start of every function (in a throw-away process), then the start of its workers. Reports
+     * Checks {@code commit} of {@code app}, pushed: checkout, compile and load, the app's tests,
+     * the start of every function (in a throw-away process), then the start of its workers.
+     * Functions that a plan placed in the serving revision stay where it placed them. Reports
      * each stage to {@code progress} as it ends.
      *
      * @throws LoadException with every problem found; nothing serves differently
      */
     public Candidate check(String app, ObjectId commit, Consumer<String> progress) throws LoadException {
+        Optional<RevisionRecord> serving = store.app(app).flatMap(AppState::currentRevision);
+        Map<String, String> planned = serving.map(RevisionRecord::placement).orElse(Map.of());
+        if (!planned.isEmpty()) {
+            progress.accept("nanolith: placed as " + serving.get().id() + " was (" + serving.get().origin() + ")");
+        }
+        Candidate candidate = check(app, commit, Check.Purpose.PUSH, planned, RevisionRecord.PUSH, Map.of(), progress);
+        try {
+            review(candidate.deployment(), progress);
+        } catch (LoadException | RuntimeException e) {
+            candidate.deployment().retire();
+            throw e;
+        }
+        return candidate;
+    }
+
+    /**
+     * Tells a push what the sizing guidelines flag in its placement and code, a line each; refuses
+     * it when they are enforced ({@value Auditor.Guidelines#ON_PUSH}{@code =enforce}).
+     */
+    private void review(Deployment deployment, Consumer<String> progress) throws LoadException {
+        if (guidelines.onPush() == Auditor.OnPush.OFF) {
+            return;
+        }
+        ConfigFile config = ConfigFile.read(deployment.files(), deployment.launch().settings()::get);
+        List<Audit.Finding> flagged = new Auditor(guidelines).review(deployment.app(),
+                deployment.functions().stream().map(fn -> Auditor.Function.of(fn, config.config())).toList());
+        for (Audit.Finding f : flagged) {
+            progress.accept("  guideline " + f.kind().word() + " " + f.subject() + ": " + f.evidence() + " — " + f.action());
+        }
+        if (guidelines.onPush() == Auditor.OnPush.ENFORCE && !flagged.isEmpty()) {
+            int line = Math.max(1, config.line("/services"));
+            throw new LoadException(flagged.stream().map(f -> new Problem(ConfigFile.NAME, line, "the sizing guidelines are enforced ("
+                    + Auditor.Guidelines.ON_PUSH + "=enforce): " + f.kind().word() + " " + f.subject() + ": " + f.evidence() + " — " + f.action())).toList());
+        }
+    }
+
+    /**
+     * Deploys the commit that serves {@code app} again as a new revision, its functions placed
+     * as {@code planned} says (the others by the platform's mode), through the same checks as a
+     * push but its tests, which passed at its push (a placement changes no code); {@link #rollback}
+     * returns to the revision before it. The placement is also written
+     * as the {@code services:} of a commit on {@value PlanBranch#BRANCH}, for the app's owner.
+     *
+     * @param origin    what the revision's record says made it, such as the plan's steps
+     * @param predicted what the plan predicts each operation will take, in ms, by entry function: the audit of the
+     *                  revision shows it beside what is measured
+     * @return the lines that report the deploy
+     * @throws IllegalStateException when no pushed revision of {@code app} serves
+     * @throws LoadException         with every problem found; nothing serves differently
+     */
+    public List<String> place(String app, Map<String, String> planned, String origin, Map<String, Double> predicted, Consumer<String> progress)
+            throws LoadException {
+        store.app(app).orElseThrow(() -> new NotFoundException("no app named '" + app + "'"));
+        ReentrantLock lock = lock(app);
+        lock.lock();
+        try {
+            long start = System.nanoTime();
+            RevisionRecord serving = store.app(app).flatMap(AppState::currentRevision).orElseThrow(
+                    () -> new IllegalStateException("'" + app + "' has no pushed revision to place — push it first"));
+            Candidate placed = check(app, ObjectId.fromString(serving.commit()), Check.Purpose.AGAIN, planned, origin, predicted, progress);
+            List<String> lines = new ArrayList<>(activate(app, placed, start));
+            lines.add(propose(app, serving, placed));
+            return lines;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Candidate check(String app, ObjectId commit, Check.Purpose purpose, Map<String, String> planned, String origin,
+                            Map<String, Double> predicted, Consumer<String> progress) throws LoadException {
         Map<String, Long> stages = new LinkedHashMap<>();
         long start = System.nanoTime();
         Repository repo = store.repository(app);
@@ -77,13 +156,13 @@ public final class Deployer {
         try (Checkout checkout = Checkout.of(repo, commit, work.resolve(app))) {
             stages.put("checkout", Check.millisSince(start));
             progress.accept(Check.stage("checkout", stages.get("checkout"), ""));
-            Check.Passed passed = check.run(checkout.dir(), app, a -> id, Check.Purpose.PUSH, progress);
+            Check.Passed passed = check.run(checkout.dir(), app, a -> id, purpose, planned, progress);
             Deployment deployment = passed.deployment();
             stages.putAll(passed.stagesMillis());
             try {
                 RevCommit c = parse(repo, commit);
                 RevisionRecord record = new RevisionRecord(id, commit.name(), c.getAuthorIdent().getName() + " <"
-                        + c.getAuthorIdent().getEmailAddress() + ">", Instant.now(), c.getShortMessage(), stages, stages.get("workers"));
+                        + c.getAuthorIdent().getEmailAddress() + ">", Instant.now(), c.getShortMessage(), stages, stages.get("workers"), planned, origin, predicted);
                 return new Candidate(deployment, record, fingerprints(checkout.dir(), deployment), passed.tests());
             } catch (IOException | RuntimeException e) {
                 deployment.retire();
@@ -142,6 +221,26 @@ public final class Deployer {
         }
     }
 
+    /** Writes a placed revision's placement to {@value PlanBranch#BRANCH}, and says where; a failure is said, not thrown: the revision serves. */
+    private String propose(String app, RevisionRecord base, Candidate placed) {
+        RevisionRecord record = placed.record();
+        Deployment deployment = placed.deployment();
+        try {
+            Map<String, String> placement = new java.util.TreeMap<>();
+            deployment.functions().forEach(fn -> placement.put(fn.name(), fn.service()));
+            AppConfig config = ConfigFile.read(deployment.files(), deployment.launch().settings()::get).config();
+            ObjectId commit = PlanBranch.write(store.repository(app), ObjectId.fromString(base.commit()), config, placement, List.of(
+                    "Placed by Nanolith as " + record.id() + " (" + record.origin() + ").",
+                    "The platform keeps this placement for later pushes; merged into main, it is also what --placement services uses."),
+                    "Place " + app + "'s functions as " + record.id() + " serves them\n\n" + record.origin() + ".\n");
+            return "  placement written to the branch " + PlanBranch.BRANCH + " (" + commit.abbreviate(7).name() + "): git fetch origin "
+                    + PlanBranch.BRANCH + " && git diff HEAD FETCH_HEAD -- " + ConfigFile.NAME;
+        } catch (IOException | LoadException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the placement of " + app + " " + record.id() + " was not written to " + PlanBranch.BRANCH, e);
+            return "  the placement could not be written to the branch " + PlanBranch.BRANCH + ": " + e.getMessage();
+        }
+    }
+
     /** Serves every app's current revision again, as after a restart. Returns the problems of apps that could not be served. */
     public List<String> restore() {
         List<String> failed = new ArrayList<>();
@@ -160,7 +259,7 @@ public final class Deployer {
 
     private void serve(String app, RevisionRecord record) throws LoadException {
         try (Checkout checkout = Checkout.of(store.repository(app), ObjectId.fromString(record.commit()), work.resolve(app))) {
-            Deployment deployment = check.run(checkout.dir(), app, a -> record.id(), Check.Purpose.AGAIN, line -> { }).deployment();
+            Deployment deployment = check.run(checkout.dir(), app, a -> record.id(), Check.Purpose.AGAIN, record.placement(), line -> { }).deployment();
             try {
                 router.deploy(deployment);
                 servingFingerprints.put(app, fingerprints(checkout.dir(), deployment));

@@ -3,6 +3,7 @@ package dev.nanolith.deploy;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the platform remembers of one deployed revision.
@@ -14,13 +15,25 @@ import java.util.Map;
  * @param message         the commit message's first line
  * @param stagesMillis    how long each stage of the deploy took, in order
  * @param coldStartMillis how long starting every function took, summed
+ * @param placement       the service of each function a plan placed ({@code ./nanolith plan --apply}); empty: the
+ *                        platform's placement mode places them all
+ * @param origin          what made it: {@code push}, or the plan applied
+ * @param predicted       for a revision a plan placed, what the plan predicted each operation would take, in ms, by entry function
  */
 public record RevisionRecord(String id, String commit, String author, Instant time, String message,
-                             Map<String, Long> stagesMillis, long coldStartMillis) {
+                             Map<String, Long> stagesMillis, long coldStartMillis, Map<String, String> placement, String origin,
+                             Map<String, Double> predicted) {
 
     public RevisionRecord {
         stagesMillis = new LinkedHashMap<>(stagesMillis);
+        // Records kept before plans existed have neither.
+        placement = placement == null ? Map.of() : new TreeMap<>(placement);
+        origin = origin == null ? PUSH : origin;
+        predicted = predicted == null ? Map.of() : new TreeMap<>(predicted);
     }
+
+    /** The origin of a revision a push made. */
+    public static final String PUSH = "push";
 
     /** The commit's short form, as git prints it. */
     public String shortCommit() {

@@ -345,7 +345,7 @@ public final class Workers {
             try {
                 tell("keys " + JSON.writeValueAsString(Identities.issue(platformSecret, deployment.app(), service, deployment.services())));
                 tell("load " + JSON.writeValueAsString(new Worker.Load(sandbox.seen(inbox.resolve("revision"), Sandbox.REVISION),
-                        deployment.app(), deployment.id(), service, mode, defaultTimeout.toMillis(), settings, activations)));
+                        deployment.app(), deployment.id(), service, launch.placement(), defaultTimeout.toMillis(), settings, activations)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

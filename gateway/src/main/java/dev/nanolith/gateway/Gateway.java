@@ -199,7 +199,7 @@ public final class Gateway implements AutoCloseable {
             Deployment deployment = target.deployment();
             unserved.accept(new Activation(trace.spanHex(), deployment.app(), name, deployment.id(), Activation.GATEWAY, "entry", false,
                     e.principal, trace.id(), trace.parentHex(),
-                    Instant.now().minusNanos(took), took, e.status, -1, -1, List.of(e.getMessage())));
+                    Instant.now().minusNanos(took), took, 0, e.status, -1, -1, List.of(e.getMessage())));
         } finally {
             target.deployment().exit();
         }

@@ -55,7 +55,7 @@ public final class ActivationStore implements AutoCloseable {
     }
 
     private static final String COLUMNS = "id, app, fn, revision, service, caller, remote, principal, trace_id, parent_id, start_micros, "
-            + "duration_nanos, status, bytes_in, bytes_out, logs";
+            + "duration_nanos, remote_nanos, status, bytes_in, bytes_out, logs";
 
     private final Database database;
     private final Connection writes;
@@ -77,6 +77,8 @@ public final class ActivationStore implements AutoCloseable {
                     + "principal varchar(500) not null, trace_id varchar(32) not null, parent_id varchar(16) not null, "
                     + "start_micros bigint not null, duration_nanos bigint not null, status varchar(20) not null, bytes_in integer not null, "
                     + "bytes_out integer not null, logs varchar not null)");
+            // Added after the table's first release: a store made before it gains the column, its old rows 0.
+            ddl.execute("alter table activations add column if not exists remote_nanos bigint default 0 not null");
             // Two indexes only: each costs every insert, and one keyed by random ids (as the trace's is) costs most. Searches
             // go newest first along the start; a trace is looked up whole; one record by id is the rare search that reads them all.
             ddl.execute("create index if not exists activations_start on activations (start_micros)");
@@ -131,7 +133,7 @@ public final class ActivationStore implements AutoCloseable {
 
     private void insert(List<Activation> records) throws SQLException {
         try (PreparedStatement insert = writes.prepareStatement("insert into activations (" + COLUMNS + ") values "
-                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Activation a : records) {
                 int i = 0;
                 insert.setString(++i, a.id());
@@ -146,6 +148,7 @@ public final class ActivationStore implements AutoCloseable {
                 insert.setString(++i, a.parentId());
                 insert.setLong(++i, micros(a.start()));
                 insert.setLong(++i, a.durationNanos());
+                insert.setLong(++i, a.remoteNanos());
                 insert.setString(++i, a.status().word());
                 insert.setInt(++i, a.bytesIn());
                 insert.setInt(++i, a.bytesOut());
@@ -229,7 +232,7 @@ public final class ActivationStore implements AutoCloseable {
         return new Activation(row.getString("id"), row.getString("app"), row.getString("fn"), row.getString("revision"),
                 row.getString("service"), row.getString("caller"), row.getBoolean("remote"), row.getString("principal"),
                 row.getString("trace_id"), row.getString("parent_id"), Instant.EPOCH.plus(micros, ChronoUnit.MICROS),
-                row.getLong("duration_nanos"), Activation.Status.of(row.getString("status")), row.getInt("bytes_in"), row.getInt("bytes_out"), logs);
+                row.getLong("duration_nanos"), row.getLong("remote_nanos"), Activation.Status.of(row.getString("status")), row.getInt("bytes_in"), row.getInt("bytes_out"), logs);
     }
 
     /**

@@ -80,8 +80,13 @@ public final class ActivationsApi {
 
     /** The {@code max} latest records of {@code app} (null: of every app), the newest first. */
     public List<Activation> latest(String app, int max) throws SQLException {
+        return latest(app, null, max);
+    }
+
+    /** The latest {@code max} records of {@code app} (null: of every app) that started at {@code since} or later (null: any). */
+    public List<Activation> latest(String app, Instant since, int max) throws SQLException {
         collector.collect();
-        return store.find(new ActivationStore.Query(app, null, null, null, null, max));
+        return store.find(new ActivationStore.Query(app, null, null, since, null, max));
     }
 
     /** Every record of one operation, up to {@value #MAX_LIMIT}, in the order they started. */
@@ -124,7 +129,13 @@ public final class ActivationsApi {
         res.status(status).header(HeaderValues.CONTENT_TYPE_JSON).send(Activations.JSON.writeValueAsBytes(body));
     }
 
-    private Instant since(String text) {
+    /**
+     * The instant {@code text} names: an instant ({@code 2026-11-30T10:00:00Z}) or a duration back
+     * from now ({@code 15m}).
+     *
+     * @throws IllegalArgumentException when it is neither, or out of the store's range
+     */
+    public Instant since(String text) {
         Instant since;
         try {
             since = Instant.parse(text);

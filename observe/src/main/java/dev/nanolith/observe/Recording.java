@@ -43,7 +43,12 @@ public record Recording(ActivationStore.Database database, Collector.Retention r
         return value == null ? "" : value;
     }
 
-    private static long number(UnaryOperator<String> settings, String name, long otherwise, long least) {
+    /**
+     * The whole number the setting {@code name} holds, or {@code otherwise} when it is not set.
+     *
+     * @throws IllegalArgumentException naming the setting when it is not a whole number from {@code least} to {@link Integer#MAX_VALUE}
+     */
+    public static long number(UnaryOperator<String> settings, String name, long otherwise, long least) {
         String value = settings.apply(name);
         if (value == null) {
             return otherwise;

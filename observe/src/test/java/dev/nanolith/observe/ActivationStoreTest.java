@@ -65,7 +65,7 @@ class ActivationStoreTest {
     }
 
     private static Activation record(String id, String function, Activation.Status status, Instant start, String trace, List<String> logs) {
-        return new Activation(id, "shop", function, "r1", "storefront", "entry", true, "anonymous", trace, "", start, 1_500_000, status, 120, 48,
+        return new Activation(id, "shop", function, "r1", "storefront", "entry", true, "anonymous", trace, "", start, 1_500_000, 0, status, 120, 48,
                 logs);
     }
 
@@ -94,7 +94,7 @@ class ActivationStoreTest {
     void keepsEveryFieldAndTheLogLinesAsTheyWere(ActivationStore store) throws SQLException {
         List<String> logs = List.of("INFO charged 12,00 € for \"order 7\"", "WARNING a line\nin two");
         Activation written = new Activation("00000000000000b1", "shop", "payments.charge", "r7", "payments", "checkout.place-order", false,
-                "key:ci", trace(3), "00000000000000a1", NOW, 42_123_456, Activation.Status.DENIED, -1, -1, logs);
+                "key:ci", trace(3), "00000000000000a1", NOW, 42_123_456, 17_000_001, Activation.Status.DENIED, -1, -1, logs);
         empty(store).add(List.of(written));
         assertEquals(written, store.find("00000000000000b1").orElseThrow());
         assertTrue(store.find("00000000000000ff").isEmpty());

@@ -19,6 +19,8 @@ import java.util.Optional;
 public final class Call extends AbstractFunctions implements Ctx {
 
     private final Route route;
+    /** The call that made this one, in this process; null for an entry, a carried call or an app's test. */
+    private final Call parent;
     private final String principal;
     private final String from;
     private final Trace trace;
@@ -28,12 +30,14 @@ public final class Call extends AbstractFunctions implements Ctx {
     private long deadline;
     private int sentBytes = -1, receivedBytes = -1;
     private long durationNanos;
+    private long remoteNanos;
     private Activation.Status status;
     /** What the function logged during the call; made by its first line. */
     private List<String> logs;
 
-    Call(Route route, String principal, String from, long deadline, Trace trace, boolean carried, boolean standIn) {
+    Call(Route route, Call parent, String principal, String from, long deadline, Trace trace, boolean carried, boolean standIn) {
         this.route = route;
+        this.parent = parent;
         this.carried = carried;
         this.standIn = standIn;
         this.principal = principal;
@@ -78,7 +82,7 @@ public final class Call extends AbstractFunctions implements Ctx {
 
     /** The same call, made again from now on: a retry, with {@code deadline} (the caller's) as its own. */
     public Call retry(long deadline) {
-        return new Call(route, principal, from, deadline, trace.again(), carried, standIn);
+        return new Call(route, parent, principal, from, deadline, trace.again(), carried, standIn);
     }
 
     /**
@@ -86,7 +90,7 @@ public final class Call extends AbstractFunctions implements Ctx {
      * same input, for the same caller, principal and trace, within {@code deadline}. A fallback.
      */
     public Object fallback(String function, Object input, long deadline) {
-        return route.revision().route(function).invoke(input, principal, from, deadline, trace.again(), true);
+        return route.revision().route(function).invoke(input, parent, principal, from, deadline, trace.again(), true);
     }
 
     /** Where this call stands in its operation's trace: the trace, its own span, its caller's. */
@@ -125,12 +129,12 @@ public final class Call extends AbstractFunctions implements Ctx {
 
     @Override
     Object byClass(Class<?> function, Object input) {
-        return route.revision().route(function).invoke(input, principal, route.name(), deadline, trace.child());
+        return route.revision().route(function).invoke(input, this, principal, route.name(), deadline, trace.child(), false);
     }
 
     @Override
     public <O> O call(String function, Object input, Class<O> output) {
-        return route.revision().call(function, input, output, principal, route.name(), deadline, trace.child());
+        return route.revision().call(function, input, output, this, principal, route.name(), deadline, trace.child());
     }
 
     @Override
@@ -208,6 +212,19 @@ public final class Call extends AbstractFunctions implements Ctx {
         }
     }
 
+    /** The call that made this one in this process, or null. */
+    public Call parent() {
+        return parent;
+    }
+
+    /**
+     * Adds what one of this call's calls into another process took, as this process saw it: the
+     * request, the callee's run and the answer. Nested calls may run on several threads.
+     */
+    public synchronized void waitedRemote(long nanos) {
+        remoteNanos += nanos;
+    }
+
     /** Records how the call ended, for its activation record. */
     public void ended(long durationNanos, Activation.Status status) {
         this.durationNanos = durationNanos;
@@ -219,11 +236,15 @@ public final class Call extends AbstractFunctions implements Ctx {
         return status;
     }
 
-    /** This call's activation record, once it {@link #ended}; it started at {@code start}. */
-    public synchronized Activation activation(Instant start) {
+    /**
+     * This call's activation record, once it {@link #ended}; it started at {@code start}, and was
+     * recorded by the process of {@code service}, which ran it if it runs a copy of its library function.
+     */
+    public synchronized Activation activation(Instant start, String service) {
         FunctionSpec spec = route.spec();
-        return new Activation(trace.spanHex(), spec.app(), spec.name(), route.revision().id(), spec.service(), from == null ? "entry" : from,
-                carried, principal, trace.id(), trace.parentHex(), start, durationNanos, status,
+        String ran = spec.copies().contains(service) ? service : spec.service();
+        return new Activation(trace.spanHex(), spec.app(), spec.name(), route.revision().id(), ran, from == null ? "entry" : from,
+                carried, principal, trace.id(), trace.parentHex(), start, durationNanos, remoteNanos, status,
                 carried ? receivedBytes : -1, carried ? sentBytes : -1, logs == null ? List.of() : logs);
     }
 }

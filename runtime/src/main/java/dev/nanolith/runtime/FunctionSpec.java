@@ -7,6 +7,7 @@ import dev.nanolith.runtime.security.RateLimit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A function of a loaded app, with everything the pipeline needs to run it.
@@ -27,6 +28,7 @@ import java.util.Map;
  * @param rateLimit      how many calls each caller may make through the gateway; null: no limit
  * @param callers        globs of the functions that may call it; empty: any
  * @param policies       what its callers do when a call of it fails, and what its process allows
+ * @param copies         for a library function, the services besides its own that run a copy of it
  */
 public record FunctionSpec(
         String app,
@@ -44,9 +46,11 @@ public record FunctionSpec(
         Access access,
         RateLimit rateLimit,
         List<String> callers,
-        Policies policies) {
+        Policies policies,
+        Set<String> copies) {
 
     public FunctionSpec {
+        copies = copies == null ? Set.of() : Set.copyOf(copies);
         config = Map.copyOf(config);
         secrets = List.copyOf(secrets);
         callers = List.copyOf(callers);

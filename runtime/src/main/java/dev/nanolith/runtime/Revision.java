@@ -184,11 +184,15 @@ public final class Revision {
 
     /** What the control plane is told of this revision: its functions, where they are placed, their schemas. */
     public Manifest manifest() {
+        Map<String, String> byClass = new HashMap<>();
+        routes().forEach(route -> byClass.put(route.spec().implementation().getName(), route.name()));
+        Map<String, List<String>> callees = compiled.callees(byClass);
         return new Manifest(app, routes().stream().map(route -> {
             FunctionSpec fn = route.spec();
+            Compiler.SourceClass source = compiled.sources().get(fn.implementation().getName());
             return new Manifest.Function(fn.name(), fn.service(), fn.description(), fn.shape(), fn.timeout().toMillis(), fn.config(),
                     fn.source(), route.inputSchema(), route.outputSchema(), fn.access(),
-                    fn.rateLimit());
+                    fn.rateLimit(), callees.getOrDefault(fn.name(), List.of()), source == null ? "" : source.shape(), fn.copies());
         }).toList());
     }
 
@@ -217,7 +221,7 @@ public final class Revision {
             public <O> O call(String function, Object input, Class<O> output) {
                 enter();
                 try {
-                    return Revision.this.call(function, input, output, principal, null, System.nanoTime() + Route.NO_DEADLINE, Trace.next());
+                    return Revision.this.call(function, input, output, null, principal, null, System.nanoTime() + Route.NO_DEADLINE, Trace.next());
                 } finally {
                     exit();
                 }
@@ -226,12 +230,12 @@ public final class Revision {
     }
 
     /** A call by name: the callee's input and the caller's output converted when their types differ. */
-    <O> O call(String function, Object input, Class<O> output, String principal, String from, long deadline, Trace trace) {
+    <O> O call(String function, Object input, Class<O> output, Call parent, String principal, String from, long deadline, Trace trace) {
         Route callee = route(function);
         if (callee == null) {
             throw new NoSuchFunctionException(function);
         }
-        Object result = callee.invoke(callee.convertInput(input), principal, from, deadline, trace);
+        Object result = callee.invoke(callee.convertInput(input), parent, principal, from, deadline, trace, false);
         return result == null || output.isInstance(result) ? output.cast(result) : mapper.convertValue(result, output);
     }
 

@@ -79,7 +79,7 @@ public final class Route {
     public Object callEntry(Object input, String principal, Trace trace) {
         revision.enter();
         try {
-            return invoke(input, principal, null, System.nanoTime() + NO_DEADLINE, trace);
+            return invoke(input, null, principal, null, System.nanoTime() + NO_DEADLINE, trace, false);
         } finally {
             revision.exit();
         }
@@ -90,7 +90,7 @@ public final class Route {
      * and trace came with it in a request of {@code bytesIn} bytes: {@link #callFrom} runs it.
      */
     public Call carried(String principal, String from, long deadline, Trace trace, int bytesIn) {
-        Call call = new Call(this, principal, from, deadline, trace, true, false);
+        Call call = new Call(this, null, principal, from, deadline, trace, true, false);
         call.transferred(-1, bytesIn);
         return call;
     }
@@ -105,14 +105,12 @@ public final class Route {
         }
     }
 
-    /** Calls the function on this thread, within the caller's deadline. */
-    Object invoke(Object input, String principal, String from, long deadline, Trace trace) {
-        return invoke(input, principal, from, deadline, trace, false);
-    }
-
-    /** Calls the function on this thread, within the caller's deadline; {@code standIn}: as another's fallback. */
-    Object invoke(Object input, String principal, String from, long deadline, Trace trace, boolean standIn) {
-        return invoker.invoke(input, new Call(this, principal, from, deadline, trace, false, standIn));
+    /**
+     * Calls the function on this thread, within the caller's deadline, for {@code parent} (null
+     * for an entry); {@code standIn}: as another's fallback.
+     */
+    Object invoke(Object input, Call parent, String principal, String from, long deadline, Trace trace, boolean standIn) {
+        return invoker.invoke(input, new Call(this, parent, principal, from, deadline, trace, false, standIn));
     }
 
     /**

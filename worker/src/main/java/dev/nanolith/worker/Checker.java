@@ -67,7 +67,7 @@ public final class Checker {
      * @param secretsRequired      whether a declared secret that is not set refuses the app (not for a revision served again)
      * @param out                  where to write the compiled app and its manifest
      */
-    public record Job(Path dir, String app, String revision, Placement.Mode placement, long defaultTimeoutMillis, List<Path> libraries,
+    public record Job(Path dir, String app, String revision, Placement.Rule placement, long defaultTimeoutMillis, List<Path> libraries,
                       Map<String, String> settings, Map<String, String> taken, boolean tests, boolean secretsRequired, Path out) {
 
         /** Names the settings, never their values, some of which are secrets. */

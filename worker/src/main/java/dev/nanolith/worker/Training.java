@@ -71,7 +71,7 @@ final class Training {
             String secret = "training";
             String service = APP;
             Identities issued = Identities.worker(Identities.of(APP, service), Identities.issue(secret, APP, service, List.of(service)));
-            try (Worker worker = new Worker(new Worker.Load(dir, APP, "r1", service, Placement.Mode.MONOLITH, TIMEOUT_MILLIS, Map.of(),
+            try (Worker worker = new Worker(new Worker.Load(dir, APP, "r1", service, Placement.Rule.of(Placement.Mode.MONOLITH), TIMEOUT_MILLIS, Map.of(),
                     Activations.CAPACITY), issued);
                  WireClient client = new WireClient(Identities.platform(secret))) {
                 Endpoint endpoint = new Endpoint("127.0.0.1", worker.port());
@@ -97,7 +97,7 @@ final class Training {
     }
 
     private static void check(Path dir, Watchdog watchdog) throws LoadException, IOException {
-        Checker.check(new Checker.Job(dir, APP, "r1", Placement.Mode.MONOLITH, TIMEOUT_MILLIS, List.of(), Map.of(), Map.of(), true, true, dir),
+        Checker.check(new Checker.Job(dir, APP, "r1", Placement.Rule.of(Placement.Mode.MONOLITH), TIMEOUT_MILLIS, List.of(), Map.of(), Map.of(), true, true, dir),
                 watchdog, new PrintStream(OutputStream.nullOutputStream()));
     }
 

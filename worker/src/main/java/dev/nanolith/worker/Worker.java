@@ -86,7 +86,7 @@ public final class Worker implements AutoCloseable {
      * @param activations          how many ended calls it keeps as activation records until the control plane takes
      *                             them; 0 records none
      */
-    public record Load(Path files, String app, String revision, String service, Placement.Mode placement, long defaultTimeoutMillis,
+    public record Load(Path files, String app, String revision, String service, Placement.Rule placement, long defaultTimeoutMillis,
                        Map<String, String> settings, int activations) {
 
         /** Names the settings, never their values, some of which are secrets. */
@@ -115,8 +115,9 @@ public final class Worker implements AutoCloseable {
         registry.config().commonTags("app", load.app(), "service", load.service());
         List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new UptimeMetrics()).forEach(binder -> binder.bindTo(registry));
         this.client = new WireClient(identities);
-        Predicate<FunctionSpec> local = fn -> fn.service().equals(load.service());
-        this.activations = load.activations() > 0 ? new Activations(registry, load.activations()) : null;
+        // Its service's functions, and its copies of the library functions they call.
+        Predicate<FunctionSpec> local = fn -> fn.service().equals(load.service()) || fn.copies().contains(load.service());
+        this.activations = load.activations() > 0 ? new Activations(registry, load.activations(), load.service()) : null;
         Pipeline pipeline = pipeline(registry, watchdog, load.service(), local, activations,
                 new PlacedDispatcher(local, new LocalDispatcher(), client));
         // Settings are what the app's config names, and the secrets of this service's functions: nothing else reaches it.
@@ -155,7 +156,7 @@ public final class Worker implements AutoCloseable {
      */
     public static Revision loadHere(Path dir, Map<String, String> settings, MeterRegistry registry, Watchdog watchdog) throws LoadException {
         AppLoader loader = new AppLoader(pipeline(registry, watchdog, "local", fn -> true, null, new LocalDispatcher()), settings::get,
-                AppLoader.DEFAULT_TIMEOUT, false, Placement.Mode.MONOLITH, Libraries.ON_CLASS_PATH, null, true);
+                AppLoader.DEFAULT_TIMEOUT, false, Placement.Rule.of(Placement.Mode.MONOLITH), Libraries.ON_CLASS_PATH, null, true);
         return loader.load(dir, app -> "r1");
     }
 

@@ -32,6 +32,9 @@ import java.util.regex.Pattern;
  * @param calls       per callee of this function, what its calls of that one do instead of the callee's own
  * @param hosts       per external host this function calls ({@code ctx.http()}), keyed by origin, what its requests there do
  *                    instead of the platform's default for hosts
+ * @param owner       the team that owns it; null: its service's owner, if any
+ * @param library     whether it is a library function: a technical utility (validation, formatting, …) that a placement plan
+ *                    places with its callers, never behind a hop of its own
  */
 public record FunctionConfig(
         String description,
@@ -49,7 +52,9 @@ public record FunctionConfig(
         Integer concurrency,
         String fallback,
         Map<String, EdgeConfig> calls,
-        Map<String, HostConfig> hosts) {
+        Map<String, HostConfig> hosts,
+        String owner,
+        Boolean library) {
 
     /** What a secret's name may be: an environment variable's (POSIX), at most 128 characters. */
     public static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -61,7 +66,7 @@ public record FunctionConfig(
 
     /** The entry of a function that {@code nanolith.yaml} does not mention. */
     public static final FunctionConfig DEFAULT = new FunctionConfig(null, null, Map.of(), List.of(), false, null, null, List.of(),
-            false, null, null, null, null, null, Map.of(), Map.of());
+            false, null, null, null, null, null, Map.of(), Map.of(), null, false);
 
     public FunctionConfig {
         isolated = isolated != null && isolated;
@@ -69,6 +74,7 @@ public record FunctionConfig(
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
         callers = callers == null ? List.of() : List.copyOf(callers);
         idempotent = idempotent != null && idempotent;
+        library = library != null && library;
         calls = calls == null ? Map.of() : Map.copyOf(calls);
         if (hosts == null) {
             hosts = Map.of();

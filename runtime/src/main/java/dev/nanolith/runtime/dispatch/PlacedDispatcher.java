@@ -35,12 +35,20 @@ public final class PlacedDispatcher implements Dispatcher {
         return local.test(function) ? here.invoker(function) : (input, call) -> remote(function, input, call);
     }
 
+    /** Calls {@code function} in its service's process; the caller's call counts what it waited, its input's and output's JSON included. */
     private Object remote(FunctionSpec function, Object input, Call call) {
-        Wire.Request request = new Wire.Request(Wire.CALL, function.name(), call.principal(), call.from(),
-                WireClient.remaining(function.timeout(), call.deadline()), call.trace(), call.route().writeInput(input));
-        byte[] output = wire.call(call.route().revision().endpoints().get(function.service()),
-                Identities.of(call.route().revision().app(), function.service()), request, function.service(),
-                function.timeout(), call.deadline(), call::transferred);
-        return call.route().readOutput(output);
+        long start = System.nanoTime();
+        try {
+            Wire.Request request = new Wire.Request(Wire.CALL, function.name(), call.principal(), call.from(),
+                    WireClient.remaining(function.timeout(), call.deadline()), call.trace(), call.route().writeInput(input));
+            byte[] output = wire.call(call.route().revision().endpoints().get(function.service()),
+                    Identities.of(call.route().revision().app(), function.service()), request, function.service(),
+                    function.timeout(), call.deadline(), call::transferred);
+            return call.route().readOutput(output);
+        } finally {
+            if (call.parent() != null) {
+                call.parent().waitedRemote(System.nanoTime() - start);
+            }
+        }
     }
 }

@@ -68,7 +68,7 @@ public final class AppLoader {
     private final Libraries libraries;
     private final Path precompiled;
     private final boolean ownClasses;
-    private final Placement.Mode placement;
+    private final Placement.Rule placement;
     private final boolean secretsRequired;
 
     /**
@@ -88,7 +88,7 @@ public final class AppLoader {
      *                        the calls that read a secret removed meanwhile fail
      */
     public AppLoader(Pipeline pipeline, UnaryOperator<String> settings, Duration defaultTimeout, boolean ownClasses,
-                     Placement.Mode placement, Libraries libraries, Path precompiled, boolean secretsRequired) {
+                     Placement.Rule placement, Libraries libraries, Path precompiled, boolean secretsRequired) {
         this.secretsRequired = secretsRequired;
         this.precompiled = precompiled;
         this.placement = placement;
@@ -108,7 +108,7 @@ public final class AppLoader {
      * @param ownClasses as for {@link #AppLoader}; the app's libraries are on the class path too
      */
     public static AppLoader inProcess(Watchdog watchdog, UnaryOperator<String> settings, boolean ownClasses) {
-        return new AppLoader(localPipeline(watchdog, "local"), settings, DEFAULT_TIMEOUT, ownClasses, Placement.Mode.MONOLITH,
+        return new AppLoader(localPipeline(watchdog, "local"), settings, DEFAULT_TIMEOUT, ownClasses, Placement.Rule.of(Placement.Mode.MONOLITH),
                 Libraries.ON_CLASS_PATH, null, true);
     }
 
@@ -167,7 +167,9 @@ public final class AppLoader {
         if (!problems.isEmpty()) {
             throw new LoadException(problems);
         }
-        Placement plan = Placement.plan(placement, file.config(), functions.keySet());
+        Map<String, String> functionOf = new HashMap<>();
+        functions.forEach((name, type) -> functionOf.put(type.getName(), name));
+        Placement plan = Placement.plan(placement, file.config(), functions.keySet(), compiled.callees(functionOf));
         List<FunctionSpec> specs = new ArrayList<>();
         // The values this process is given: a worker, those of its own functions only.
         Map<String, String> secrets = new HashMap<>();
@@ -193,7 +195,8 @@ public final class AppLoader {
             specs.add(new FunctionSpec(app, name, fc.description() != null ? fc.description() : source.description(), type,
                     shape, input, output, fc.timeout() != null ? fc.timeout() : defaultTimeout, file.config().configOf(name), fc.secrets(),
                     source.file() + ":" + source.line(), plan.serviceOf().get(name), file.config().accessOf(name),
-                    fc.rateLimit() == null ? null : RateLimit.parse(fc.rateLimit()), fc.callers(), Policies.of(file.config(), name)));
+                    fc.rateLimit() == null ? null : RateLimit.parse(fc.rateLimit()), fc.callers(), Policies.of(file.config(), name),
+                    plan.copies().getOrDefault(name, Set.of())));
         }
         if (!problems.isEmpty()) {
             throw new LoadException(problems);
@@ -391,6 +394,10 @@ public final class AppLoader {
             if (config.memory() != null && !config.memory().matches(ServiceConfig.MEMORY)) {
                 problems.add(new Problem(ConfigFile.NAME, file.line(at + "/memory"), "services." + service + ": memory '" + config.memory()
                         + "' is not a size — write megabytes or gigabytes, like 128m or 1g"));
+            }
+            if (config.scale() != null && !config.scale().equals(ServiceConfig.INDEPENDENT)) {
+                problems.add(new Problem(ConfigFile.NAME, file.line(at + "/scale"), "services." + service + ": scale '" + config.scale()
+                        + "' is not known — write scale: " + ServiceConfig.INDEPENDENT + ", or leave it out"));
             }
             for (int i = 0; i < config.functions().size(); i++) {
                 String glob = config.functions().get(i);

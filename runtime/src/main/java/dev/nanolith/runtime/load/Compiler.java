@@ -59,8 +59,31 @@ import javax.tools.ToolProvider;
  */
 public final class Compiler {
 
-    /** A class as the source shows it. */
-    public record SourceClass(String file, int line, String description) {
+    /**
+     * A class as the source shows it.
+     *
+     * @param shape the kinds of its syntax tree's nodes in order, nested classes left out, each as two base-36
+     *              digits: its code with every identifier and literal abstracted, for finding the same logic under
+     *              other names
+     */
+    public record SourceClass(String file, int line, String description, String shape) {
+    }
+
+    /** The kinds of the nodes of {@code tree}, as {@link SourceClass#shape} writes them; nested classes are not walked into. */
+    static String shape(ClassTree tree) {
+        StringBuilder kinds = new StringBuilder();
+        new com.sun.source.util.TreeScanner<Void, Void>() {
+            @Override
+            public Void scan(Tree node, Void unused) {
+                if (node == null || node instanceof ClassTree nested && nested != tree) {
+                    return null;
+                }
+                String kind = Integer.toString(node.getKind().ordinal(), 36);
+                kinds.append(kind.length() == 1 ? "0" + kind : kind);
+                return super.scan(node, unused);
+            }
+        }.scan(tree.getMembers(), null);
+        return kinds.toString();
     }
 
     /** A call of another function ({@code ctx.call(...)}, {@code functions.apply(...)}, …) whose callee the source names: a name or a class. */
@@ -75,6 +98,27 @@ public final class Compiler {
 
         public Output {
             libraries = libraries == null ? List.of() : List.copyOf(libraries);
+        }
+
+        /**
+         * Each function's callees as its source names them: the calls in its class and the classes
+         * nested in it, by name or by class, itself left out.
+         *
+         * @param functionOf the function of each function class, by binary name
+         */
+        public Map<String, List<String>> callees(Map<String, String> functionOf) {
+            Map<String, java.util.Set<String>> callees = new java.util.TreeMap<>();
+            for (CallSite call : calls) {
+                String outer = call.callerClass() == null ? null : call.callerClass().split("\\$")[0];
+                String caller = outer == null ? null : functionOf.get(outer);
+                String callee = call.calleeName() != null ? call.calleeName() : functionOf.get(call.calleeClass());
+                if (caller != null && callee != null && !callee.equals(caller)) {
+                    callees.computeIfAbsent(caller, c -> new java.util.TreeSet<>()).add(callee);
+                }
+            }
+            Map<String, List<String>> sorted = new java.util.TreeMap<>();
+            callees.forEach((caller, set) -> sorted.put(caller, List.copyOf(set)));
+            return sorted;
         }
 
         /** The same output, compiled against these library jars. */
@@ -219,7 +263,8 @@ public final class Compiler {
                 String binary = elements.getBinaryName(type).toString();
                 DocCommentTree doc = docs.getDocCommentTree(getCurrentPath());
                 String description = doc == null ? null : text(doc.getFirstSentence()).replaceAll("\\s+", " ").trim();
-                found.put(binary, new SourceClass(file, nameLine(tree), description == null || description.isEmpty() ? null : description));
+                found.put(binary, new SourceClass(file, nameLine(tree), description == null || description.isEmpty() ? null : description,
+                        shape(tree)));
                 currentClass = binary;
             }
             try {

@@ -23,13 +23,15 @@ import java.util.Locale;
  * @param parentId      the caller's span id, 16 hex digits; empty for an entry that came with none
  * @param start         when the call started
  * @param durationNanos how long it took, nested calls included
+ * @param remoteNanos   how long it waited on its calls into other processes, as it saw them: their requests, their runs
+ *                      and their answers; with the callees' own durations, the time spent between processes
  * @param status        how it ended
  * @param bytesIn       its input's bytes, for a call from another process; -1 otherwise
  * @param bytesOut      its answer's bytes, for a call from another process; -1 otherwise
  * @param logs          the lines the function logged during the call ({@code ctx.log()}), at most {@link #MAX_LOG_LINES}
  */
 public record Activation(String id, String app, String function, String revision, String service, String caller, boolean remote,
-                         String principal, String traceId, String parentId, Instant start, long durationNanos, Status status, int bytesIn, int bytesOut,
+                         String principal, String traceId, String parentId, Instant start, long durationNanos, long remoteNanos, Status status, int bytesIn, int bytesOut,
                          List<String> logs) {
 
     /** The service of a call that the gateway answered itself (refused it, or could not deliver it): no service's name has brackets. */

@@ -37,8 +37,12 @@ public final class Activations {
     /** Where {@link System#nanoTime()} stands against the wall clock, to tell when a call started. */
     private final long epochNanos = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()) - System.nanoTime();
 
-    public Activations(MeterRegistry registry, int capacity) {
+    private final String service;
+
+    /** @param service the service of this process: the service of its copies of library functions' calls */
+    public Activations(MeterRegistry registry, int capacity, String service) {
         this.ended = new ArrayBlockingQueue<>(capacity);
+        this.service = service;
         this.dropped = Counter.builder("nanolith.activations.dropped")
                 .description("Activation records not kept because their buffer was full: recording gives way under overload")
                 .register(registry);
@@ -57,7 +61,7 @@ public final class Activations {
         ended.drainTo(calls, max);
         List<Activation> records = new ArrayList<>(calls.size());
         for (Call call : calls) {
-            records.add(call.activation(Instant.ofEpochSecond(0, call.started() + epochNanos)));
+            records.add(call.activation(Instant.ofEpochSecond(0, call.started() + epochNanos), service));
         }
         return records;
     }

@@ -26,8 +26,10 @@ public final class Deployment {
      * @param settings  the settings the app's config names, which every worker of it is given
      * @param secrets   the names of the secrets a service's functions declare, by service: only
      *                  that service's worker is given their values
+     * @param placement how its functions are placed in services
      */
-    public record Launch(Map<String, String> heaps, List<Path> libraries, Map<String, String> settings, Map<String, Set<String>> secrets) {
+    public record Launch(Map<String, String> heaps, List<Path> libraries, Map<String, String> settings, Map<String, Set<String>> secrets,
+                         Placement.Rule placement) {
 
         public Launch {
             heaps = Map.copyOf(heaps);

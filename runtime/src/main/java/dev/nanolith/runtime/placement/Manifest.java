@@ -42,12 +42,20 @@ public record Manifest(String app, List<Function> functions) {
      * @param output        the JSON schema of its output; null when it returns nothing
      * @param access        who may call it through the gateway
      * @param rateLimit     how many calls each caller may make through the gateway; null: no limit
+     * @param calls         the functions its source calls by name or class: its edges in the app's static call graph
+     * @param code          its class's code with identifiers and literals abstracted ({@code Compiler.SourceClass#shape}),
+     *                      for finding the same logic under other names
+     * @param copies        for a library function, the other services that run a copy of it
      */
     public record Function(String name, String service, String description, Shape shape, long timeoutMillis, Map<String, String> config,
-                           String source, JsonNode input, JsonNode output, Access access, RateLimit rateLimit) {
+                           String source, JsonNode input, JsonNode output, Access access, RateLimit rateLimit, List<String> calls,
+                           String code, java.util.Set<String> copies) {
 
         public Function {
             config = Map.copyOf(config);
+            calls = calls == null ? List.of() : List.copyOf(calls);
+            code = code == null ? "" : code;
+            copies = copies == null ? java.util.Set.of() : new java.util.TreeSet<>(copies);
             // JSON's null reads back as a null node: no schema is null, as written.
             input = input == null || input.isNull() ? null : input;
             output = output == null || output.isNull() ? null : output;

@@ -37,14 +37,14 @@ class PlacementTest {
     void aMonolithIsOneProcessButForWhatIsIsolated() throws Exception {
         assertEquals(Map.of("checkout.place-order", "shop", "pricing.price-order", "shop", "payments.charge", "payments",
                         "payments.refund", "payments", "audit.record", "audit.record", "reporting.sales-summary", "shop"),
-                Placement.plan(Placement.Mode.MONOLITH, config(), FUNCTIONS).serviceOf());
+                Placement.plan(Placement.Rule.of(Placement.Mode.MONOLITH), config(), FUNCTIONS).serviceOf());
     }
 
     @Test
     void servicesFollowTheConfigAndTheRestGoesToTheDefaultService() throws Exception {
         assertEquals(Map.of("checkout.place-order", "storefront", "pricing.price-order", "storefront", "payments.charge", "payments",
                         "payments.refund", "payments", "audit.record", "audit.record", "reporting.sales-summary", Placement.DEFAULT_SERVICE),
-                Placement.plan(Placement.Mode.SERVICES, config(), FUNCTIONS).serviceOf());
+                Placement.plan(Placement.Rule.of(Placement.Mode.SERVICES), config(), FUNCTIONS).serviceOf());
     }
 
     @Test
@@ -52,7 +52,7 @@ class PlacementTest {
         assertEquals(Map.of("checkout.place-order", "checkout.place-order", "pricing.price-order", "pricing.price-order",
                         "payments.charge", "payments", "payments.refund", "payments", "audit.record", "audit.record",
                         "reporting.sales-summary", "reporting.sales-summary"),
-                Placement.plan(Placement.Mode.NANO, config(), FUNCTIONS).serviceOf());
+                Placement.plan(Placement.Rule.of(Placement.Mode.NANO), config(), FUNCTIONS).serviceOf());
     }
 
     @Test

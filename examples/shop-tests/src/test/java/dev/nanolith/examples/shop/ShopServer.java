@@ -1,10 +1,12 @@
 package dev.nanolith.examples.shop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nanolith.cli.GitClient;
 import dev.nanolith.cli.Platform;
 import dev.nanolith.examples.psp.PaymentSimulator;
 import dev.nanolith.runtime.load.LoadException;
@@ -70,6 +72,16 @@ final class ShopServer implements AutoCloseable {
     /** Starts a shop as {@link #start(String, Map)} does, its functions placed by {@code placement}. */
     static ShopServer start(String database, Map<String, String> more, Placement.Mode placement)
             throws LoadException, IOException, InterruptedException, SQLException {
+        return start(database, more, placement, null);
+    }
+
+    /**
+     * Starts a shop as {@link #start(String, Map, Placement.Mode)} does; with {@code clone} not
+     * null, the shop is not served from its directory but pushed, as its team would: copied to
+     * {@code clone}, created on the platform and pushed to main with the real git client.
+     */
+    static ShopServer start(String database, Map<String, String> more, Placement.Mode placement, Path clone)
+            throws LoadException, IOException, InterruptedException, SQLException {
         if (!Files.isRegularFile(APP.resolve("nanolith.yaml"))) {
             throw new IllegalStateException(APP + " is not the shop app — run the tests from examples/shop-tests, next to examples/shop");
         }
@@ -81,8 +93,12 @@ final class ShopServer implements AutoCloseable {
         settings.putAll(more);
         Platform platform = Platform.start(Platform.Options.loopback(0).with(settings).placed(placement));
         try {
-            platform.deploy(APP);
-        } catch (LoadException | RuntimeException e) {
+            if (clone == null) {
+                platform.deploy(APP);
+            } else {
+                push(platform, clone);
+            }
+        } catch (LoadException | IOException | RuntimeException | Error e) {
             platform.close();
             psp.close();
             db.stop();
@@ -98,6 +114,38 @@ final class ShopServer implements AutoCloseable {
             throw e;
         }
         return shop;
+    }
+
+    /** Copies the shop's sources to {@code clone}, creates the app and pushes it to main; the push must deploy it. */
+    private static void push(Platform platform, Path clone) throws IOException, InterruptedException {
+        try (var files = Files.walk(APP)) {
+            for (Path from : files.filter(p -> !APP.relativize(p).startsWith("target")).toList()) {
+                Path to = clone.resolve(APP.relativize(from).toString());
+                if (Files.isDirectory(from)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(from, to);
+                }
+            }
+        }
+        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps"))
+                .header("Authorization", "Bearer " + platform.adminToken()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"shop\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created::body);
+        GitClient git = new GitClient(clone);
+        git.ok("init", "-q");
+        git.ok("remote", "add", "origin", JSON.readTree(created.body()).path("remote").asText());
+        GitClient.Result pushed = git.commitAndPush("The shop");
+        assertTrue(pushed.ok() && pushed.output().contains("deployed shop r1"), pushed::output);
+    }
+
+    /** Calls the admin API: {@code method} on {@code path} (under {@code /admin}) with {@code json} (null: none). */
+    Answer admin(String method, String path, String json) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(platform.url() + "/admin" + path))
+                .header("Authorization", "Bearer " + platform.adminToken()).header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), response.headers(), JSON.readTree(response.body()));
     }
 
     /** Makes an API key through the admin API, as {@code ./nanolith keys create} does, and returns it. */
@@ -155,6 +203,13 @@ final class ShopServer implements AutoCloseable {
     /** How many of a product are in stock. */
     int stock(String sku) throws SQLException {
         return (int) count("SELECT on_hand FROM stock WHERE sku = ?", sku);
+    }
+
+    /** Fills every product's stock, for traffic that would sell more than the shop holds. */
+    void restock() throws SQLException {
+        try (Connection db = DriverManager.getConnection(dbUrl); PreparedStatement update = db.prepareStatement("UPDATE stock SET on_hand = 1000000")) {
+            update.executeUpdate();
+        }
     }
 
     /** The single number a query gives. */

@@ -1,0 +1,166 @@
+package dev.nanolith.examples.shop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nanolith.cli.GitClient;
+import dev.nanolith.runtime.placement.Placement;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shop pushed and served as one process per function — the nano-service anti-pattern — and
+ * driven with create-order and checkout traffic: the audit shows the anti-pattern with its
+ * evidence, the plan proposes right-sized services and predicts the effect, {@code plan --apply}
+ * deploys them with no code change and the measured effect matches the prediction; a rollback
+ * returns to one process per function.
+ */
+class RightSizingTest {
+
+    static final String ORDER = "{\"token\":\"tk_ada_4d3f\",\"items\":[{\"sku\":\"CB-300\",\"quantity\":1}],"
+            + "\"shipTo\":{\"name\":\"Ada Lovelace\",\"street\":\"Herengracht 1\",\"postcode\":\"1015 BA\",\"city\":\"Amsterdam\",\"country\":\"NL\"}}";
+    static final String CHECKOUT = "{\"customerId\":2,\"items\":[{\"sku\":\"KB-100\",\"quantity\":1}]}";
+    /** Operations per measured round, and how many run at once: the shop's traffic, as a few users make it. */
+    static final int OPERATIONS = Integer.getInteger("ops", 300), CONCURRENCY = Integer.getInteger("users", 4);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void auditsTheShopAsNanoPlansRightSizedServicesAppliesThemAndRollsBack() throws Exception {
+        Path clone = Files.createDirectories(tmp.resolve("shop"));
+        try (ShopServer shop = ShopServer.start("sizing", Map.of("SHOP_ORDER_TIMEOUT", "30s", "SHOP_CHECKOUT_TIMEOUT", "30s"),
+                Placement.Mode.NANO, clone)) {
+            assertEquals(22, shop.platform.servicePids().size());
+            Round nano = drive(shop);
+
+            dump(shop, "/tmp/rs-r1.jsonl");
+            JsonNode audit = shop.admin("GET", "/apps/shop/audit?since=" + nano.since(), null).body();
+            JsonNode createOrder = operation(audit, "orders.create-order");
+            System.out.println("nano audit: " + audit.path("operations"));
+            assertTrue(createOrder.path("remoteHops").asInt() >= 10, createOrder::toString);
+            assertTrue(createOrder.path("between").asDouble() > 0, "the time between processes is measured: " + createOrder);
+            List<String> kinds = new ArrayList<>();
+            audit.path("findings").forEach(f -> kinds.add(f.path("kind").asText() + " " + f.path("subject").asText()));
+            assertTrue(kinds.contains("many-hops orders.create-order"), kinds::toString);
+            assertTrue(kinds.contains("many-dependencies orders.create-order"), kinds::toString);
+            assertTrue(kinds.stream().anyMatch(k -> k.startsWith("single-caller ")), kinds::toString);
+
+            JsonNode plan = shop.admin("GET", "/apps/shop/plan?since=" + nano.since(), null).body();
+            System.out.println("plan: " + plan.toPrettyString());
+            assertFalse(plan.path("steps").isEmpty(), plan::toString);
+            JsonNode predicted = prediction(plan, "orders.create-order");
+            assertTrue(predicted.path("predictedHops").asInt() < predicted.path("hops").asInt(), predicted::toString);
+            assertTrue(plan.path("callers").path("payments.charge").toString().equals("[\"checkout.place-order\"]"), plan.path("callers")::toString);
+
+            ShopServer.Answer applied = shop.admin("POST", "/apps/shop/plan?since=" + nano.since(), "");
+            assertEquals(200, applied.status(), applied.body()::toString);
+            assertEquals("r2", applied.body().path("current").asText(), applied.body()::toString);
+            System.out.println("applied: " + applied.body());
+            assertTrue(shop.platform.servicePids().size() < 22, shop.platform.servicePids()::toString);
+
+            Round planned = drive(shop);
+            dump(shop, "/tmp/rs-r2.jsonl");
+            JsonNode after = shop.admin("GET", "/apps/shop/audit?since=" + planned.since(), null).body();
+            System.out.println("planned audit: " + after.path("operations"));
+            JsonNode measured = operation(after, "orders.create-order");
+            double before = createOrder.path("millis").asDouble();
+            double now = measured.path("millis").asDouble();
+            double expected = measured.path("predicted").asDouble();
+            System.out.printf("create-order p50: nano %.2f ms, planned %.2f ms (predicted %.2f ms); client side %.2f and %.2f ms%n",
+                    before, now, expected, nano.clientMillis(), planned.clientMillis());
+            assertEquals(predicted.path("predictedMillis").asDouble(), expected, 1e-9, "the audit shows the plan's prediction");
+            System.out.println("RATIO " + before / now + " ERR " + (now - expected) / expected);
+
+            GitClient git = new GitClient(clone);
+            git.ok("fetch", "-q", "origin", "nanolith/plan");
+            String proposed = git.ok("show", "FETCH_HEAD:nanolith.yaml");
+            assertTrue(proposed.contains("services:\n"), proposed);
+            assertTrue(git.ok("log", "-1", "--format=%an %s", "FETCH_HEAD").startsWith("Nanolith Place shop's functions as r2"), proposed);
+
+            ShopServer.Answer back = shop.admin("POST", "/apps/shop/rollback", "{\"revision\":\"r1\"}");
+            assertEquals(200, back.status(), back.body()::toString);
+            assertEquals(22, shop.platform.servicePids().size());
+            shop.ok("orders.create-order", ORDER);
+        }
+    }
+
+    /** A measured round of traffic: when it started, and its create-orders' median in ms, as the client saw them. */
+    record Round(Instant since, double clientMillis) {
+    }
+
+    /** Create-orders and checkouts, a warm-up round then a measured one. */
+    private static Round drive(ShopServer shop) throws Exception {
+        round(shop);
+        Instant since = Instant.now();
+        long[] latencies = round(shop);
+        Arrays.sort(latencies);
+        return new Round(since, latencies[latencies.length / 2] / 1e6);
+    }
+
+    private static long[] round(ShopServer shop) throws Exception {
+        shop.restock();
+        List<Future<Long>> calls = new ArrayList<>();
+        try (ExecutorService users = Executors.newFixedThreadPool(CONCURRENCY)) {
+            for (int i = 0; i < OPERATIONS; i++) {
+                boolean order = i % 3 != 2;
+                calls.add(users.submit(() -> {
+                    long start = System.nanoTime();
+                    ShopServer.Answer answer = order ? shop.call("orders.create-order", ORDER) : shop.call("checkout.place-order", CHECKOUT);
+                    assertEquals(200, answer.status(), answer.body()::toString);
+                    return order ? System.nanoTime() - start : -1L;
+                }));
+            }
+        }
+        List<Long> orders = new ArrayList<>();
+        for (Future<Long> call : calls) {
+            if (call.get() >= 0) {
+                orders.add(call.get());
+            }
+        }
+        // The collector takes the workers' records four times a second.
+        Thread.sleep(1500);
+        return orders.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static void dump(ShopServer shop, String file) throws Exception {
+        JsonNode entries = shop.admin("GET", "/activations?app=shop&function=orders.create-order&limit=60", null).body();
+        StringBuilder out = new StringBuilder();
+        for (JsonNode e : entries) {
+            for (JsonNode a : shop.admin("GET", "/activations?trace=" + e.path("traceId").asText() + "&limit=1000", null).body()) {
+                out.append(a.toString()).append('\n');
+            }
+        }
+        Files.writeString(Path.of(file), out);
+    }
+
+    private static JsonNode operation(JsonNode audit, String entry) {
+        for (JsonNode op : audit.path("operations")) {
+            if (op.path("entry").asText().equals(entry)) {
+                return op;
+            }
+        }
+        throw new AssertionError("no operation " + entry + " in " + audit);
+    }
+
+    private static JsonNode prediction(JsonNode plan, String entry) {
+        for (JsonNode op : plan.path("operations")) {
+            if (op.path("entry").asText().equals(entry)) {
+                return op;
+            }
+        }
+        throw new AssertionError("no operation " + entry + " in " + plan);
+    }
+}
