@@ -167,7 +167,7 @@ public final class Auditor {
         byEntry.forEach((entry, of) -> operations.add(new Audit.Operation(entry, of.size(),
                 median(of, t -> t.calls.size()), median(of, Trace::remoteHops), median(of, Trace::depth), median(of, Trace::fanOut),
                 Trace.median(of.stream().map(Trace::nanos).toList()) / 1e6, predicted.get(entry),
-                Trace.median(of.stream().map(t -> t.nanos() == 0 ? 0 : 1000 * t.betweenNanos() / t.nanos()).toList()) / 1000.0,
+                Trace.median(of.stream().map(t -> t.nanos() == 0 ? 0 : Math.round(1000.0 * t.betweenNanos() / t.nanos())).toList()) / 1000.0,
                 of.stream().flatMap(t -> t.dependencies().stream()).distinct().sorted().toList(), of.getLast().id)));
         operations.sort(Comparator.comparingInt(Audit.Operation::traces).reversed().thenComparing(Audit.Operation::entry));
 
@@ -334,15 +334,15 @@ public final class Auditor {
     /** Functions of other apps whose code is the same but for names and literals. */
     private static void duplicates(String app, List<Function> functions, List<Peer> peers, List<Audit.Finding> findings) {
         for (Function f : functions) {
-            Set<String> mine = shingles(f.code());
-            if (mine.size() < DUPLICATE_NODES) {
+            if (f.code().length() / 2 < DUPLICATE_NODES) {
                 continue;
             }
+            Set<String> mine = shingles(f.code());
             for (Peer peer : peers) {
-                Set<String> theirs = shingles(peer.code());
-                if (peer.app().equals(app) || theirs.size() < DUPLICATE_NODES) {
+                if (peer.app().equals(app) || peer.code().length() / 2 < DUPLICATE_NODES) {
                     continue;
                 }
+                Set<String> theirs = shingles(peer.code());
                 Set<String> both = new HashSet<>(mine);
                 both.retainAll(theirs);
                 double similarity = both.size() / (double) (mine.size() + theirs.size() - both.size());

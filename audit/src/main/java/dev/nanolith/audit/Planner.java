@@ -165,12 +165,12 @@ public final class Planner {
             String b = best.getKey().get(1);
             Set<String> merged = new TreeSet<>(services.remove(a));
             merged.addAll(services.remove(b));
-            String into = name(merged, services.keySet());
+            String into = name(merged, services.keySet(), callers);
             services.put(into, merged);
             steps.add(new Plan.Step(Plan.Kind.MERGE, into, List.copyOf(merged), best.getValue()[0] / 1000 / operations,
                     String.format(java.util.Locale.ROOT, "%s and %s: %.0f calls between them in %d traces", a, b, best.getValue()[1], traces.size())));
         }
-        moveUnreached(services, cost, constraints, steps);
+        moveUnreached(services, cost, constraints, steps, callers);
         Map<String, List<String>> rules = new TreeMap<>();
         callers.forEach((function, from) -> rules.put(function, List.copyOf(from)));
         List<Plan.Step> taken = steps.subList(0, Math.min(maxSteps, steps.size()));
@@ -183,7 +183,7 @@ public final class Planner {
      * most functions named like them ({@code catalog.*}), or together into one of their own.
      */
     private static void moveUnreached(Map<String, Set<String>> services, Graph<String, DefaultWeightedEdge> cost, Constraints constraints,
-                                      List<Plan.Step> steps) {
+                                      List<Plan.Step> steps, Map<String, Set<String>> callers) {
         List<String> unreached = services.entrySet().stream()
                 .filter(e -> e.getValue().size() == 1 && cost.degreeOf(e.getValue().iterator().next()) == 0).map(Map.Entry::getKey).toList();
         for (String service : unreached) {
@@ -203,7 +203,7 @@ public final class Planner {
             }
             Set<String> merged = new TreeSet<>(services.remove(target));
             merged.addAll(services.remove(service));
-            String into = name(merged, services.keySet());
+            String into = name(merged, services.keySet(), callers);
             services.put(into, merged);
             steps.add(new Plan.Step(Plan.Kind.MOVE, into, List.copyOf(merged), 0,
                     function + ": no call of it was seen; with the other " + domain + ".* functions, one process fewer to run"));
@@ -282,12 +282,17 @@ public final class Planner {
     }
 
     /**
-     * A service's name: the domain most of its functions share, as {@code services:} takes names
-     * (lower-case letters, digits and dashes), and not one of {@code taken}.
+     * A service's name: the domain most of its functions share — of those, the domain of a
+     * function that none of the others calls ({@code callers}: each function's), where its
+     * operations start — as {@code services:} takes names (lower-case letters, digits and
+     * dashes), and not one of {@code taken}.
      */
-    static String name(Set<String> functions, Set<String> taken) {
+    static String name(Set<String> functions, Set<String> taken, Map<String, Set<String>> callers) {
         Map<String, Long> domains = functions.stream().collect(Collectors.groupingBy(Planner::domain, LinkedHashMap::new, Collectors.counting()));
+        Set<String> starts = functions.stream().filter(f -> callers.getOrDefault(f, Set.of()).stream().noneMatch(functions::contains))
+                .map(Planner::domain).collect(Collectors.toSet());
         String domain = domains.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
+                .thenComparing(e -> starts.contains(e.getKey()))
                 .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder()))).orElseThrow().getKey();
         String name = domain.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^[^a-z]+", "");
         name = name.isEmpty() ? "service" : name;

@@ -33,7 +33,7 @@ class RightSizingTest {
             + "\"shipTo\":{\"name\":\"Ada Lovelace\",\"street\":\"Herengracht 1\",\"postcode\":\"1015 BA\",\"city\":\"Amsterdam\",\"country\":\"NL\"}}";
     static final String CHECKOUT = "{\"customerId\":2,\"items\":[{\"sku\":\"KB-100\",\"quantity\":1}]}";
     /** Operations per measured round, and how many run at once: the shop's traffic, as a few users make it. */
-    static final int OPERATIONS = Integer.getInteger("ops", 300), CONCURRENCY = Integer.getInteger("users", 4);
+    static final int OPERATIONS = 200, CONCURRENCY = 4;
 
     @TempDir
     Path tmp;
@@ -46,20 +46,19 @@ class RightSizingTest {
             assertEquals(22, shop.platform.servicePids().size());
             Round nano = drive(shop);
 
-            dump(shop, "/tmp/rs-r1.jsonl");
             JsonNode audit = shop.admin("GET", "/apps/shop/audit?since=" + nano.since(), null).body();
             JsonNode createOrder = operation(audit, "orders.create-order");
-            System.out.println("nano audit: " + audit.path("operations"));
             assertTrue(createOrder.path("remoteHops").asInt() >= 10, createOrder::toString);
             assertTrue(createOrder.path("between").asDouble() > 0, "the time between processes is measured: " + createOrder);
             List<String> kinds = new ArrayList<>();
             audit.path("findings").forEach(f -> kinds.add(f.path("kind").asText() + " " + f.path("subject").asText()));
             assertTrue(kinds.contains("many-hops orders.create-order"), kinds::toString);
             assertTrue(kinds.contains("many-dependencies orders.create-order"), kinds::toString);
-            assertTrue(kinds.stream().anyMatch(k -> k.startsWith("single-caller ")), kinds::toString);
+            assertTrue(kinds.contains("single-caller payments.charge"), kinds::toString);
+            assertTrue(kinds.contains("utility-service validation.validate-order"), kinds::toString);
+            assertTrue(kinds.contains("utility-service notification.send-order-confirmation"), kinds::toString);
 
             JsonNode plan = shop.admin("GET", "/apps/shop/plan?since=" + nano.since(), null).body();
-            System.out.println("plan: " + plan.toPrettyString());
             assertFalse(plan.path("steps").isEmpty(), plan::toString);
             JsonNode predicted = prediction(plan, "orders.create-order");
             assertTrue(predicted.path("predictedHops").asInt() < predicted.path("hops").asInt(), predicted::toString);
@@ -68,13 +67,10 @@ class RightSizingTest {
             ShopServer.Answer applied = shop.admin("POST", "/apps/shop/plan?since=" + nano.since(), "");
             assertEquals(200, applied.status(), applied.body()::toString);
             assertEquals("r2", applied.body().path("current").asText(), applied.body()::toString);
-            System.out.println("applied: " + applied.body());
             assertTrue(shop.platform.servicePids().size() < 22, shop.platform.servicePids()::toString);
 
             Round planned = drive(shop);
-            dump(shop, "/tmp/rs-r2.jsonl");
             JsonNode after = shop.admin("GET", "/apps/shop/audit?since=" + planned.since(), null).body();
-            System.out.println("planned audit: " + after.path("operations"));
             JsonNode measured = operation(after, "orders.create-order");
             double before = createOrder.path("millis").asDouble();
             double now = measured.path("millis").asDouble();
@@ -82,7 +78,9 @@ class RightSizingTest {
             System.out.printf("create-order p50: nano %.2f ms, planned %.2f ms (predicted %.2f ms); client side %.2f and %.2f ms%n",
                     before, now, expected, nano.clientMillis(), planned.clientMillis());
             assertEquals(predicted.path("predictedMillis").asDouble(), expected, 1e-9, "the audit shows the plan's prediction");
-            System.out.println("RATIO " + before / now + " ERR " + (now - expected) / expected);
+            // The model counts what the calls between processes cost; what 22 processes sharing two cores cost besides is gained too.
+            assertTrue(now <= 1.2 * expected, "no slower than predicted, within 20%: " + now + " vs " + expected);
+            assertTrue(before >= 2 * now, "at least twice as fast as nano: " + before + " vs " + now);
 
             GitClient git = new GitClient(clone);
             git.ok("fetch", "-q", "origin", "nanolith/plan");
@@ -133,17 +131,6 @@ class RightSizingTest {
         // The collector takes the workers' records four times a second.
         Thread.sleep(1500);
         return orders.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static void dump(ShopServer shop, String file) throws Exception {
-        JsonNode entries = shop.admin("GET", "/activations?app=shop&function=orders.create-order&limit=60", null).body();
-        StringBuilder out = new StringBuilder();
-        for (JsonNode e : entries) {
-            for (JsonNode a : shop.admin("GET", "/activations?trace=" + e.path("traceId").asText() + "&limit=1000", null).body()) {
-                out.append(a.toString()).append('\n');
-            }
-        }
-        Files.writeString(Path.of(file), out);
     }
 
     private static JsonNode operation(JsonNode audit, String entry) {

@@ -1,0 +1,82 @@
+package dev.nanolith.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The placement plan: the measured cost of a hop, the steps, the constraints they keep, the predictions and the callers' rules. */
+class PlannerTest {
+
+    private final Records records = new Records();
+    private final Planner planner = new Planner();
+
+    private static Planner.Constraints free() {
+        return new Planner.Constraints(Set.of(), Map.of(), Map.of(), 0, Set.of());
+    }
+
+    @Test
+    void measuresTheCostOfAHopAndMergesTheNanoServicesIntoOneStepByStep() {
+        Plan plan = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), free(), Integer.MAX_VALUE);
+        assertEquals(500, plan.model().hopMicros(), 1e-6, "0.5 ms a hop, as the records show it");
+        assertEquals(5, plan.model().traces());
+        assertEquals(4, plan.steps().size());
+        plan.steps().forEach(step -> assertEquals(Plan.Kind.MERGE, step.kind()));
+        assertEquals(Set.of("orders"), Set.copyOf(plan.placement().values()));
+        Plan.Prediction createOrder = plan.operations().getFirst();
+        // 7 ms now; its four hops of 0.5 ms are gone after the plan.
+        assertEquals(new Plan.Prediction("orders.create", 5, 7.0, 4, 5.0, 0), createOrder);
+        assertEquals(Map.of("auth.check", List.of("orders.create"), "validation.validate", List.of("orders.create"), "checkout.place",
+                List.of("orders.create"), "payments.charge", List.of("checkout.place")), plan.callers());
+        assertEquals(Records.NANO, plan.after(0));
+        assertThrows(IllegalArgumentException.class, () -> plan.after(5));
+    }
+
+    @Test
+    void takesTheFirstStepsOnlyWhenAskedAndPredictsWhatTheyDo() {
+        Plan one = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), free(), 1);
+        assertEquals(1, one.steps().size());
+        assertEquals(3, one.operations().getFirst().predictedHops());
+        assertEquals(7.0 - 0.5, one.operations().getFirst().predictedMillis(), 1e-9);
+    }
+
+    @Test
+    void keepsIsolatedFunctionsIndependentServicesOwnersAndTheSizeLimitApart() {
+        List<dev.nanolith.runtime.observe.Activation> traffic = records.createOrders(Records.NANO, 5);
+        Plan isolated = planner.plan("shop", "r1", Records.NANO, traffic,
+                new Planner.Constraints(Set.of("payments.charge"), Map.of(), Map.of(), 0, Set.of()), Integer.MAX_VALUE);
+        assertEquals("payments", isolated.placement().get("payments.charge"));
+        assertEquals(1, isolated.operations().getFirst().predictedHops());
+        assertEquals(7.0 - 1.5, isolated.operations().getFirst().predictedMillis(), 1e-9);
+
+        Plan independent = planner.plan("shop", "r1", Records.NANO, traffic,
+                new Planner.Constraints(Set.of(), Map.of("checkout.place", "checkout", "payments.charge", "checkout"), Map.of(), 0, Set.of()),
+                Integer.MAX_VALUE);
+        String apart = independent.placement().get("checkout.place");
+        assertEquals(apart, independent.placement().get("payments.charge"));
+        independent.placement().forEach((f, s) -> assertEquals(f.startsWith("checkout.") || f.startsWith("payments."), s.equals(apart), f));
+
+        Plan byOwner = planner.plan("shop", "r1", Records.NANO, traffic, new Planner.Constraints(Set.of(), Map.of(), Map.of("orders.create", "a",
+                "auth.check", "a", "validation.validate", "a", "checkout.place", "b", "payments.charge", "b"), 0, Set.of()), Integer.MAX_VALUE);
+        assertEquals(2, Set.copyOf(byOwner.placement().values()).size(), byOwner.placement().toString());
+
+        Plan small = planner.plan("shop", "r1", Records.NANO, traffic, new Planner.Constraints(Set.of(), Map.of(), Map.of(), 2, Set.of()),
+                Integer.MAX_VALUE);
+        Map<String, Long> sizes = new TreeMap<>();
+        small.placement().values().forEach(s -> sizes.merge(s, 1L, Long::sum));
+        sizes.values().forEach(n -> assertEquals(true, n <= 2, sizes.toString()));
+    }
+
+    @Test
+    void aCallOfALibraryFunctionCostsNoHopSoNoStepIsTakenForIt() {
+        Plan plan = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5),
+                new Planner.Constraints(Set.of(), Map.of(), Map.of(), 0, Set.of("validation.validate")), Integer.MAX_VALUE);
+        plan.steps().forEach(step -> assertEquals(false, step.functions().contains("validation.validate") && step.kind() == Plan.Kind.MERGE
+                && step.why().contains("validation and"), step.toString()));
+        assertEquals(0, plan.operations().getFirst().predictedHops());
+    }
+}
