@@ -204,10 +204,10 @@ public final class Platform implements AutoCloseable {
             Authenticator credentials = jwts == null ? keys
                     : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
             ActivationsApi search = new ActivationsApi(activations, collector, Clock.systemUTC());
-            AdminApi admin = new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains, search,
-                    new AuditApi(router, search, guidelines, (app, revision) -> store.app(app)
-                            .flatMap(state -> state.revision(revision)).map(RevisionRecord::predicted).orElse(Map.of())));
-            this.dashboard = new Dashboard(router, store, workers, search, this::metrics, admin::admits, this::url, sandbox.describe(),
+            AuditApi audits = new AuditApi(router, search, guidelines, (app, revision) -> store.app(app)
+                    .flatMap(state -> state.revision(revision)).map(RevisionRecord::predicted).orElse(Map.of()));
+            AdminApi admin = new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains, search, audits);
+            this.dashboard = new Dashboard(router, store, workers, search, audits, this::metrics, admin::admits, this::url, sandbox.describe(),
                     Clock.systemUTC());
             this.gateway = new Gateway(router, credentials, registry, wire, watchdog, this::metrics, sandbox.describe(), options.gateway(),
                     Map.of("/git", new GitHttp(store, deployer), "/admin", admin, "/ui", dashboard), () -> ready, collector::record);

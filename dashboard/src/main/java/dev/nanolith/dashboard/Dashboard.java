@@ -2,6 +2,7 @@ package dev.nanolith.dashboard;
 
 import dev.nanolith.deploy.AppStore;
 import dev.nanolith.deploy.Workers;
+import dev.nanolith.audit.AuditApi;
 import dev.nanolith.observe.ActivationsApi;
 import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.observe.Activation;
@@ -59,6 +60,7 @@ public final class Dashboard implements HttpService, AutoCloseable {
     private final AppStore apps;
     private final Workers workers;
     private final ActivationsApi search;
+    private final AuditApi audits;
     private final Predicate<String> adminToken;
     private final Supplier<String> platformUrl;
     private final String sandbox;
@@ -74,8 +76,9 @@ public final class Dashboard implements HttpService, AutoCloseable {
      * @param metrics    the platform's metrics, every worker's gathered, as Prometheus text
      * @param adminToken whether a token is the admin token
      */
-    public Dashboard(Router router, AppStore apps, Workers workers, ActivationsApi search, Supplier<String> metrics,
+    public Dashboard(Router router, AppStore apps, Workers workers, ActivationsApi search, AuditApi audits, Supplier<String> metrics,
                      Predicate<String> adminToken, Supplier<String> platformUrl, String sandbox, Clock clock) {
+        this.audits = audits;
         this.router = router;
         this.apps = apps;
         this.workers = workers;
@@ -113,7 +116,8 @@ public final class Dashboard implements HttpService, AutoCloseable {
                 .get("/services", panel(() -> Views.services(sampler.services(), workers.running())))
                 .get("/activations", page(this::search))
                 .get("/activations/{id}", page(this::activation))
-                .get("/trace/{trace}", page(this::trace));
+                .get("/trace/{trace}", page(this::trace))
+                .get("/audit/{app}", page(this::audit));
     }
 
     private void asset(ServerRequest req, ServerResponse res) throws IOException {
@@ -221,6 +225,17 @@ public final class Dashboard implements HttpService, AutoCloseable {
         String trace = req.path().pathParameters().get("trace");
         List<Activation> calls = search.trace(trace);
         return Views.page("Operation " + trace.substring(0, 8), platformUrl.get(), sandbox, Views.trace(trace, calls));
+    }
+
+    private String audit(ServerRequest req) throws SQLException {
+        String app = req.path().pathParameters().get("app");
+        String body;
+        try {
+            body = Views.audit(audits.audit(app));
+        } catch (IllegalArgumentException e) {
+            body = "<main class=\"audit\"><section class=\"panel\"><p class=\"problem\">" + Views.esc(e.getMessage()) + "</p></section></main>";
+        }
+        return Views.page("Audit of " + app, platformUrl.get(), sandbox, body);
     }
 
     private static void html(ServerResponse res, Status status, String html) {

@@ -3,6 +3,7 @@ package dev.nanolith.dashboard;
 import static org.apache.commons.text.StringEscapeUtils.escapeHtml4;
 
 import dev.nanolith.deploy.AppState;
+import dev.nanolith.audit.Audit;
 import dev.nanolith.deploy.RevisionRecord;
 import dev.nanolith.deploy.Workers;
 import dev.nanolith.runtime.observe.Activation;
@@ -115,7 +116,7 @@ final class Views {
         StringBuilder html = new StringBuilder();
         for (Deployment d : serving) {
             html.append("<div class=\"app\" data-app=\"").append(esc(d.app())).append("\"><div class=\"row\"><b>").append(esc(d.app()))
-                    .append("</b><span class=\"chip ok\">").append(esc(d.id())).append("</span><span class=\"muted\">since ")
+                    .append("</b> <a href=\"/ui/audit/").append(esc(d.app())).append("\">audit</a><span class=\"chip ok\">").append(esc(d.id())).append("</span><span class=\"muted\">since ")
                     .append(DAY.format(d.loadedAt())).append("</span></div><div class=\"muted\">").append(d.functions().size())
                     .append(" functions in ").append(d.services().size()).append(d.services().size() == 1 ? " process" : " processes")
                     .append("</div>");
@@ -128,7 +129,8 @@ final class Views {
                     html.append("<tr").append(current ? " class=\"current\"" : "").append("><td>").append(current ? "▶ " : "")
                             .append(esc(r.id())).append("</td><td><code>").append(esc(r.shortCommit())).append("</code></td><td class=\"muted\">")
                             .append(DAY.format(r.time())).append("</td><td class=\"clip\" title=\"").append(esc(r.message())).append("\">")
-                            .append(esc(r.author())).append(": ").append(esc(r.message())).append("</td></tr>");
+                            .append(esc(r.author())).append(": ").append(esc(r.message()))
+                            .append(r.origin().equals(RevisionRecord.PUSH) ? "" : " <span class=\"chip\">" + esc(r.origin()) + "</span>").append("</td></tr>");
                 }
                 html.append("</table>");
             } else {
@@ -266,6 +268,54 @@ final class Views {
     }
 
     /** An operation: its call graph across processes, then its calls in order, each with its logs. */
+    /**
+     * An app's audit: its operations with their figures (and what the plan that placed the
+     * revision predicted), its findings with their evidence, action and traces, and its services
+     * with the checklist's answers.
+     */
+    static String audit(Audit audit) {
+        StringBuilder html = new StringBuilder("<main class=\"audit\"><section class=\"panel\" id=\"operations\"><h2>")
+                .append(esc(audit.app())).append(" ").append(esc(audit.revision())).append(" <span class=\"muted\">").append(audit.services().size())
+                .append(audit.services().size() == 1 ? " service, " : " services, ").append(audit.operations().size()).append(" operations, from ")
+                .append(audit.traces()).append(" traces</span></h2><table class=\"operations\"><thead><tr><th>operation</th><th>traces</th>"
+                        + "<th>calls</th><th>remote hops</th><th>depth</th><th>fan-out</th><th>p50</th><th>between processes</th><th>planned</th>"
+                        + "<th>depends on</th></tr></thead><tbody>");
+        for (Audit.Operation op : audit.operations()) {
+            html.append("<tr><td><a href=\"/ui/trace/").append(esc(op.example())).append("\">").append(esc(op.entry())).append("</a></td>");
+            for (int n : new int[] {op.traces(), op.calls(), op.remoteHops(), op.depth(), op.fanOut()}) {
+                html.append("<td class=\"num\">").append(n).append("</td>");
+            }
+            html.append("<td class=\"num\">").append(CallGraph.millis(op.millis())).append("</td><td class=\"num\">")
+                    .append(String.format(Locale.ROOT, "%.0f %%", 100 * op.between())).append("</td><td class=\"num\">")
+                    .append(op.predicted() == null ? "" : CallGraph.millis(op.predicted())).append("</td><td class=\"clip\">")
+                    .append(esc(String.join(", ", op.dependencies()))).append("</td></tr>");
+        }
+        html.append("</tbody></table></section><section class=\"panel\" id=\"findings\"><h2>Findings</h2>");
+        if (audit.findings().isEmpty()) {
+            html.append("<p class=\"muted\">No finding: the guidelines flag nothing.</p>");
+        }
+        for (Audit.Finding f : audit.findings()) {
+            html.append("<div class=\"finding\"><span class=\"chip bad\">").append(esc(f.kind().word())).append("</span> <b>").append(esc(f.subject()))
+                    .append("</b><div>").append(esc(f.evidence())).append("</div><div class=\"action\">→ ").append(esc(f.action())).append("</div>");
+            f.traces().forEach(t -> html.append("<a class=\"id\" href=\"/ui/trace/").append(esc(t)).append("\">").append(esc(t.substring(0, 8)))
+                    .append("</a> "));
+            html.append("</div>");
+        }
+        html.append("</section><section class=\"panel\" id=\"services\"><h2>Services and the checklist</h2><table class=\"checklist\"><thead><tr>"
+                + "<th>service</th>");
+        List<String> questions = audit.services().isEmpty() ? List.of() : audit.services().getFirst().checklist().stream().map(Audit.Answer::question).toList();
+        questions.forEach(q -> html.append("<th>").append(esc(q)).append("</th>"));
+        html.append("</tr></thead><tbody>");
+        for (Audit.Service s : audit.services()) {
+            html.append("<tr><td title=\"").append(esc(String.join(", ", s.functions()))).append("\"><b>").append(esc(s.name())).append("</b> <span class=\"muted\">")
+                    .append(s.functions().size()).append(s.functions().size() == 1 ? " function" : " functions").append("</span></td>");
+            s.checklist().forEach(a -> html.append("<td class=\"answer ").append(esc(a.answer())).append("\" title=\"").append(esc(a.evidence()))
+                    .append("\">").append(esc(a.answer())).append("</td>"));
+            html.append("</tr>");
+        }
+        return html.append("</tbody></table></section></main>").toString();
+    }
+
     static String trace(String traceId, List<Activation> calls) {
         if (calls.isEmpty()) {
             return "<main class=\"trace\"><section class=\"panel\"><p>No activation of trace <code>" + esc(traceId)

@@ -195,6 +195,19 @@ class DashboardTest {
         assertTrue(logged.findElement(By.cssSelector("pre.logs")).getText().startsWith("INFO recorded order "));
         assertTrue(fits(), "the operation's page fits a 1440 × 900 window");
         screenshot("trace");
+
+        // The app's audit: its operations measured, what the guidelines flag, and each service's checklist.
+        browser.get(shop.platform.url() + "/ui/");
+        browser.findElement(By.cssSelector("div.app[data-app='shop'] a[href='/ui/audit/shop']")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("table.operations")));
+        WebElement createOrder = browser.findElements(By.cssSelector("table.operations tbody tr")).stream()
+                .filter(r -> r.getText().startsWith("orders.create-order")).findFirst().orElseThrow();
+        assertTrue(createOrder.getText().matches("orders\\.create-order \\d+ \\d+ \\d+ .* %.*"), createOrder.getText());
+        List<String> findings = browser.findElements(By.cssSelector("#findings .finding")).stream().map(WebElement::getText).toList();
+        assertTrue(findings.stream().anyMatch(f -> f.startsWith("no-owner shop")), findings.toString());
+        assertEquals(3, browser.findElements(By.cssSelector("table.checklist tbody tr")).size());
+        assertEquals(10, browser.findElements(By.cssSelector("table.checklist thead th")).size() - 1, "ten questions a service");
+        screenshot("audit");
     }
 
     /** The process box that holds {@code function}'s node in the graph. */
