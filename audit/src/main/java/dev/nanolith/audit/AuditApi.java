@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
@@ -52,9 +53,13 @@ public final class AuditApi {
          */
         static Options parse(ServerRequest req, ActivationsApi activations) {
             var query = req.query();
+            known(req, "steps", "by-owner", "max-functions", "since");
             Optional<String> since = query.first("since").asOptional().filter(s -> !s.isBlank());
-            return new Options(count("steps", query.first("steps").asOptional(), Integer.MAX_VALUE),
-                    query.first("by-owner").asOptional().filter(s -> !s.isBlank()).map(Boolean::parseBoolean).orElse(false),
+            Optional<String> byOwner = query.first("by-owner").asOptional().filter(s -> !s.isBlank());
+            if (byOwner.isPresent() && !byOwner.get().equals("true") && !byOwner.get().equals("false")) {
+                throw new IllegalArgumentException("by-owner '" + byOwner.get() + "' is neither true nor false");
+            }
+            return new Options(count("steps", query.first("steps").asOptional(), Integer.MAX_VALUE), byOwner.map(Boolean::parseBoolean).orElse(false),
                     count("max-functions", query.first("max-functions").asOptional(), 0), since.map(activations::since).orElse(null));
         }
 
@@ -73,6 +78,8 @@ public final class AuditApi {
             throw new IllegalArgumentException(name + " '" + value.get() + "' is not a count — give a whole number, 0 or more");
         }
     }
+
+    private static final System.Logger LOG = System.getLogger(AuditApi.class.getName());
 
     private final Router router;
     private final ActivationsApi activations;
@@ -94,17 +101,16 @@ public final class AuditApi {
     /**
      * The audit of what serves {@code app} now.
      *
-     * @throws IllegalArgumentException when no revision of {@code app} serves
+     * @throws NoSuchElementException when no revision of {@code app} serves
      */
     public Audit audit(String app) throws SQLException {
-        Deployment serving = serving(app);
         return audit(app, null);
     }
 
     /**
      * The audit of what serves {@code app} now, from its traffic since {@code since} (null: its latest records).
      *
-     * @throws IllegalArgumentException when no revision of {@code app} serves
+     * @throws NoSuchElementException when no revision of {@code app} serves
      */
     public Audit audit(String app, Instant since) throws SQLException {
         Deployment serving = serving(app);
@@ -112,9 +118,15 @@ public final class AuditApi {
         List<Auditor.Function> functions = serving.functions().stream().map(fn -> Auditor.Function.of(fn, config)).toList();
         List<Auditor.Peer> peers = new ArrayList<>();
         for (Deployment other : router.deployments()) {
-            if (!other.app().equals(app)) {
+            if (other.app().equals(app)) {
+                continue;
+            }
+            try {
                 AppConfig theirs = config(other);
                 other.functions().forEach(fn -> peers.add(new Auditor.Peer(other.app(), fn.name(), Planner.ownerOf(theirs, fn.name()), fn.code())));
+            } catch (IllegalStateException e) {
+                // Another app's config that cannot be read again is no reason to refuse this app's audit: its functions go uncompared.
+                LOG.log(System.Logger.Level.WARNING, "the audit of {0} leaves {1} out: {2}", app, other, e.getMessage());
             }
         }
         return auditor.audit(app, serving.id(), functions, peers, activations.latest(app, since, RECORDS), predicted.apply(app, serving.id()));
@@ -123,7 +135,7 @@ public final class AuditApi {
     /**
      * The plan for what serves {@code app} now.
      *
-     * @throws IllegalArgumentException when no revision of {@code app} serves
+     * @throws NoSuchElementException when no revision of {@code app} serves
      */
     public Plan plan(String app, Options options) throws SQLException {
         Deployment serving = serving(app);
@@ -133,32 +145,50 @@ public final class AuditApi {
                 Planner.Constraints.of(config, placement.keySet(), options.byOwner(), options.maxFunctions()), options.steps());
     }
 
+    /**
+     * Refuses a query parameter that is not one of {@code names}: a misspelt one would be ignored.
+     *
+     * @throws IllegalArgumentException naming the parameter and those there are
+     */
+    static void known(ServerRequest req, String... names) {
+        for (String name : req.query().names()) {
+            if (!List.of(names).contains(name)) {
+                throw new IllegalArgumentException("no parameter '" + name + "' — use " + String.join(", ", names));
+            }
+        }
+    }
+
     /** Answers with the audit of the app in the path, of its traffic since {@code ?since=} if given, or 404. */
     public void audit(ServerRequest req, ServerResponse res) throws SQLException, IOException {
+        known(req, "since");
         String app = req.path().pathParameters().get("app");
         Instant since = req.query().first("since").asOptional().filter(s -> !s.isBlank()).map(activations::since).orElse(null);
-        Audit audit;
-        try {
-            audit = audit(app, since);
-        } catch (IllegalArgumentException e) {
-            Responses.error(res, Status.NOT_FOUND_404, "not-found", e.getMessage());
-            return;
-        }
-        res.status(Status.OK_200).header(HeaderValues.CONTENT_TYPE_JSON).send(Activations.JSON.writeValueAsBytes(audit));
+        json(res, () -> audit(app, since));
     }
 
     /** Answers with the plan for the app in the path, or 404, or 400 for a parameter that is not a count. */
     public void plan(ServerRequest req, ServerResponse res) throws SQLException, IOException {
         String app = req.path().pathParameters().get("app");
         Options options = options(req);
-        Plan plan;
+        json(res, () -> plan(app, options));
+    }
+
+    /** What an answer is made of; {@link NoSuchElementException} when no revision of its app serves. */
+    @FunctionalInterface
+    private interface Answer {
+        Object make() throws SQLException;
+    }
+
+    /** Answers 200 with what {@code answer} makes, as JSON, or 404 when no revision of the app serves. */
+    private static void json(ServerResponse res, Answer answer) throws SQLException, IOException {
+        Object body;
         try {
-            plan = plan(app, options);
-        } catch (IllegalArgumentException e) {
+            body = answer.make();
+        } catch (NoSuchElementException e) {
             Responses.error(res, Status.NOT_FOUND_404, "not-found", e.getMessage());
             return;
         }
-        res.status(Status.OK_200).header(HeaderValues.CONTENT_TYPE_JSON).send(Activations.JSON.writeValueAsBytes(plan));
+        res.status(Status.OK_200).header(HeaderValues.CONTENT_TYPE_JSON).send(Activations.JSON.writeValueAsBytes(body));
     }
 
     /**
@@ -172,7 +202,7 @@ public final class AuditApi {
 
     private Deployment serving(String app) {
         return router.deployments().stream().filter(d -> d.app().equals(app)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no app '" + app + "' serves — ./nanolith apps lists them"));
+                .orElseThrow(() -> new NoSuchElementException("no app '" + app + "' serves — ./nanolith apps lists them"));
     }
 
     /** The config a deployment was checked with, read again from its files. */

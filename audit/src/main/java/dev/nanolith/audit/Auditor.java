@@ -3,7 +3,9 @@ package dev.nanolith.audit;
 import dev.nanolith.observe.Recording;
 import dev.nanolith.runtime.config.AppConfig;
 import dev.nanolith.runtime.observe.Activation;
+import dev.nanolith.runtime.config.ServiceConfig;
 import dev.nanolith.runtime.placement.Manifest;
+import dev.nanolith.runtime.placement.Placement;
 import java.util.ArrayList;
 import java.util.stream.Collectors;
 import java.util.regex.Pattern;
@@ -67,6 +69,13 @@ public final class Auditor {
                     (int) Recording.number(settings, MAX_DEPENDENCIES, DEFAULT.maxDependencies(), 0),
                     (int) Recording.number(settings, MAX_REMOTE_HOPS, DEFAULT.maxRemoteHops(), 0), mode);
         }
+
+        public Guidelines {
+            if (typicalServices > maxServices) {
+                throw new IllegalArgumentException(TYPICAL_SERVICES + " (" + typicalServices + ") is above " + MAX_SERVICES + " (" + maxServices
+                        + "): the services an app typically needs are fewer than its red flag");
+            }
+        }
     }
 
     /** What a push that the guidelines flag gets. */
@@ -87,8 +96,9 @@ public final class Auditor {
      * @param owner   the team that owns it; null: none
      * @param library whether its config marks it {@code library: true}
      * @param code    its code with identifiers and literals abstracted, as the manifest keeps it; empty: not known
+     * @param independent whether its configured service is marked {@code scale: independent}
      */
-    public record Function(String name, String service, List<String> calls, String owner, boolean library, String code) {
+    public record Function(String name, String service, List<String> calls, String owner, boolean library, String code, boolean independent) {
 
         public Function {
             calls = List.copyOf(calls);
@@ -97,7 +107,10 @@ public final class Auditor {
 
         /** A function as its manifest and its app's config describe it. */
         public static Function of(Manifest.Function fn, AppConfig config) {
-            return new Function(fn.name(), fn.service(), fn.calls(), Planner.ownerOf(config, fn.name()), config.function(fn.name()).library(), fn.code());
+            String configured = Placement.configuredService(config, fn.name());
+            boolean independent = configured != null && ServiceConfig.INDEPENDENT.equals(config.services().get(configured).scale());
+            return new Function(fn.name(), fn.service(), fn.calls(), Planner.ownerOf(config, fn.name()), config.function(fn.name()).library(), fn.code(),
+                    independent);
         }
     }
 
@@ -110,6 +123,8 @@ public final class Auditor {
             + "|format|formatting|formatter|config|configuration|settings|notify|notification|notifications|notifier");
     /** How alike two functions' code must be, 0 to 1, to be called the same logic: the Jaccard index of their syntax 4-grams. */
     static final double DUPLICATE = 0.9;
+    /** The most services one team runs well. */
+    static final int SERVICES_A_TEAM = 2;
     /** The fewest syntax nodes a function's code must have for a duplicate of it to mean something. */
     static final int DUPLICATE_NODES = 40;
 
@@ -117,16 +132,6 @@ public final class Auditor {
 
     public Auditor(Guidelines guidelines) {
         this.guidelines = guidelines;
-    }
-
-    /**
-     * The audit of {@code revision} of {@code app}, whose functions are placed in services as
-     * {@code placement} says (function → service), from {@code records}, any app's, in any order;
-     * nothing is known of their code or owners.
-     */
-    public Audit audit(String app, String revision, Map<String, String> placement, List<Activation> records) {
-        List<Function> functions = placement.entrySet().stream().map(e -> new Function(e.getKey(), e.getValue(), List.of(), null, false, "")).toList();
-        return audit(app, revision, functions, List.of(), records, Map.of());
     }
 
     /**
@@ -225,7 +230,7 @@ public final class Auditor {
         });
         duplicates(app, functions, peers, findings);
         servicesOfOwner.forEach((owner, services) -> {
-            if (services.size() > 2) {
+            if (services.size() > SERVICES_A_TEAM) {
                 findings.add(new Audit.Finding(Audit.Kind.SPREAD_TEAM, owner, "owns " + services.size() + " services: " + String.join(", ", services),
                         "merge them: one team runs at most two services well", List.of()));
             }
@@ -333,6 +338,7 @@ public final class Auditor {
 
     /** Functions of other apps whose code is the same but for names and literals. */
     private static void duplicates(String app, List<Function> functions, List<Peer> peers, List<Audit.Finding> findings) {
+        Map<Peer, Set<String>> theirShingles = new HashMap<>();
         for (Function f : functions) {
             if (f.code().length() / 2 < DUPLICATE_NODES) {
                 continue;
@@ -342,7 +348,7 @@ public final class Auditor {
                 if (peer.app().equals(app) || peer.code().length() / 2 < DUPLICATE_NODES) {
                     continue;
                 }
-                Set<String> theirs = shingles(peer.code());
+                Set<String> theirs = theirShingles.computeIfAbsent(peer, p -> shingles(p.code()));
                 Set<String> both = new HashSet<>(mine);
                 both.retainAll(theirs);
                 double similarity = both.size() / (double) (mine.size() + theirs.size() - both.size());
@@ -382,12 +388,15 @@ public final class Auditor {
         answers.add(new Audit.Answer("one team?", owners.isEmpty() ? "unknown" : owners.size() == 1 ? "yes" : "no",
                 owners.isEmpty() ? "no function of it names an owner" : "owned by " + String.join(", ", owners)));
         answers.add(new Audit.Answer("stable boundaries?", "unknown", "the audit reads one revision; ./nanolith revisions shows how its placement changed"));
-        answers.add(new Audit.Answer("scales independently?", "unknown", "no scale: independent is set for it, and its load was not compared with its callers'"));
+        boolean independent = of.stream().allMatch(Function::independent);
+        answers.add(new Audit.Answer("scales independently?", independent ? "yes" : "unknown", independent
+                ? "its config marks it scale: independent" : "no scale: independent is set for it, and its load was not compared with its callers'"));
         answers.add(new Audit.Answer("better as a library?", utilities ? "yes" : "no", utilities ? "its functions are technical utilities"
                 : "it holds business logic"));
         List<Audit.Operation> its = operations.stream().filter(op -> byName.containsKey(op.entry()) && byName.get(op.entry()).service().equals(service)).toList();
         int most = its.stream().mapToInt(op -> op.dependencies().size()).max().orElse(-1);
-        answers.add(new Audit.Answer("fewer than 3 dependencies per operation?", most < 0 ? "unknown" : most < 3 ? "yes" : "no", most < 0
+        answers.add(new Audit.Answer("fewer than 3 dependencies per operation?", most < 0 ? "unknown" : most < 3 ? "yes" : "no",
+                most < 0
                 ? "no operation enters by it in the traffic read" : "its operations depend on at most " + most + " other services"));
         Set<String> callers = callersOf.getOrDefault(service, Set.of());
         answers.add(new Audit.Answer("several callers?", entered || callers.size() > 1 ? "yes" : callers.size() == 1 ? "no" : "unknown", entered
@@ -397,7 +406,7 @@ public final class Auditor {
         answers.add(new Audit.Answer("operational burden justified?", flagged ? "no" : "unknown", flagged
                 ? "a process of its own for a single caller or a utility" : "nothing found against it; only its team can weigh it"));
         Set<String> load = owners.stream().flatMap(o -> servicesOfOwner.getOrDefault(o, Set.of()).stream()).collect(Collectors.toSet());
-        answers.add(new Audit.Answer("team capacity?", owners.isEmpty() ? "unknown" : load.size() <= 2 ? "yes" : "no", owners.isEmpty()
+        answers.add(new Audit.Answer("team capacity?", owners.isEmpty() ? "unknown" : load.size() <= SERVICES_A_TEAM ? "yes" : "no", owners.isEmpty()
                 ? "no owner named" : String.join(", ", owners) + " run" + (owners.size() == 1 ? "s " : " ") + load.size() + " services"));
         boolean shared = utilities && callers.size() > 1;
         answers.add(new Audit.Answer("no shared infrastructure service?", shared ? "no" : "yes", shared

@@ -2,6 +2,7 @@ package dev.nanolith.audit;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,10 +26,10 @@ public record Plan(String app, String revision, Model model, Map<String, String>
                    Map<String, List<String>> callers) {
 
     public Plan {
-        before = new TreeMap<>(before);
+        before = Collections.unmodifiableMap(new TreeMap<>(before));
         steps = List.copyOf(steps);
         operations = List.copyOf(operations);
-        callers = new TreeMap<>(callers);
+        callers = Collections.unmodifiableMap(new TreeMap<>(callers));
     }
 
     /** The service of each function once every step is taken. */

@@ -170,22 +170,24 @@ public final class Planner {
             steps.add(new Plan.Step(Plan.Kind.MERGE, into, List.copyOf(merged), best.getValue()[0] / 1000 / operations,
                     String.format(java.util.Locale.ROOT, "%s and %s: %.0f calls between them in %d traces", a, b, best.getValue()[1], traces.size())));
         }
-        moveUnreached(services, cost, constraints, steps, callers);
+        Set<String> reached = new TreeSet<>();
+        traces.forEach(t -> t.calls.forEach(a -> reached.add(a.function())));
+        moveUnreached(services, reached, constraints, steps, callers);
         Map<String, List<String>> rules = new TreeMap<>();
         callers.forEach((function, from) -> rules.put(function, List.copyOf(from)));
         List<Plan.Step> taken = steps.subList(0, Math.min(maxSteps, steps.size()));
         Plan plan = new Plan(app, revision, model, placement, taken, List.of(), rules);
-        return new Plan(app, revision, model, placement, taken, predict(traces, placement, plan.placement(), constraints.library()), rules);
+        return new Plan(app, revision, model, placement, taken, predict(traces, plan.placement(), constraints.library()), rules);
     }
 
     /**
      * Functions that no traffic reached, alone in their service, go to the service that holds
      * most functions named like them ({@code catalog.*}), or together into one of their own.
      */
-    private static void moveUnreached(Map<String, Set<String>> services, Graph<String, DefaultWeightedEdge> cost, Constraints constraints,
+    private static void moveUnreached(Map<String, Set<String>> services, Set<String> reached, Constraints constraints,
                                       List<Plan.Step> steps, Map<String, Set<String>> callers) {
         List<String> unreached = services.entrySet().stream()
-                .filter(e -> e.getValue().size() == 1 && cost.degreeOf(e.getValue().iterator().next()) == 0).map(Map.Entry::getKey).toList();
+                .filter(e -> e.getValue().size() == 1 && !reached.contains(e.getValue().iterator().next())).map(Map.Entry::getKey).toList();
         for (String service : unreached) {
             Set<String> functions = services.get(service);
             if (functions == null || functions.size() != 1) {
@@ -211,7 +213,7 @@ public final class Planner {
     }
 
     /** Per operation, what it takes now and what it is predicted to take when placed as {@code after}. */
-    static List<Plan.Prediction> predict(List<Trace> traces, Map<String, String> now, Map<String, String> after, Set<String> library) {
+    static List<Plan.Prediction> predict(List<Trace> traces, Map<String, String> after, Set<String> library) {
         Map<String, List<Trace>> byEntry = new TreeMap<>();
         traces.stream().filter(t -> t.entry != null).forEach(t -> byEntry.computeIfAbsent(t.entry.function(), e -> new ArrayList<>()).add(t));
         List<Plan.Prediction> predictions = new ArrayList<>();
@@ -219,7 +221,8 @@ public final class Planner {
             List<Long> predicted = new ArrayList<>();
             List<Long> hopsAfter = new ArrayList<>();
             for (Trace t : of) {
-                int before = t.remoteCalls(a -> now.getOrDefault(a.function(), a.service())).size();
+                // Now: where the records say each call ran (a library function's copy ran with its caller).
+                int before = t.remoteHops();
                 // A library function's copy runs in its caller's process.
                 int remaining = (int) t.remoteCalls(a -> after.getOrDefault(a.function(), a.service())).stream()
                         .filter(a -> !library.contains(a.function())).count();

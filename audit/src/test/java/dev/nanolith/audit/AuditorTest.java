@@ -21,7 +21,7 @@ class AuditorTest {
 
     static List<Auditor.Function> functions(Map<String, String> placement, Map<String, String> owners, Map<String, String> code) {
         return placement.keySet().stream().sorted().map(f -> new Auditor.Function(f, placement.get(f), Records.CALLS.getOrDefault(f, List.of()),
-                owners.get(f), false, code.getOrDefault(f, ""))).toList();
+                owners.get(f), false, code.getOrDefault(f, ""), false)).toList();
     }
 
     private Audit audit(Map<String, String> placement, List<Activation> traffic) {

@@ -4,6 +4,7 @@ import dev.nanolith.Caller;
 import dev.nanolith.Ctx;
 import dev.nanolith.Nano;
 import java.lang.System.Logger;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -15,6 +16,9 @@ import java.util.function.Supplier;
  * instance, with nothing around it. Everything else a function could ask for is left out.
  */
 final class DirectCtx implements Ctx {
+
+    /** Plain Java calls the payment processor with the JDK's client, as the platform's does. */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final Class<?> callee;
     private final Nano<Object, Object> target;
@@ -92,5 +96,10 @@ final class DirectCtx implements Ctx {
     @Override
     public Logger log() {
         throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public HttpClient http() {
+        return HTTP;
     }
 }

@@ -791,7 +791,10 @@ public final class Main {
         @Option(names = "--max-functions", paramLabel = "N", description = "Puts at most N functions in one service.")
         Integer maxFunctions;
 
-        @Option(names = "--json", description = "Prints the plan as the admin API gives it.")
+        @Option(names = "--since", paramLabel = "WHEN", description = "Reads the traffic since then: an instant, or a duration back such as 15m.")
+        String since;
+
+        @Option(names = "--json", description = "Prints the plan (with --apply, the deploy's answer) as the admin API gives it.")
         boolean json;
 
         @CommandLine.Mixin
@@ -801,15 +804,17 @@ public final class Main {
         public Integer call() {
             return admin(() -> {
                 String path = "/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/plan?by-owner=" + byOwner
+                        + (since == null ? "" : "&since=" + URLEncoder.encode(since, StandardCharsets.UTF_8))
                         + (steps == null ? "" : "&steps=" + steps) + (maxFunctions == null ? "" : "&max-functions=" + maxFunctions);
-                JsonNode plan = data.admin().get(path);
-                if (json && !apply) {
-                    System.out.println(plan.toPrettyString());
+                // What is applied is the plan the platform makes when asked to apply it: the one printed.
+                JsonNode done = apply ? data.admin().post(path, "") : null;
+                JsonNode plan = apply ? done.path("plan") : data.admin().get(path);
+                if (json) {
+                    System.out.println((apply ? done : plan).toPrettyString());
                     return;
                 }
                 print(plan);
                 if (apply) {
-                    JsonNode done = data.admin().post(path, "");
                     System.out.println();
                     done.path("lines").forEach(line -> System.out.println(line.asText()));
                 }

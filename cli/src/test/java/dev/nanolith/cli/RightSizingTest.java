@@ -296,6 +296,25 @@ class RightSizingTest {
     }
 
     @Test
+    @Order(2)
+    void aBadQueryAnUnknownAppAndAPlanOfADirectoryAreRefusedByName() {
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("GET /apps/faults/plan?step=3", "400 no parameter 'step' — use steps, by-owner, max-functions, since");
+        refused.put("GET /apps/faults/plan?by-owner=yes", "400 by-owner 'yes' is neither true nor false");
+        refused.put("GET /apps/faults/plan?max-functions=-1", "400 max-functions '-1' is not a count — give a whole number, 0 or more");
+        refused.put("GET /apps/faults/audit?since=yesterday", "400 since: 'yesterday' is neither an instant (2026-11-30T10:00:00Z) nor a duration (15m)");
+        refused.put("GET /apps/nothing/plan", "404 no app 'nothing' serves — ./nanolith apps lists them");
+        refused.put("POST /apps/faults/plan?steps=0", "400 steps=0 applies nothing — give 1 or more, or leave it out for every step");
+        refused.put("POST /apps/tidy/plan", "409 'tidy' is served from a directory: a plan is applied as a new revision of a pushed app — create the"
+                + " app and git push it");
+        refused.put("PUT /apps/faults/plan", "405 PUT /admin/apps/faults/plan is not served — use GET, POST");
+        refused.forEach((request, expected) -> {
+            Http.Response r = admin(request.substring(0, request.indexOf(' ')), request.substring(request.indexOf(' ') + 1));
+            assertEquals(expected, r.status() + " " + r.json().path("message").asText(), request);
+        });
+    }
+
+    @Test
     @Order(3)
     void aPlanIsAppliedAsARevisionKeptByTheNextPushWrittenToTheRepositoryAndRolledBack() {
         for (int i = 0; i < 5; i++) {

@@ -232,7 +232,7 @@ public final class Dashboard implements HttpService, AutoCloseable {
         String body;
         try {
             body = Views.audit(audits.audit(app));
-        } catch (IllegalArgumentException e) {
+        } catch (java.util.NoSuchElementException e) {
             body = "<main class=\"audit\"><section class=\"panel\"><p class=\"problem\">" + Views.esc(e.getMessage()) + "</p></section></main>";
         }
         return Views.page("Audit of " + app, platformUrl.get(), sandbox, body);

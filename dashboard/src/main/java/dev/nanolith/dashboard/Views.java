@@ -267,7 +267,6 @@ final class Views {
                 : "<pre class=\"logs\">" + logs.stream().map(Views::esc).collect(Collectors.joining("\n")) + "</pre>";
     }
 
-    /** An operation: its call graph across processes, then its calls in order, each with its logs. */
     /**
      * An app's audit: its operations with their figures (and what the plan that placed the
      * revision predicted), its findings with their evidence, action and traces, and its services
@@ -316,6 +315,7 @@ final class Views {
         return html.append("</tbody></table></section></main>").toString();
     }
 
+    /** An operation: its call graph across processes, then its calls in order, each with its logs. */
     static String trace(String traceId, List<Activation> calls) {
         if (calls.isEmpty()) {
             return "<main class=\"trace\"><section class=\"panel\"><p>No activation of trace <code>" + esc(traceId)

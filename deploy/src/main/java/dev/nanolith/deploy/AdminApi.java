@@ -201,22 +201,26 @@ public final class AdminApi implements HttpService {
         }
         AppState app = app(req);
         AuditApi.Options options = audits.options(req);
+        if (options.steps() == 0) {
+            throw new IllegalArgumentException("steps=0 applies nothing — give 1 or more, or leave it out for every step");
+        }
         Plan plan;
         try {
             plan = audits.plan(app.name(), options);
-        } catch (IllegalArgumentException e) {
+        } catch (java.util.NoSuchElementException e) {
             throw new NotFoundException(e.getMessage());
         }
         if (plan.steps().isEmpty()) {
-            throw new IllegalStateException("the plan for '" + app.name() + "' has no step: the traffic of " + plan.revision()
-                    + " gives no reason to move a function — GET /admin/apps/" + app.name() + "/plan shows the model and the operations");
+            throw new IllegalStateException("the plan for '" + app.name() + "' has no step: no call between processes in the traffic of "
+                    + plan.revision() + " is left that a merge the constraints allow (isolated functions, scale: independent, by-owner,"
+                    + " max-functions) would save — GET /admin/apps/" + app.name() + "/plan shows the model and the operations");
         }
         Map<String, Double> predicted = new TreeMap<>();
         plan.operations().forEach(op -> predicted.put(op.entry(), op.predictedMillis()));
         String origin = "plan " + plan.steps().size() + (plan.steps().size() == 1 ? " step" : " steps") + " from the traffic of " + plan.revision();
         List<String> lines = new ArrayList<>();
         try {
-            lines.addAll(deployer.place(app.name(), plan.placement(), origin, predicted, lines::add));
+            lines.addAll(deployer.place(app.name(), plan.revision(), plan.placement(), origin, predicted, lines::add));
         } catch (LoadException e) {
             Responses.error(res, Status.CONFLICT_409, "plan-failed", "the planned revision failed its checks; " + plan.revision()
                     + " serves on: " + e.getMessage());
@@ -224,6 +228,7 @@ public final class AdminApi implements HttpService {
         }
         ObjectNode done = Responses.object().put("app", app.name()).put("current", store.app(app.name()).orElseThrow().current());
         lines.forEach(done.putArray("lines")::add);
+        done.set("plan", JSON.valueToTree(plan));
         Responses.json(res, Status.OK_200, done);
     }
 

@@ -82,7 +82,8 @@ public final class Deployer {
         Optional<RevisionRecord> serving = store.app(app).flatMap(AppState::currentRevision);
         Map<String, String> planned = serving.map(RevisionRecord::placement).orElse(Map.of());
         if (!planned.isEmpty()) {
-            progress.accept("nanolith: placed as " + serving.get().id() + " was (" + serving.get().origin() + ")");
+            progress.accept("nanolith: placed as " + serving.get().id() + " was (" + serving.get().origin() + "); to place by nanolith.yaml"
+                    + " again, roll back to a pushed revision and push");
         }
         Candidate candidate = check(app, commit, Check.Purpose.PUSH, planned, RevisionRecord.PUSH, Map.of(), progress);
         try {
@@ -122,15 +123,16 @@ public final class Deployer {
      * returns to the revision before it. The placement is also written
      * as the {@code services:} of a commit on {@value PlanBranch#BRANCH}, for the app's owner.
      *
+     * @param basedOn   the revision whose traffic the plan was made from: it must still serve
      * @param origin    what the revision's record says made it, such as the plan's steps
      * @param predicted what the plan predicts each operation will take, in ms, by entry function: the audit of the
      *                  revision shows it beside what is measured
      * @return the lines that report the deploy
-     * @throws IllegalStateException when no pushed revision of {@code app} serves
+     * @throws IllegalStateException when no pushed revision of {@code app} serves, or another than {@code basedOn}
      * @throws LoadException         with every problem found; nothing serves differently
      */
-    public List<String> place(String app, Map<String, String> planned, String origin, Map<String, Double> predicted, Consumer<String> progress)
-            throws LoadException {
+    public List<String> place(String app, String basedOn, Map<String, String> planned, String origin, Map<String, Double> predicted,
+                              Consumer<String> progress) throws LoadException {
         store.app(app).orElseThrow(() -> new NotFoundException("no app named '" + app + "'"));
         ReentrantLock lock = lock(app);
         lock.lock();
@@ -138,8 +140,18 @@ public final class Deployer {
             long start = System.nanoTime();
             RevisionRecord serving = store.app(app).flatMap(AppState::currentRevision).orElseThrow(
                     () -> new IllegalStateException("'" + app + "' has no pushed revision to place — push it first"));
+            if (!serving.id().equals(basedOn)) {
+                throw new IllegalStateException("'" + app + "' serves " + serving.id() + " now, not " + basedOn + ", whose traffic the plan was"
+                        + " made from — ask for the plan again");
+            }
             Candidate placed = check(app, ObjectId.fromString(serving.commit()), Check.Purpose.AGAIN, planned, origin, predicted, progress);
-            List<String> lines = new ArrayList<>(activate(app, placed, start));
+            List<String> lines;
+            try {
+                lines = new ArrayList<>(activate(app, placed, start));
+            } catch (LoadException | RuntimeException e) {
+                placed.deployment().retire();
+                throw e;
+            }
             lines.add(propose(app, serving, placed));
             return lines;
         } finally {

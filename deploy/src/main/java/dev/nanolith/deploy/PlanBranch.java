@@ -170,16 +170,46 @@ final class PlanBranch {
             lines.addAll(block);
         } else {
             int end = start + 1;
-            while (end < lines.size() && (lines.get(end).isBlank() || Character.isWhitespace(lines.get(end).charAt(0)))) {
+            while (end < lines.size() && inBlock(lines, end)) {
                 end++;
             }
             // Blank lines that end the block stay, before whatever follows.
             while (end > start + 1 && lines.get(end - 1).isBlank()) {
                 end--;
             }
+            // An earlier plan's comment, merged into main, gives way to this one's.
+            while (start > 0 && ours(lines.get(start - 1), comment)) {
+                start--;
+            }
             lines.subList(start, end).clear();
             lines.addAll(start, block);
         }
         return String.join("\n", lines) + "\n";
+    }
+
+    /** Whether {@code line} is one of a plan's comments: one that starts as one of {@code comment}'s lines. */
+    private static boolean ours(String line, List<String> comment) {
+        return comment.stream().anyMatch(c -> line.startsWith("# " + c.substring(0, Math.min(20, c.length()))));
+    }
+
+    /**
+     * Whether line {@code i} belongs to the block above it: blank, indented, or a comment at the
+     * margin that more of the block's indented lines follow.
+     */
+    private static boolean inBlock(List<String> lines, int i) {
+        String line = lines.get(i);
+        if (line.isBlank() || Character.isWhitespace(line.charAt(0))) {
+            return true;
+        }
+        if (!line.startsWith("#")) {
+            return false;
+        }
+        for (int j = i + 1; j < lines.size(); j++) {
+            String next = lines.get(j);
+            if (!next.isBlank() && !next.startsWith("#")) {
+                return Character.isWhitespace(next.charAt(0));
+            }
+        }
+        return false;
     }
 }

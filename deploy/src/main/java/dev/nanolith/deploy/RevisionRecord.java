@@ -27,9 +27,9 @@ public record RevisionRecord(String id, String commit, String author, Instant ti
     public RevisionRecord {
         stagesMillis = new LinkedHashMap<>(stagesMillis);
         // Records kept before plans existed have neither.
-        placement = placement == null ? Map.of() : new TreeMap<>(placement);
+        placement = placement == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(placement));
         origin = origin == null ? PUSH : origin;
-        predicted = predicted == null ? Map.of() : new TreeMap<>(predicted);
+        predicted = predicted == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(predicted));
     }
 
     /** The origin of a revision a push made. */

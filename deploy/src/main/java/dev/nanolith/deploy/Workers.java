@@ -231,6 +231,8 @@ public final class Workers {
         // All at once: each may take seconds to stop, and the platform's own stop waits for them.
         deployment.closeWhenRetired(() -> {
             retiring.accept(deployment);
+            // None is started again once its deployment goes, though it ends before its turn to be stopped comes.
+            started.forEach(worker -> worker.closed = true);
             started.parallelStream().forEach(WorkerProcess::close);
         });
     }

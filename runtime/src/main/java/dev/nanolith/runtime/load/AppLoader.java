@@ -382,6 +382,9 @@ public final class AppLoader {
         return null;
     }
 
+    /** What a team's name ({@code owner:}) may be: as a service's. */
+    private static final String OWNER = "[a-z][a-z0-9-]{0,62}";
+
     private static List<Problem> checkConfig(ConfigFile file, Map<String, Class<?>> functions, TypeFactory types) {
         List<Problem> problems = new ArrayList<>();
         Map<String, String> placedIn = new HashMap<>();
@@ -394,6 +397,10 @@ public final class AppLoader {
             if (config.memory() != null && !config.memory().matches(ServiceConfig.MEMORY)) {
                 problems.add(new Problem(ConfigFile.NAME, file.line(at + "/memory"), "services." + service + ": memory '" + config.memory()
                         + "' is not a size — write megabytes or gigabytes, like 128m or 1g"));
+            }
+            if (config.owner() != null && !config.owner().matches(OWNER)) {
+                problems.add(new Problem(ConfigFile.NAME, file.line(at + "/owner"), "services." + service + ": owner '" + config.owner()
+                        + "' is not a team's name — use lower-case letters, digits and dashes, starting with a letter"));
             }
             if (config.scale() != null && !config.scale().equals(ServiceConfig.INDEPENDENT)) {
                 problems.add(new Problem(ConfigFile.NAME, file.line(at + "/scale"), "services." + service + ": scale '" + config.scale()
@@ -418,6 +425,14 @@ public final class AppLoader {
         });
         file.config().functions().forEach((name, config) -> {
             String at = "/functions/" + ConfigFile.escape(name);
+            if (config.library() && config.isolated()) {
+                problems.add(new Problem(ConfigFile.NAME, file.line(at + "/library"), "functions." + name + ": a library function runs with"
+                        + " each caller, so it cannot also be isolated — keep one of library: true and isolated: true"));
+            }
+            if (config.owner() != null && !config.owner().matches(OWNER)) {
+                problems.add(new Problem(ConfigFile.NAME, file.line(at + "/owner"), "functions." + name + ": owner '" + config.owner()
+                        + "' is not a team's name — use lower-case letters, digits and dashes, starting with a letter"));
+            }
             Optional.ofNullable(fallbackProblem(file, functions, types, name, config.fallback(), at + "/fallback")).ifPresent(problems::add);
             config.calls().forEach((callee, edge) -> {
                 if (!functions.containsKey(callee)) {

@@ -109,8 +109,12 @@ public final class Compiler {
         public Map<String, List<String>> callees(Map<String, String> functionOf) {
             Map<String, java.util.Set<String>> callees = new java.util.TreeMap<>();
             for (CallSite call : calls) {
-                String outer = call.callerClass() == null ? null : call.callerClass().split("\\$")[0];
-                String caller = outer == null ? null : functionOf.get(outer);
+                // The innermost function class that holds the call: a function may itself be a nested class.
+                String caller = null;
+                for (String holder = call.callerClass(); holder != null && caller == null;
+                     holder = holder.contains("$") ? holder.substring(0, holder.lastIndexOf('$')) : null) {
+                    caller = functionOf.get(holder);
+                }
                 String callee = call.calleeName() != null ? call.calleeName() : functionOf.get(call.calleeClass());
                 if (caller != null && callee != null && !callee.equals(caller)) {
                     callees.computeIfAbsent(caller, c -> new java.util.TreeSet<>()).add(callee);

@@ -55,7 +55,7 @@ public record Manifest(String app, List<Function> functions) {
             config = Map.copyOf(config);
             calls = calls == null ? List.of() : List.copyOf(calls);
             code = code == null ? "" : code;
-            copies = copies == null ? java.util.Set.of() : new java.util.TreeSet<>(copies);
+            copies = copies == null ? java.util.Set.of() : java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(copies));
             // JSON's null reads back as a null node: no schema is null, as written.
             input = input == null || input.isNull() ? null : input;
             output = output == null || output.isNull() ? null : output;
