@@ -86,7 +86,7 @@ class DeployTest {
                     timout: 2s
                 """).source("demo/x/Echo.java", echo()));
         assertEquals(List.of("nanolith.yaml:4: unknown key 'timout' in functions.x.echo — use access, callers, calls, circuit-breaker, concurrency, config, description, fallback, hosts, idempotent,"
-                + " isolated, rate-limit, rate-limited, retry, secrets, timeout"), problems);
+                + " isolated, library, owner, rate-limit, rate-limited, retry, secrets, timeout"), problems);
     }
 
     @Test
