@@ -399,15 +399,17 @@ public final class Auditor {
                 most < 0
                 ? "no operation enters by it in the traffic read" : "its operations depend on at most " + most + " other services"));
         Set<String> callers = callersOf.getOrDefault(service, Set.of());
-        answers.add(new Audit.Answer("several callers?", entered || callers.size() > 1 ? "yes" : callers.size() == 1 ? "no" : "unknown", entered
-                ? "operations enter by it from the gateway" : callers.isEmpty() ? "no service was seen calling it" : "called by " + String.join(", ", callers)));
+        answers.add(new Audit.Answer("several callers?", entered || callers.size() > 1 ? "yes" : callers.size() == 1 ? "no" : "unknown",
+                !callers.isEmpty() ? "called by " + String.join(", ", callers) + (entered ? ", and from the gateway" : "")
+                        : entered ? "operations enter by it from the gateway" : "no service was seen calling it"));
         boolean flagged = findings.stream().anyMatch(f -> f.subject().equals(service)
                 && (f.kind() == Audit.Kind.SINGLE_CALLER || f.kind() == Audit.Kind.UTILITY_SERVICE));
         answers.add(new Audit.Answer("operational burden justified?", flagged ? "no" : "unknown", flagged
                 ? "a process of its own for a single caller or a utility" : "nothing found against it; only its team can weigh it"));
         Set<String> load = owners.stream().flatMap(o -> servicesOfOwner.getOrDefault(o, Set.of()).stream()).collect(Collectors.toSet());
         answers.add(new Audit.Answer("team capacity?", owners.isEmpty() ? "unknown" : load.size() <= SERVICES_A_TEAM ? "yes" : "no", owners.isEmpty()
-                ? "no owner named" : String.join(", ", owners) + " run" + (owners.size() == 1 ? "s " : " ") + load.size() + " services"));
+                ? "no owner named" : String.join(", ", owners) + " run" + (owners.size() == 1 ? "s " : " ") + load.size()
+                + (load.size() == 1 ? " service" : " services")));
         boolean shared = utilities && callers.size() > 1;
         answers.add(new Audit.Answer("no shared infrastructure service?", shared ? "no" : "yes", shared
                 ? "a utility that " + callers.size() + " services share over the network" : "it is no utility shared over the network"));

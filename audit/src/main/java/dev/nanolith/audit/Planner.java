@@ -29,7 +29,7 @@ import org.jgrapht.graph.SimpleWeightedGraph;
  * clustering that stops where no remote call is left to save; then functions no traffic reached
  * go to the service of the functions named like them. Each merge is one step of the plan.
  */
-public final class Planner {
+final class Planner {
 
     /**
      * What a plan may not change.
@@ -40,7 +40,7 @@ public final class Planner {
      * @param maxFunctions the most functions one service may have; 0: no limit
      * @param library      library functions: a copy runs with each caller, so calls of them cost no hop in any plan
      */
-    public record Constraints(Set<String> isolated, Map<String, String> independent, Map<String, String> owners, int maxFunctions,
+    record Constraints(Set<String> isolated, Map<String, String> independent, Map<String, String> owners, int maxFunctions,
                               Set<String> library) {
 
         public Constraints {
@@ -51,7 +51,7 @@ public final class Planner {
         }
 
         /** The constraints {@code config} sets on {@code functions}; owners' functions kept apart when {@code byOwner}. */
-        public static Constraints of(AppConfig config, Collection<String> functions, boolean byOwner, int maxFunctions) {
+        static Constraints of(AppConfig config, Collection<String> functions, boolean byOwner, int maxFunctions) {
             Set<String> isolated = new TreeSet<>();
             Map<String, String> independent = new HashMap<>();
             Map<String, String> owners = new HashMap<>();
@@ -95,7 +95,7 @@ public final class Planner {
     }
 
     /** The owner of {@code function}: its own {@code owner:}, or its configured service's; null when none. */
-    public static String ownerOf(AppConfig config, String function) {
+    static String ownerOf(AppConfig config, String function) {
         if (config.function(function).owner() != null) {
             return config.function(function).owner();
         }
@@ -108,7 +108,7 @@ public final class Planner {
      * says (function → service), from {@code records}, any app's, in any order: its first
      * {@code maxSteps} steps at most, and what they are predicted to do.
      */
-    public Plan plan(String app, String revision, Map<String, String> placement, List<Activation> records, Constraints constraints,
+    Plan plan(String app, String revision, Map<String, String> placement, List<Activation> records, Constraints constraints,
                      int maxSteps) {
         List<Trace> traces = Trace.of(app, revision, records);
         Plan.Model model = fit(traces);

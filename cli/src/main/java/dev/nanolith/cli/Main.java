@@ -733,19 +733,24 @@ public final class Main {
         @Option(names = "--json", description = "Prints the audit as the admin API gives it.")
         boolean json;
 
+        @Option(names = "--since", paramLabel = "WHEN", description = "Reads the traffic since then: an instant, or a duration back such as 15m.")
+        String since;
+
         @CommandLine.Mixin
         Data data;
 
         @Override
         public Integer call() {
             return admin(() -> {
-                JsonNode audit = data.admin().get("/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/audit");
+                JsonNode audit = data.admin().get("/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/audit"
+                        + (since == null ? "" : "?since=" + URLEncoder.encode(since, StandardCharsets.UTF_8)));
                 if (json) {
                     System.out.println(audit.toPrettyString());
                     return;
                 }
-                System.out.printf("%s %s: %d services, %d operations, from %d traces%n", audit.path("app").asText(), audit.path("revision").asText(),
-                        audit.path("services").size(), audit.path("operations").size(), audit.path("traces").asInt());
+                System.out.printf("%s %s: %s, %s, from %s%n", audit.path("app").asText(), audit.path("revision").asText(),
+                        count(audit.path("services").size(), "service"), count(audit.path("operations").size(), "operation"),
+                        count(audit.path("traces").asInt(), "trace"));
                 System.out.printf("%n%-34s %7s %6s %6s %6s %8s %10s %9s %10s  %s%n", "OPERATION", "TRACES", "CALLS", "HOPS", "DEPTH", "FAN-OUT",
                         "P50 MS", "BETWEEN", "PLANNED", "DEPENDS ON");
                 for (JsonNode op : audit.path("operations")) {
@@ -765,6 +770,19 @@ public final class Main {
                 for (JsonNode f : audit.path("findings")) {
                     System.out.printf("%s  %s: %s%n    → %s%n", f.path("kind").asText(), f.path("subject").asText(), f.path("evidence").asText(),
                             f.path("action").asText());
+                }
+                System.out.printf("%n%-24s %9s  %-24s %-18s %s%n", "SERVICE", "FUNCTIONS", "CALLED BY", "OWNERS", "THE CHECKLIST'S NO");
+                for (JsonNode s : audit.path("services")) {
+                    List<String> callers = new ArrayList<>(), owners = new ArrayList<>(), no = new ArrayList<>();
+                    s.path("callers").forEach(c -> callers.add(c.asText()));
+                    s.path("owners").forEach(o -> owners.add(o.asText()));
+                    s.path("checklist").forEach(a -> {
+                        if (a.path("answer").asText().equals("no")) {
+                            no.add(a.path("question").asText());
+                        }
+                    });
+                    System.out.printf("%-24s %9d  %-24s %-18s %s%n", s.path("name").asText(), s.path("functions").size(), String.join(", ", callers),
+                            String.join(", ", owners), String.join(" ", no));
                 }
             });
         }
@@ -828,7 +846,9 @@ public final class Main {
                     model.path("hopMicros").asDouble(), model.path("nanosPerByte").asDouble(), model.path("traces").asInt());
             System.out.println();
             if (plan.path("steps").isEmpty()) {
-                System.out.println("No step: no call between processes is left that a merge could save.");
+                System.out.println(plan.path("operations").isEmpty() ? "No step: no traffic of " + plan.path("revision").asText()
+                        + " was read — call its functions first." : "No step: no call between processes is left that a merge the constraints allow"
+                        + " could save.");
             }
             int n = 0;
             for (JsonNode step : plan.path("steps")) {
@@ -851,6 +871,11 @@ public final class Main {
                 System.out.printf("  %s:%n    callers: [%s]%n", e.getKey(), String.join(", ", from));
             });
         }
+    }
+
+    /** {@code n} things, such as {@code 1 service} or {@code 3 services}. */
+    private static String count(int n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
     }
 
     /** A command's work against the admin API. */

@@ -360,6 +360,16 @@ class RightSizingTest {
         records.path("activations").forEach(a -> services.add(a.path("service").asText() + " " + a.path("remote").asBoolean()));
         assertEquals(List.of("ledger false", "orders false"), services.stream().sorted().toList(), records.toString());
         assertFalse(findings(admin("GET", "/apps/faults/audit").json()).containsKey("utility-service formatting"));
+
+        // A library function's copy calls on into other processes under its own name: the callee's process accepts it from there.
+        faults(faults, FAULTS_YAML + "functions:\n  ledger.record:\n    library: true\n").write();
+        assertTrue(Pushes.push(platform, faults, "faults").ok());
+        Http.Response placed = http.post("/fn/orders.place", ORDER);
+        assertEquals(200, placed.status(), placed.body());
+        JsonNode formatted = admin("GET", "/activations?app=faults&function=formatting.format-amount&limit=2").json();
+        List<String> callers = new ArrayList<>();
+        formatted.path("activations").forEach(a -> callers.add(a.path("caller").asText() + " " + a.path("service").asText() + " " + a.path("remote").asBoolean()));
+        assertEquals(List.of("ledger.record formatting true", "orders.place formatting true"), callers.stream().sorted().toList(), formatted.toString());
     }
 
     @Test

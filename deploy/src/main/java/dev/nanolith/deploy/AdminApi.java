@@ -91,6 +91,7 @@ public final class AdminApi implements HttpService {
                 .post("/apps", admin(this::create))
                 .get("/apps/{app}/revisions", admin(this::revisions))
                 .get("/apps/{app}/audit", admin(audits::audit))
+                .any("/apps/{app}/audit", notAllowed("GET"))
                 .get("/apps/{app}/plan", admin(audits::plan))
                 .post("/apps/{app}/plan", admin(this::applyPlan))
                 .any("/apps/{app}/plan", notAllowed("GET, POST"))
@@ -211,9 +212,10 @@ public final class AdminApi implements HttpService {
             throw new NotFoundException(e.getMessage());
         }
         if (plan.steps().isEmpty()) {
-            throw new IllegalStateException("the plan for '" + app.name() + "' has no step: no call between processes in the traffic of "
+            throw new IllegalStateException("the plan for '" + app.name() + "' has no step: " + (plan.model().traces() == 0 && plan.operations().isEmpty()
+                    ? "no traffic of " + plan.revision() + " was read — call its functions first" : "no call between processes in the traffic of "
                     + plan.revision() + " is left that a merge the constraints allow (isolated functions, scale: independent, by-owner,"
-                    + " max-functions) would save — GET /admin/apps/" + app.name() + "/plan shows the model and the operations");
+                    + " max-functions) would save") + " — GET /admin/apps/" + app.name() + "/plan shows the model and the operations");
         }
         Map<String, Double> predicted = new TreeMap<>();
         plan.operations().forEach(op -> predicted.put(op.entry(), op.predictedMillis()));

@@ -245,8 +245,8 @@ public final class Deployer {
                     "Placed by Nanolith as " + record.id() + " (" + record.origin() + ").",
                     "The platform keeps this placement for later pushes; merged into main, it is also what --placement services uses."),
                     "Place " + app + "'s functions as " + record.id() + " serves them\n\n" + record.origin() + ".\n");
-            return "  placement written to the branch " + PlanBranch.BRANCH + " (" + commit.abbreviate(7).name() + "): git fetch origin "
-                    + PlanBranch.BRANCH + " && git diff HEAD FETCH_HEAD -- " + ConfigFile.NAME;
+            return "  placement written to the branch " + PlanBranch.BRANCH + " (" + commit.abbreviate(7).name() + "): git fetch nanolith "
+                    + PlanBranch.BRANCH + " && git diff HEAD FETCH_HEAD -- " + ConfigFile.NAME + " (nanolith: your remote for the platform)";
         } catch (IOException | LoadException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "the placement of " + app + " " + record.id() + " was not written to " + PlanBranch.BRANCH, e);
             return "  the placement could not be written to the branch " + PlanBranch.BRANCH + ": " + e.getMessage();

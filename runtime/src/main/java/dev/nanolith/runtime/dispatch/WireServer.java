@@ -135,15 +135,16 @@ public final class WireServer implements AutoCloseable {
     /**
      * Why a request cannot come from the process that connected as {@code connected}, or null: calls
      * from outside an app and reports come from the control plane only, and a call between functions
-     * names a caller placed in the service that connected.
+     * names a caller placed in the service that connected, or a library function it runs a copy of.
      */
     private String forged(Wire.Request request, String connected) {
         if (request.kind() != Wire.CALL || request.caller() == null) {
             return connected.equals(Identities.PLATFORM) ? null : "only the control plane calls a function from outside its app";
         }
         Route caller = revision.route(request.caller());
-        String placed = caller == null ? null : Identities.of(revision.app(), caller.spec().service());
-        return connected.equals(placed) ? null : "'" + connected + "' named '" + request.caller() + "' as the caller, which it does not host";
+        boolean hosts = caller != null && java.util.stream.Stream.concat(java.util.stream.Stream.of(caller.spec().service()),
+                caller.spec().copies().stream()).anyMatch(service -> connected.equals(Identities.of(revision.app(), service)));
+        return hosts ? null : "'" + connected + "' named '" + request.caller() + "' as the caller, which it does not host";
     }
 
     private void answer(Wire.Request request, String connected, DataOutputStream out) throws IOException {
