@@ -56,9 +56,11 @@ final class ShopServer implements AutoCloseable {
     private String key;
 
     private final Server db;
+    private final Path dbDir;
 
-    private ShopServer(PaymentSimulator psp, Platform platform, Server db, String dbUrl) {
+    private ShopServer(PaymentSimulator psp, Platform platform, Server db, Path dbDir, String dbUrl) {
         this.db = db;
+        this.dbDir = dbDir;
         this.psp = psp;
         this.platform = platform;
         this.dbUrl = dbUrl;
@@ -86,7 +88,8 @@ final class ShopServer implements AutoCloseable {
             throw new IllegalStateException(APP + " is not the shop app — run the tests from examples/shop-tests, next to examples/shop");
         }
         // A database server on loopback, which the shop's worker and this test both reach, as production's would be.
-        Server db = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", Files.createTempDirectory("shop-db-").toString()).start();
+        Path dbDir = Files.createTempDirectory("shop-db-");
+        Server db = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dbDir.toString()).start();
         String dbUrl = "jdbc:h2:tcp://127.0.0.1:" + db.getPort() + "/" + database + "-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
         PaymentSimulator psp = PaymentSimulator.start("127.0.0.1", 0);
         Map<String, String> settings = new HashMap<>(Map.of("PSP_URL", psp.url(), "PSP_API_KEY", psp.apiKey(), "SHOP_DB_URL", dbUrl));
@@ -101,10 +104,10 @@ final class ShopServer implements AutoCloseable {
         } catch (LoadException | IOException | RuntimeException | Error e) {
             platform.close();
             psp.close();
-            db.stop();
+            stop(db, dbDir);
             throw e;
         }
-        ShopServer shop = new ShopServer(psp, platform, db, dbUrl);
+        ShopServer shop = new ShopServer(psp, platform, db, dbDir, dbUrl);
         try {
             shop.key = shop.createKey("shop-tests", "*");
             // The shop creates its tables on first use; a look at the catalog makes them, changing nothing.
@@ -270,7 +273,17 @@ final class ShopServer implements AutoCloseable {
         try (Connection connection = DriverManager.getConnection(dbUrl)) {
             connection.createStatement().execute("SHUTDOWN");
         } finally {
-            db.stop();
+            stop(db, dbDir);
+        }
+    }
+
+    /** Stops the database server and removes its files. */
+    private static void stop(Server db, Path dir) {
+        db.stop();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("the database's files in " + dir + " were not all removed: " + e.getMessage());
         }
     }
 }
