@@ -4,8 +4,6 @@ import dev.nanolith.gateway.Responses;
 import dev.nanolith.observe.ActivationsApi;
 import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.config.AppConfig;
-import dev.nanolith.runtime.config.ConfigFile;
-import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.observe.Activations;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
@@ -79,8 +77,6 @@ public final class AuditApi {
         }
     }
 
-    private static final System.Logger LOG = System.getLogger(AuditApi.class.getName());
-
     private final Router router;
     private final ActivationsApi activations;
     private final Auditor auditor;
@@ -114,20 +110,15 @@ public final class AuditApi {
      */
     public Audit audit(String app, Instant since) throws SQLException {
         Deployment serving = serving(app);
-        AppConfig config = config(serving);
+        AppConfig config = serving.config().config();
         List<Auditor.Function> functions = serving.functions().stream().map(fn -> Auditor.Function.of(fn, config)).toList();
         List<Auditor.Peer> peers = new ArrayList<>();
         for (Deployment other : router.deployments()) {
             if (other.app().equals(app)) {
                 continue;
             }
-            try {
-                AppConfig theirs = config(other);
-                other.functions().forEach(fn -> peers.add(new Auditor.Peer(other.app(), fn.name(), Planner.ownerOf(theirs, fn.name()), fn.code())));
-            } catch (IllegalStateException e) {
-                // Another app's config that cannot be read again is no reason to refuse this app's audit: its functions go uncompared.
-                LOG.log(System.Logger.Level.WARNING, "the audit of {0} leaves {1} out: {2}", app, other, e.getMessage());
-            }
+            AppConfig theirs = other.config().config();
+            other.functions().forEach(fn -> peers.add(new Auditor.Peer(other.app(), fn.name(), Planner.ownerOf(theirs, fn.name()), fn.code())));
         }
         return auditor.audit(app, serving.id(), functions, peers, activations.latest(app, since, RECORDS), predicted.apply(app, serving.id()));
     }
@@ -140,7 +131,7 @@ public final class AuditApi {
     public Plan plan(String app, Options options) throws SQLException {
         Deployment serving = serving(app);
         Map<String, String> placement = placement(serving);
-        AppConfig config = config(serving);
+        AppConfig config = serving.config().config();
         return planner.plan(app, serving.id(), placement, activations.latest(app, options.since(), RECORDS),
                 Planner.Constraints.of(config, placement.keySet(), options.byOwner(), options.maxFunctions()), options.steps());
     }
@@ -203,15 +194,6 @@ public final class AuditApi {
     private Deployment serving(String app) {
         return router.deployments().stream().filter(d -> d.app().equals(app)).findFirst()
                 .orElseThrow(() -> new NoSuchElementException("no app '" + app + "' serves — ./nanolith apps lists them"));
-    }
-
-    /** The config a deployment was checked with, read again from its files. */
-    private static AppConfig config(Deployment deployment) {
-        try {
-            return ConfigFile.read(deployment.files(), deployment.launch().settings()::get).config();
-        } catch (LoadException e) {
-            throw new IllegalStateException("the config of " + deployment + " cannot be read again: " + e.getMessage(), e);
-        }
     }
 
     private static Map<String, String> placement(Deployment serving) {

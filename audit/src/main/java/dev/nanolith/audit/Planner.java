@@ -297,8 +297,7 @@ final class Planner {
         String domain = domains.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
                 .thenComparing(e -> starts.contains(e.getKey()))
                 .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder()))).orElseThrow().getKey();
-        String name = domain.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^[^a-z]+", "");
-        name = name.isEmpty() ? "service" : name;
+        String name = ServiceConfig.nameFor(domain);
         String unique = name;
         for (int i = 2; taken.contains(unique); i++) {
             unique = name + "-" + i;

@@ -228,7 +228,7 @@ public final class Check implements AutoCloseable {
         Map<String, Policies> policies = new HashMap<>();
         manifest.functions().forEach(fn -> policies.put(fn.name(), Policies.of(config.config(), fn.name())));
         Deployment deployment = new Deployment(id, manifest, files, new Deployment.Launch(heaps(config, manifest), jars, named, secretsOf, placement),
-                policies);
+                config, policies);
         Router.refuseClashes(name, manifest.functions(), router.taken());
         long t = System.nanoTime();
         workers.start(deployment);

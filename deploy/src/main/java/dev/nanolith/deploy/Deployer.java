@@ -103,7 +103,7 @@ public final class Deployer {
         if (guidelines.onPush() == Auditor.OnPush.OFF) {
             return;
         }
-        ConfigFile config = ConfigFile.read(deployment.files(), deployment.launch().settings()::get);
+        ConfigFile config = deployment.config();
         List<Audit.Finding> flagged = new Auditor(guidelines).review(deployment.app(),
                 deployment.functions().stream().map(fn -> Auditor.Function.of(fn, config.config())).toList());
         for (Audit.Finding f : flagged) {
@@ -240,14 +240,14 @@ public final class Deployer {
         try {
             Map<String, String> placement = new java.util.TreeMap<>();
             deployment.functions().forEach(fn -> placement.put(fn.name(), fn.service()));
-            AppConfig config = ConfigFile.read(deployment.files(), deployment.launch().settings()::get).config();
+            AppConfig config = deployment.config().config();
             ObjectId commit = PlanBranch.write(store.repository(app), ObjectId.fromString(base.commit()), config, placement, List.of(
                     "Placed by Nanolith as " + record.id() + " (" + record.origin() + ").",
                     "The platform keeps this placement for later pushes; merged into main, it is also what --placement services uses."),
                     "Place " + app + "'s functions as " + record.id() + " serves them\n\n" + record.origin() + ".\n");
             return "  placement written to the branch " + PlanBranch.BRANCH + " (" + commit.abbreviate(7).name() + "): git fetch nanolith "
                     + PlanBranch.BRANCH + " && git diff HEAD FETCH_HEAD -- " + ConfigFile.NAME + " (nanolith: your remote for the platform)";
-        } catch (IOException | LoadException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "the placement of " + app + " " + record.id() + " was not written to " + PlanBranch.BRANCH, e);
             return "  the placement could not be written to the branch " + PlanBranch.BRANCH + ": " + e.getMessage();
         }

@@ -102,7 +102,7 @@ final class PlanBranch {
      */
     static List<String> services(AppConfig config, Map<String, String> placement) {
         Map<String, List<String>> functionsOf = new TreeMap<>();
-        placement.forEach((function, service) -> functionsOf.computeIfAbsent(yamlName(service), s -> new ArrayList<>()).add(function));
+        placement.forEach((function, service) -> functionsOf.computeIfAbsent(ServiceConfig.nameFor(service), s -> new ArrayList<>()).add(function));
         List<String> lines = new ArrayList<>();
         lines.add("services:");
         functionsOf.forEach((service, functions) -> {
@@ -140,12 +140,6 @@ final class PlanBranch {
             lines.add(map.append("}").toString());
         });
         return lines;
-    }
-
-    /** A service's name as {@code services:} takes it: a function's name, as one process per function names them, has dots. */
-    private static String yamlName(String service) {
-        String name = service.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^[^a-z]+", "");
-        return name.isEmpty() ? "service" : name;
     }
 
     /**

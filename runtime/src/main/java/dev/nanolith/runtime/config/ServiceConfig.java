@@ -17,6 +17,15 @@ import java.util.List;
  */
 public record ServiceConfig(List<String> functions, boolean isolated, String memory, String owner, String scale) {
 
+    /**
+     * {@code text} as {@code services:} takes a service's name: lower-case letters, digits and
+     * dashes, starting with a letter ({@code orders.create-order} becomes {@code orders-create-order}).
+     */
+    public static String nameFor(String text) {
+        String name = text.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^[^a-z]+", "");
+        return name.isEmpty() ? "service" : name;
+    }
+
     /** The {@code scale:} of a service that scales on its own. */
     public static final String INDEPENDENT = "independent";
 

@@ -1,6 +1,7 @@
 package dev.nanolith.runtime.placement;
 
 import dev.nanolith.runtime.Drain;
+import dev.nanolith.runtime.config.ConfigFile;
 import dev.nanolith.runtime.resilience.Policies;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -53,6 +54,7 @@ public final class Deployment {
     private final Manifest manifest;
     private final Path files;
     private final Launch launch;
+    private final ConfigFile config;
     private final Map<String, Policies> policies;
     private final Instant loadedAt = Instant.now();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
@@ -62,10 +64,12 @@ public final class Deployment {
      * @param id    the revision's id, such as {@code r3}
      * @param files where its workers load it from: its {@code nanolith.yaml} and the app as its check compiled it
      * @param launch what each of its workers starts with
+     * @param config   its {@code nanolith.yaml}, as the control plane read it
      * @param policies what the callers of each function do when a call of it fails, by function, read from the app's config
      */
-    public Deployment(String id, Manifest manifest, Path files, Launch launch, Map<String, Policies> policies) {
+    public Deployment(String id, Manifest manifest, Path files, Launch launch, ConfigFile config, Map<String, Policies> policies) {
         this.id = id;
+        this.config = config;
         this.manifest = manifest;
         this.files = files;
         this.launch = launch;
@@ -87,6 +91,11 @@ public final class Deployment {
     /** Where its workers load it from. */
     public Path files() {
         return files;
+    }
+
+    /** Its {@code nanolith.yaml} as the control plane read it: owners, libraries and services for the audit, lines for problems. */
+    public ConfigFile config() {
+        return config;
     }
 
     /** What each of its workers starts with. */
