@@ -15,8 +15,10 @@ import java.util.Locale;
  * @param services   every service of its placement, with its functions
  * @param operations every operation seen, the most frequent first
  * @param findings   what the guidelines flag, the most serious first
+ * @param cpu        the CPU its workers, the control plane and the host used over the traffic read; null when not measured
  */
-public record Audit(String app, String revision, int traces, List<Service> services, List<Operation> operations, List<Finding> findings) {
+public record Audit(String app, String revision, int traces, List<Service> services, List<Operation> operations, List<Finding> findings,
+                    Usage cpu) {
 
     public Audit {
         services = List.copyOf(services);
@@ -29,9 +31,12 @@ public record Audit(String app, String revision, int traces, List<Service> servi
      *
      * @param callers   the other services whose functions call its functions, in the traffic read or in their code
      * @param owners    the teams that own its functions ({@code owner:})
+     * @param calls     the calls its process took in the traffic read, its copies of library functions' included
+     * @param cores     the CPU its worker used over the traffic read, in cores; null when not measured
      * @param checklist the design review's questions, answered for it from the same evidence
      */
-    public record Service(String name, List<String> functions, List<String> callers, List<String> owners, List<Answer> checklist) {
+    public record Service(String name, List<String> functions, List<String> callers, List<String> owners, int calls, Double cores,
+                          List<Answer> checklist) {
 
         public Service {
             functions = List.copyOf(functions);
@@ -56,6 +61,8 @@ public record Audit(String app, String revision, int traces, List<Service> servi
      *
      * @param entry        the function the operation enters by
      * @param traces       how many of its traces were read
+     * @param failed       how many of them failed (their entry did not succeed); the other figures are of those that
+     *                     succeeded, when any did
      * @param calls        calls of functions per operation
      * @param remoteHops   calls from one service to another per operation, the gateway's to the entry not counted
      * @param depth        the longest chain of calls, the entry counted
@@ -67,7 +74,7 @@ public record Audit(String app, String revision, int traces, List<Service> servi
      * @param dependencies the services other than the entry's that it calls, in all its traces
      * @param example      a trace of it, to look at
      */
-    public record Operation(String entry, int traces, int calls, int remoteHops, int depth, int fanOut, double millis, Double predicted, double between,
+    public record Operation(String entry, int traces, int failed, int calls, int remoteHops, int depth, int fanOut, double millis, Double predicted, double between,
                             List<String> dependencies, String example) {
 
         public Operation {

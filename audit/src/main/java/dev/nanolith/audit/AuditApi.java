@@ -4,6 +4,7 @@ import dev.nanolith.gateway.Responses;
 import dev.nanolith.observe.ActivationsApi;
 import dev.nanolith.runtime.Router;
 import dev.nanolith.runtime.config.AppConfig;
+import dev.nanolith.runtime.observe.Activation;
 import dev.nanolith.runtime.observe.Activations;
 import dev.nanolith.runtime.placement.Deployment;
 import dev.nanolith.runtime.placement.Manifest;
@@ -82,16 +83,37 @@ public final class AuditApi {
     private final Auditor auditor;
     private final Planner planner = new Planner();
     private final BiFunction<String, String, Map<String, Double>> predicted;
+    private final Cpu cpu;
+
+    /** What the workers of a revision of an app, the control plane and the host used between two instants. */
+    @FunctionalInterface
+    public interface Cpu {
+        /** Empty when that window was not sampled. */
+        Optional<Usage> usage(String app, String revision, Instant from, Instant to);
+    }
 
     /**
      * @param predicted what the plan that placed a revision predicted, by app and revision: ms by entry function
+     * @param cpu       the CPU used over a window of the traffic read
      */
     public AuditApi(Router router, ActivationsApi activations, Auditor.Guidelines guidelines,
-                    BiFunction<String, String, Map<String, Double>> predicted) {
+                    BiFunction<String, String, Map<String, Double>> predicted, Cpu cpu) {
         this.router = router;
         this.activations = activations;
         this.auditor = new Auditor(guidelines);
         this.predicted = predicted;
+        this.cpu = cpu;
+    }
+
+    /** The CPU used while {@code records} of {@code revision} of {@code app} were made: from the first call's start to the last one's end. */
+    private Usage usage(String app, String revision, List<Activation> records) {
+        List<Activation> of = records.stream().filter(a -> a.app().equals(app) && a.revision().equals(revision)).toList();
+        if (of.isEmpty()) {
+            return null;
+        }
+        Instant from = of.stream().map(Activation::start).min(Instant::compareTo).orElseThrow();
+        Instant to = of.stream().map(a -> a.start().plusNanos(a.durationNanos())).max(Instant::compareTo).orElseThrow();
+        return cpu.usage(app, revision, from, to).orElse(null);
     }
 
     /**
@@ -120,7 +142,8 @@ public final class AuditApi {
             AppConfig theirs = other.config().config();
             other.functions().forEach(fn -> peers.add(new Auditor.Peer(other.app(), fn.name(), Planner.ownerOf(theirs, fn.name()), fn.code())));
         }
-        return auditor.audit(app, serving.id(), functions, peers, activations.latest(app, since, RECORDS), predicted.apply(app, serving.id()));
+        List<Activation> records = activations.latest(app, since, RECORDS);
+        return auditor.audit(app, serving.id(), functions, peers, records, predicted.apply(app, serving.id()), usage(app, serving.id(), records));
     }
 
     /**
@@ -132,7 +155,8 @@ public final class AuditApi {
         Deployment serving = serving(app);
         Map<String, String> placement = placement(serving);
         AppConfig config = serving.config().config();
-        return planner.plan(app, serving.id(), placement, activations.latest(app, options.since(), RECORDS),
+        List<Activation> records = activations.latest(app, options.since(), RECORDS);
+        return planner.plan(app, serving.id(), placement, records, usage(app, serving.id(), records),
                 Planner.Constraints.of(config, placement.keySet(), options.byOwner(), options.maxFunctions()), options.steps());
     }
 

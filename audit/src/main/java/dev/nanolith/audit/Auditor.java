@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Locale;
 import java.util.HashSet;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -138,10 +139,11 @@ public final class Auditor {
      * The audit of {@code revision} of {@code app}: its {@code functions} as placed and as their
      * code and config describe them, the functions of the platform's other apps ({@code peers}),
      * the activation records of its traffic ({@code records}, any app's, in any order), and what
-     * the plan that placed it predicted each operation would take ({@code predicted}, ms by entry).
+     * the plan that placed it predicted each operation would take ({@code predicted}, ms by entry),
+     * and the CPU used meanwhile ({@code cpu}; null when not measured).
      */
     public Audit audit(String app, String revision, List<Function> functions, List<Peer> peers, List<Activation> records,
-                       Map<String, Double> predicted) {
+                       Map<String, Double> predicted, Usage cpu) {
         Map<String, Function> byName = new TreeMap<>();
         functions.forEach(f -> byName.put(f.name(), f));
         List<Trace> traces = Trace.of(app, revision, records);
@@ -149,7 +151,9 @@ public final class Auditor {
         Map<String, Set<String>> callersOf = new TreeMap<>();
         Map<List<String>, String> edgeExample = new HashMap<>();
         Map<String, Integer> callsInto = new TreeMap<>();
+        Map<String, Integer> callsIn = new TreeMap<>();
         for (Trace t : traces) {
+            t.calls.forEach(a -> callsIn.merge(a.service(), 1, Integer::sum));
             if (t.entry != null) {
                 byEntry.computeIfAbsent(t.entry.function(), e -> new ArrayList<>()).add(t);
             }
@@ -169,11 +173,14 @@ public final class Auditor {
             }
         }
         List<Audit.Operation> operations = new ArrayList<>();
-        byEntry.forEach((entry, of) -> operations.add(new Audit.Operation(entry, of.size(),
-                median(of, t -> t.calls.size()), median(of, Trace::remoteHops), median(of, Trace::depth), median(of, Trace::fanOut),
-                Trace.median(of.stream().map(Trace::nanos).toList()) / 1e6, predicted.get(entry),
-                Trace.median(of.stream().map(t -> t.nanos() == 0 ? 0 : Math.round(1000.0 * t.betweenNanos() / t.nanos())).toList()) / 1000.0,
-                of.stream().flatMap(t -> t.dependencies().stream()).distinct().sorted().toList(), of.getLast().id)));
+        byEntry.forEach((entry, all) -> {
+            List<Trace> of = Trace.succeeded(all);
+            operations.add(new Audit.Operation(entry, all.size(), (int) all.stream().filter(Trace::failed).count(),
+                    median(of, t -> t.calls.size()), median(of, Trace::remoteHops), median(of, Trace::depth), median(of, Trace::fanOut),
+                    Trace.median(of.stream().map(Trace::nanos).toList()) / 1e6, predicted.get(entry),
+                    Trace.median(of.stream().map(t -> t.nanos() == 0 ? 0 : Math.round(1000.0 * t.betweenNanos() / t.nanos())).toList()) / 1000.0,
+                    all.stream().flatMap(t -> t.dependencies().stream()).distinct().sorted().toList(), of.getLast().id));
+        });
         operations.sort(Comparator.comparingInt(Audit.Operation::traces).reversed().thenComparing(Audit.Operation::entry));
 
         Map<String, List<Function>> functionsOf = new TreeMap<>();
@@ -185,16 +192,11 @@ public final class Auditor {
         List<Audit.Finding> findings = new ArrayList<>();
         cycles(callersOf, edgeExample, findings);
         if (functionsOf.size() > guidelines.maxServices()) {
-            findings.add(new Audit.Finding(Audit.Kind.TOO_MANY_SERVICES, app, functionsOf.size() + " services, past the red flag of "
-                    + guidelines.maxServices() + " (" + guidelines.typicalServices() + " or fewer is typical)",
-                    "group functions that serve one business capability into one service (./nanolith plan " + app + ")", List.of()));
+            findings.add(tooManyServices(app, functionsOf.size()));
         }
         for (Audit.Operation op : operations) {
             if (op.dependencies().size() > guidelines.maxDependencies()) {
-                findings.add(new Audit.Finding(Audit.Kind.MANY_DEPENDENCIES, op.entry(), "calls " + op.dependencies().size()
-                        + " services besides its own: " + String.join(", ", op.dependencies()) + " (at most " + guidelines.maxDependencies()
-                        + ")", "place the services it depends on with '" + op.entry() + "', or make them library functions",
-                        List.of(op.example())));
+                findings.add(manyDependencies(op.entry(), "calls", op.dependencies(), List.of(op.example())));
             }
             if (op.remoteHops() > guidelines.maxRemoteHops()) {
                 findings.add(new Audit.Finding(Audit.Kind.MANY_HOPS, op.entry(), String.format(Locale.ROOT, "%d calls between processes of its"
@@ -211,9 +213,7 @@ public final class Auditor {
                 findings.add(new Audit.Finding(Audit.Kind.UTILITY_SERVICE, service, names + ": a technical utility in a process of its own, called"
                         + " from " + callers.size() + (callers.size() == 1 ? " service" : " services") + " (" + String.join(", ", callers) + "), "
                         + callsInto.getOrDefault(service, 0) + " calls between processes in the traffic read",
-                        "make " + (of.size() == 1 ? "it a library function: library: true under functions." + of.getFirst().name()
-                                : "them library functions (library: true)") + " places a copy with each caller, behind no hop",
-                        example == null ? List.of() : List.of(example)));
+                        library(of), example == null ? List.of() : List.of(example)));
             }
             if (callers.size() == 1 && !entered.contains(service)) {
                 String caller = callers.iterator().next();
@@ -246,10 +246,15 @@ public final class Auditor {
         List<Audit.Service> services = functionsOf.entrySet().stream().map(s -> {
             List<String> names = s.getValue().stream().map(Function::name).sorted().toList();
             List<String> owners = s.getValue().stream().map(Function::owner).filter(Objects::nonNull).distinct().sorted().toList();
+            Double cores = cpu == null ? null : cpu.services().get(s.getKey());
+            String cost = cores == null ? "" : String.format(Locale.ROOT, "; its process used %.3f cores for %d calls, %.0f%% of the CPU"
+                    + " of the app's %d processes", cores, callsIn.getOrDefault(s.getKey(), 0), 100 * cores / Math.max(1e-9, cpu.workers()),
+                    cpu.services().size());
             return new Audit.Service(s.getKey(), names, List.copyOf(callersOf.getOrDefault(s.getKey(), Set.of())), owners,
-                    checklist(s.getKey(), s.getValue(), functions, callersOf, entered.contains(s.getKey()), operations, byName, servicesOfOwner, findings));
+                    callsIn.getOrDefault(s.getKey(), 0), cores, checklist(s.getKey(), s.getValue(), functions, callersOf, entered.contains(s.getKey()),
+                    operations, byName, servicesOfOwner, findings, cost));
         }).toList();
-        return new Audit(app, revision, traces.size(), services, operations, findings);
+        return new Audit(app, revision, traces.size(), services, operations, findings, cpu);
     }
 
     /**
@@ -278,8 +283,7 @@ public final class Auditor {
         cycles(callersOf, Map.of(), findings);
         Set<String> services = functions.stream().map(Function::service).collect(Collectors.toCollection(TreeSet::new));
         if (services.size() > guidelines.maxServices()) {
-            findings.add(new Audit.Finding(Audit.Kind.TOO_MANY_SERVICES, app, services.size() + " services, past the red flag of "
-                    + guidelines.maxServices(), "group functions that serve one business capability into one service", List.of()));
+            findings.add(tooManyServices(app, services.size()));
         }
         for (Function entry : functions) {
             if (called.contains(entry.name())) {
@@ -309,9 +313,7 @@ public final class Auditor {
                 }
             }
             if (reached.size() > guidelines.maxDependencies()) {
-                findings.add(new Audit.Finding(Audit.Kind.MANY_DEPENDENCIES, entry.name(), "its code calls into " + reached.size()
-                        + " services besides its own: " + String.join(", ", reached) + " (at most " + guidelines.maxDependencies() + ")",
-                        "place the services it depends on with '" + entry.name() + "', or make them library functions", List.of()));
+                findings.add(manyDependencies(entry.name(), "its code calls into", reached, List.of()));
             }
             if (hops > guidelines.maxRemoteHops()) {
                 findings.add(new Audit.Finding(Audit.Kind.MANY_HOPS, entry.name(), "its code makes " + hops + " calls between processes (at most "
@@ -324,11 +326,30 @@ public final class Auditor {
             Set<String> callers = callersOf.getOrDefault(service, Set.of());
             if (services.size() > 1 && !callers.isEmpty() && of.stream().allMatch(Auditor::utility)) {
                 findings.add(new Audit.Finding(Audit.Kind.UTILITY_SERVICE, service, "a technical utility in a process of its own, called from "
-                        + String.join(", ", callers), "mark its functions library: true: a copy then runs with each caller", List.of()));
+                        + String.join(", ", callers), library(of), List.of()));
             }
         });
         findings.sort(Comparator.comparing(Audit.Finding::kind));
         return findings;
+    }
+
+    private Audit.Finding tooManyServices(String app, int services) {
+        return new Audit.Finding(Audit.Kind.TOO_MANY_SERVICES, app, services + " services, past the red flag of " + guidelines.maxServices() + " ("
+                + guidelines.typicalServices() + " or fewer is typical)", "group functions that serve one business capability into one service"
+                + " (./nanolith plan " + app + ")", List.of());
+    }
+
+    /** An operation entered by {@code entry} that depends on {@code services}: {@code calls} says how they were found. */
+    private Audit.Finding manyDependencies(String entry, String calls, Collection<String> services, List<String> traces) {
+        return new Audit.Finding(Audit.Kind.MANY_DEPENDENCIES, entry, calls + " " + services.size() + " services besides its own: "
+                + String.join(", ", services) + " (at most " + guidelines.maxDependencies() + ")", "place the services it depends on with '"
+                + entry + "', or make them library functions", traces);
+    }
+
+    /** What to do with a utility service's functions {@code of}. */
+    private static String library(List<Function> of) {
+        return "make " + (of.size() == 1 ? "it a library function: library: true under functions." + of.getFirst().name()
+                : "them library functions (library: true)") + " places a copy with each caller, behind no hop";
     }
 
     /** Whether a function is a technical utility: marked {@code library: true}, or named after a technical concern. */
@@ -375,7 +396,7 @@ public final class Auditor {
     /** The design review's checklist for one service, answered from what the audit found. */
     private List<Audit.Answer> checklist(String service, List<Function> of, List<Function> all, Map<String, Set<String>> callersOf, boolean entered,
                                          List<Audit.Operation> operations, Map<String, Function> byName, Map<String, Set<String>> servicesOfOwner,
-                                         List<Audit.Finding> findings) {
+                                         List<Audit.Finding> findings, String cost) {
         List<Audit.Answer> answers = new ArrayList<>();
         Set<String> domains = of.stream().map(f -> Planner.domain(f.name())).collect(Collectors.toCollection(TreeSet::new));
         List<String> split = domains.stream().filter(d -> all.stream().anyMatch(f -> Planner.domain(f.name()).equals(d) && !f.service().equals(service)))
@@ -404,8 +425,8 @@ public final class Auditor {
                         : entered ? "operations enter by it from the gateway" : "no service was seen calling it"));
         boolean flagged = findings.stream().anyMatch(f -> f.subject().equals(service)
                 && (f.kind() == Audit.Kind.SINGLE_CALLER || f.kind() == Audit.Kind.UTILITY_SERVICE));
-        answers.add(new Audit.Answer("operational burden justified?", flagged ? "no" : "unknown", flagged
-                ? "a process of its own for a single caller or a utility" : "nothing found against it; only its team can weigh it"));
+        answers.add(new Audit.Answer("operational burden justified?", flagged ? "no" : "unknown", (flagged
+                ? "a process of its own for a single caller or a utility" : "nothing found against it; only its team can weigh it") + cost));
         Set<String> load = owners.stream().flatMap(o -> servicesOfOwner.getOrDefault(o, Set.of()).stream()).collect(Collectors.toSet());
         answers.add(new Audit.Answer("team capacity?", owners.isEmpty() ? "unknown" : load.size() <= SERVICES_A_TEAM ? "yes" : "no", owners.isEmpty()
                 ? "no owner named" : String.join(", ", owners) + " run" + (owners.size() == 1 ? "s " : " ") + load.size()

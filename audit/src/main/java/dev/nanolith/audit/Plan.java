@@ -25,6 +25,9 @@ import java.util.TreeMap;
 public record Plan(String app, String revision, Model model, Map<String, String> before, List<Step> steps, List<Prediction> operations,
                    Map<String, List<String>> callers) {
 
+    /** The share of the host's cores in use past which it counts as busy. */
+    static final double BUSY = 0.9;
+
     public Plan {
         before = Collections.unmodifiableMap(new TreeMap<>(before));
         steps = List.copyOf(steps);
@@ -60,14 +63,22 @@ public record Plan(String app, String revision, Model model, Map<String, String>
      * @param traces       how many traces the fit read
      * @param hopMicros    what one call between processes costs, in µs, beyond the callee's own time
      * @param nanosPerByte what each byte it carries adds, in ns
+     * @param cpu          the CPU the traffic read took; null when not measured
      */
-    public record Model(int traces, double hopMicros, double nanosPerByte) {
+    public record Model(int traces, double hopMicros, double nanosPerByte, Usage cpu) {
 
-        /** The model in words. */
+        /** The model in words: what the CLI prints. */
+        @JsonProperty("description")
         public String describe() {
-            return String.format(Locale.ROOT, "a call between processes costs %.0f µs + %.2f ns a byte, fitted to %d traces; a call within"
-                    + " one costs nothing; an operation's predicted time is its measured time less the share of its time between"
-                    + " processes that the calls made local took", hopMicros, nanosPerByte, traces);
+            String model = String.format(Locale.ROOT, "a call between processes costs %.0f µs + %.2f ns a byte, fitted to %d traces; a call"
+                    + " within one costs nothing; an operation's predicted time is its measured time less the share of its time between"
+                    + " processes that the calls made local take", hopMicros, nanosPerByte, traces);
+            if (cpu != null && cpu.host() >= BUSY * cpu.cores()) {
+                model += String.format(Locale.ROOT, ". The host was busy (%.2f of %d cores, %.2f of them the app's %d worker processes):"
+                        + " the model leaves out the CPU that fewer processes free, so operations will likely take less than predicted",
+                        cpu.host(), cpu.cores(), cpu.workers(), cpu.services().size());
+            }
+            return model;
         }
     }
 

@@ -108,7 +108,7 @@ final class Planner {
      * says (function → service), from {@code records}, any app's, in any order: its first
      * {@code maxSteps} steps at most, and what they are predicted to do.
      */
-    Plan plan(String app, String revision, Map<String, String> placement, List<Activation> records, Constraints constraints,
+    Plan plan(String app, String revision, Map<String, String> placement, List<Activation> records, Usage cpu, Constraints constraints,
                      int maxSteps) {
         List<Trace> traces = Trace.of(app, revision, records);
         Plan.Model model = fit(traces);
@@ -176,8 +176,9 @@ final class Planner {
         Map<String, List<String>> rules = new TreeMap<>();
         callers.forEach((function, from) -> rules.put(function, List.copyOf(from)));
         List<Plan.Step> taken = steps.subList(0, Math.min(maxSteps, steps.size()));
-        Plan plan = new Plan(app, revision, model, placement, taken, List.of(), rules);
-        return new Plan(app, revision, model, placement, taken, predict(traces, plan.placement(), constraints.library()), rules);
+        Map<String, String> after = new Plan(app, revision, model, placement, taken, List.of(), rules).placement();
+        model = new Plan.Model(model.traces(), model.hopMicros(), model.nanosPerByte(), cpu);
+        return new Plan(app, revision, model, placement, taken, predict(traces, after, constraints.library()), rules);
     }
 
     /**
@@ -212,12 +213,16 @@ final class Planner {
         }
     }
 
-    /** Per operation, what it takes now and what it is predicted to take when placed as {@code after}. */
+    /**
+     * Per operation, what it takes now and what it is predicted to take when placed as {@code after},
+     * from the traces that succeeded (all of them when none did).
+     */
     static List<Plan.Prediction> predict(List<Trace> traces, Map<String, String> after, Set<String> library) {
         Map<String, List<Trace>> byEntry = new TreeMap<>();
         traces.stream().filter(t -> t.entry != null).forEach(t -> byEntry.computeIfAbsent(t.entry.function(), e -> new ArrayList<>()).add(t));
         List<Plan.Prediction> predictions = new ArrayList<>();
-        byEntry.forEach((entry, of) -> {
+        byEntry.forEach((entry, all) -> {
+            List<Trace> of = Trace.succeeded(all);
             List<Long> predicted = new ArrayList<>();
             List<Long> hopsAfter = new ArrayList<>();
             for (Trace t : of) {
@@ -231,7 +236,7 @@ final class Planner {
                 predicted.add(Math.round(t.nanos() - t.betweenNanos() * (1 - kept)));
                 hopsAfter.add((long) remaining);
             }
-            predictions.add(new Plan.Prediction(entry, of.size(), Trace.median(of.stream().map(Trace::nanos).toList()) / 1e6,
+            predictions.add(new Plan.Prediction(entry, all.size(), Trace.median(of.stream().map(Trace::nanos).toList()) / 1e6,
                     (int) Trace.median(of.stream().map(t -> (long) t.remoteHops()).toList()), Trace.median(predicted) / 1e6,
                     (int) Trace.median(hopsAfter)));
         });
@@ -269,7 +274,7 @@ final class Planner {
             perHop = hops == 0 ? 0 : traces.stream().mapToDouble(Trace::betweenNanos).sum() / hops;
             perByte = 0;
         }
-        return new Plan.Model(fitted, perHop / 1000, perByte);
+        return new Plan.Model(fitted, perHop / 1000, perByte, null);
     }
 
     private static Map<String, String> serviceOf(Map<String, Set<String>> services) {

@@ -47,6 +47,17 @@ final class Trace {
         return remoteCalls(Activation::service).size();
     }
 
+    /** Whether the operation failed: its entry did not succeed. */
+    boolean failed() {
+        return entry != null && entry.status() != Activation.Status.SUCCESS;
+    }
+
+    /** Those of {@code traces} that did not fail; all of them when every one failed. */
+    static List<Trace> succeeded(List<Trace> traces) {
+        List<Trace> ok = traces.stream().filter(t -> !t.failed()).toList();
+        return ok.isEmpty() ? traces : ok;
+    }
+
     /** How long the operation took, in ns: its entry's call; 0 when that was not kept. */
     long nanos() {
         return entry == null ? 0 : entry.durationNanos();

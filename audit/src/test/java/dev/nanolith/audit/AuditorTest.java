@@ -25,7 +25,7 @@ class AuditorTest {
     }
 
     private Audit audit(Map<String, String> placement, List<Activation> traffic) {
-        return auditor.audit("shop", "r1", functions(placement, OWNERS, Map.of()), List.of(), traffic, Map.of());
+        return auditor.audit("shop", "r1", functions(placement, OWNERS, Map.of()), List.of(), traffic, Map.of(), null);
     }
 
     @Test
@@ -34,7 +34,7 @@ class AuditorTest {
 
         assertEquals(3, audit.traces());
         // 7 ms: 1 ms of each of five functions, and four hops of 0.5 ms; 2 of the 7 ms between processes.
-        assertEquals(new Audit.Operation("orders.create", 3, 5, 4, 3, 3, 7.0, null, 0.286, List.of("auth", "checkout", "payments", "validation"),
+        assertEquals(new Audit.Operation("orders.create", 3, 0, 5, 4, 3, 3, 7.0, null, 0.286, List.of("auth", "checkout", "payments", "validation"),
                 String.format("%032x", 3)), audit.operations().getFirst());
         assertEquals(List.of(Audit.Kind.MANY_DEPENDENCIES, Audit.Kind.MANY_HOPS, Audit.Kind.UTILITY_SERVICE, Audit.Kind.SINGLE_CALLER,
                 Audit.Kind.SINGLE_CALLER, Audit.Kind.SINGLE_CALLER, Audit.Kind.SINGLE_CALLER), audit.findings().stream().map(Audit.Finding::kind).toList());
@@ -51,6 +51,33 @@ class AuditorTest {
         assertEquals(List.of("one team?/yes", "several callers?/no", "operational burden justified?/no", "team capacity?/yes"),
                 auth.checklist().stream().filter(a -> List.of("one team?", "several callers?", "operational burden justified?", "team capacity?")
                         .contains(a.question())).map(a -> a.question() + "/" + a.answer()).toList());
+    }
+
+    @Test
+    void showsTheCpuEachProcessUsedAsTheEvidenceOfItsBurden() {
+        Usage cpu = new Usage(10, 2, 1.9, 0.4, Map.of("orders", 0.3, "auth", 0.1, "validation", 0.05, "checkout", 0.05, "payments", 0.0));
+        Audit audit = auditor.audit("shop", "r1", functions(Records.NANO, OWNERS, Map.of()), List.of(), records.createOrders(Records.NANO, 3),
+                Map.of(), cpu);
+
+        assertEquals(cpu, audit.cpu());
+        Audit.Service auth = audit.services().stream().filter(s -> s.name().equals("auth")).findFirst().orElseThrow();
+        assertEquals(3, auth.calls());
+        assertEquals(0.1, auth.cores());
+        assertEquals("a process of its own for a single caller or a utility; its process used 0.100 cores for 3 calls, 20% of the CPU of the app's"
+                + " 5 processes", auth.checklist().stream().filter(a -> a.question().equals("operational burden justified?")).findFirst().orElseThrow()
+                .evidence());
+    }
+
+    @Test
+    void countsFailedOperationsApartFromTheFiguresOfThoseThatSucceeded() {
+        List<Activation> traffic = new ArrayList<>(records.createOrders(Records.NANO, 3));
+        // A fourth create-order that was refused at once: 0.1 ms, no call made.
+        traffic.add(new Activation("00000000000000fe", "shop", "orders.create", "r1", "orders", "entry", true, "anonymous",
+                "0000000000000000000000000000000f", "", Records.T0, 100_000, 0, Activation.Status.REFUSED, 10, 10, List.of()));
+        Audit.Operation create = audit(Records.NANO, traffic).operations().getFirst();
+        assertEquals(4, create.traces());
+        assertEquals(1, create.failed());
+        assertEquals(7.0, create.millis(), "the median of the three that succeeded");
     }
 
     @Test
@@ -74,10 +101,10 @@ class AuditorTest {
                 "000000000000000000000000000000b3", "", Records.T0, 1, 0, Activation.Status.DENIED, -1, -1, List.of()));
         Map<String, String> oneTeam = Map.of("orders.create", "shop-team", "auth.check", "shop-team", "validation.validate", "shop-team",
                 "checkout.place", "shop-team", "payments.charge", "shop-team");
-        Audit audit = auditor.audit("shop", "r1", functions(monolith, oneTeam, Map.of()), List.of(), traffic, Map.of("orders.create", 4.5));
+        Audit audit = auditor.audit("shop", "r1", functions(monolith, oneTeam, Map.of()), List.of(), traffic, Map.of("orders.create", 4.5), null);
         assertEquals(1, audit.traces());
         assertEquals(List.of(), audit.findings());
-        assertEquals(new Audit.Operation("orders.create", 1, 5, 0, 3, 3, 5.0, 4.5, 0.0, List.of(), "000000000000000000000000000000b1"),
+        assertEquals(new Audit.Operation("orders.create", 1, 0, 5, 0, 3, 3, 5.0, 4.5, 0.0, List.of(), "000000000000000000000000000000b1"),
                 audit.operations().getFirst());
     }
 
@@ -90,7 +117,7 @@ class AuditorTest {
         String code = written.toString();
         Audit audit = auditor.audit("shop", "r1", functions(Records.NANO, OWNERS, Map.of("payments.charge", code)),
                 List.of(new Auditor.Peer("billing", "billing.pay", "billing-team", code.substring(0, code.length() - 2) + "zz"),
-                        new Auditor.Peer("other", "other.thing", null, "0a0a0a0a".repeat(30))), records.createOrders(Records.NANO, 1), Map.of());
+                        new Auditor.Peer("other", "other.thing", null, "0a0a0a0a".repeat(30))), records.createOrders(Records.NANO, 1), Map.of(), null);
         List<Audit.Finding> duplicates = audit.findings().stream().filter(f -> f.kind() == Audit.Kind.DUPLICATE).toList();
         assertEquals(1, duplicates.size(), duplicates.toString());
         assertEquals("payments.charge = billing/billing.pay", duplicates.getFirst().subject());
@@ -102,7 +129,7 @@ class AuditorTest {
         Map<String, String> owners = Map.of("orders.create", "a", "auth.check", "a", "validation.validate", "a", "checkout.place", "b");
         Map<String, String> twoServices = Map.of("orders.create", "orders", "auth.check", "auth", "validation.validate", "validation",
                 "checkout.place", "orders", "payments.charge", "payments");
-        List<String> found = auditor.audit("shop", "r1", functions(twoServices, owners, Map.of()), List.of(), List.of(), Map.of()).findings().stream()
+        List<String> found = auditor.audit("shop", "r1", functions(twoServices, owners, Map.of()), List.of(), List.of(), Map.of(), null).findings().stream()
                 .filter(f -> f.kind().compareTo(Audit.Kind.DUPLICATE) > 0).map(f -> f.kind().word() + " " + f.subject() + ": " + f.evidence()).toList();
         assertEquals(List.of("spread-team a: owns 3 services: auth, orders, validation", "shared-service orders: 2 teams own its functions: a, b",
                 "no-owner shop: 1 of 5 functions name no owner: payments.charge"), found.stream().sorted((x, y) -> Integer.compare(

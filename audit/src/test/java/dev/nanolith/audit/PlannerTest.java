@@ -1,6 +1,8 @@
 package dev.nanolith.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
@@ -21,7 +23,7 @@ class PlannerTest {
 
     @Test
     void measuresTheCostOfAHopAndMergesTheNanoServicesIntoOneStepByStep() {
-        Plan plan = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), free(), Integer.MAX_VALUE);
+        Plan plan = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), null, free(), Integer.MAX_VALUE);
         assertEquals(500, plan.model().hopMicros(), 1e-6, "0.5 ms a hop, as the records show it");
         assertEquals(5, plan.model().traces());
         assertEquals(4, plan.steps().size());
@@ -37,8 +39,20 @@ class PlannerTest {
     }
 
     @Test
+    void saysWhenTheHostWasBusyThatTheModelLeavesOutTheCpuFewerProcessesFree() {
+        Usage busy = new Usage(10, 2, 1.9, 0.4, Map.of("orders", 0.8, "auth", 0.3));
+        Plan plan = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), busy, free(), Integer.MAX_VALUE);
+        assertEquals(busy, plan.model().cpu());
+        assertTrue(plan.model().describe().endsWith("The host was busy (1.90 of 2 cores, 1.10 of them the app's 2 worker processes): the model"
+                + " leaves out the CPU that fewer processes free, so operations will likely take less than predicted"), plan.model().describe());
+        Usage idle = new Usage(10, 2, 0.5, 0.1, Map.of("orders", 0.2));
+        assertFalse(planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), idle, free(), Integer.MAX_VALUE).model()
+                .describe().contains("busy"));
+    }
+
+    @Test
     void takesTheFirstStepsOnlyWhenAskedAndPredictsWhatTheyDo() {
-        Plan one = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), free(), 1);
+        Plan one = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), null, free(), 1);
         assertEquals(1, one.steps().size());
         assertEquals(3, one.operations().getFirst().predictedHops());
         assertEquals(7.0 - 0.5, one.operations().getFirst().predictedMillis(), 1e-9);
@@ -47,24 +61,24 @@ class PlannerTest {
     @Test
     void keepsIsolatedFunctionsIndependentServicesOwnersAndTheSizeLimitApart() {
         List<dev.nanolith.runtime.observe.Activation> traffic = records.createOrders(Records.NANO, 5);
-        Plan isolated = planner.plan("shop", "r1", Records.NANO, traffic,
+        Plan isolated = planner.plan("shop", "r1", Records.NANO, traffic, null,
                 new Planner.Constraints(Set.of("payments.charge"), Map.of(), Map.of(), 0, Set.of()), Integer.MAX_VALUE);
         assertEquals("payments", isolated.placement().get("payments.charge"));
         assertEquals(1, isolated.operations().getFirst().predictedHops());
         assertEquals(7.0 - 1.5, isolated.operations().getFirst().predictedMillis(), 1e-9);
 
-        Plan independent = planner.plan("shop", "r1", Records.NANO, traffic,
+        Plan independent = planner.plan("shop", "r1", Records.NANO, traffic, null,
                 new Planner.Constraints(Set.of(), Map.of("checkout.place", "checkout", "payments.charge", "checkout"), Map.of(), 0, Set.of()),
                 Integer.MAX_VALUE);
         String apart = independent.placement().get("checkout.place");
         assertEquals(apart, independent.placement().get("payments.charge"));
         independent.placement().forEach((f, s) -> assertEquals(f.startsWith("checkout.") || f.startsWith("payments."), s.equals(apart), f));
 
-        Plan byOwner = planner.plan("shop", "r1", Records.NANO, traffic, new Planner.Constraints(Set.of(), Map.of(), Map.of("orders.create", "a",
+        Plan byOwner = planner.plan("shop", "r1", Records.NANO, traffic, null, new Planner.Constraints(Set.of(), Map.of(), Map.of("orders.create", "a",
                 "auth.check", "a", "validation.validate", "a", "checkout.place", "b", "payments.charge", "b"), 0, Set.of()), Integer.MAX_VALUE);
         assertEquals(2, Set.copyOf(byOwner.placement().values()).size(), byOwner.placement().toString());
 
-        Plan small = planner.plan("shop", "r1", Records.NANO, traffic, new Planner.Constraints(Set.of(), Map.of(), Map.of(), 2, Set.of()),
+        Plan small = planner.plan("shop", "r1", Records.NANO, traffic, null, new Planner.Constraints(Set.of(), Map.of(), Map.of(), 2, Set.of()),
                 Integer.MAX_VALUE);
         Map<String, Long> sizes = new TreeMap<>();
         small.placement().values().forEach(s -> sizes.merge(s, 1L, Long::sum));
@@ -73,7 +87,7 @@ class PlannerTest {
 
     @Test
     void aCallOfALibraryFunctionCostsNoHopSoNoStepIsTakenForIt() {
-        Plan plan = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5),
+        Plan plan = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), null,
                 new Planner.Constraints(Set.of(), Map.of(), Map.of(), 0, Set.of("validation.validate")), Integer.MAX_VALUE);
         plan.steps().forEach(step -> assertEquals(false, step.functions().contains("validation.validate") && step.kind() == Plan.Kind.MERGE
                 && step.why().contains("validation and"), step.toString()));

@@ -47,14 +47,18 @@ public final class RightSizingBench {
             push(platform, shop, work.resolve("shop"));
             Instant nano = drive(platform, dbUrl, round, concurrency);
             int processes = platform.serving("shop").orElseThrow().services().size();
-            JsonNode before = operation(admin(platform, "GET", "/apps/shop/audit?since=" + nano));
+            JsonNode audited = admin(platform, "GET", "/apps/shop/audit?since=" + nano);
+            JsonNode before = operation(audited);
             JsonNode plan = admin(platform, "GET", "/apps/shop/plan?since=" + nano);
             System.err.println("bench: applying the plan's " + plan.path("steps").size() + " steps");
             JsonNode applied = admin(platform, "POST", "/apps/shop/plan?since=" + nano);
             applied.path("lines").forEach(line -> System.err.println(line.asText()));
             Instant planned = drive(platform, dbUrl, round, concurrency);
-            JsonNode after = operation(admin(platform, "GET", "/apps/shop/audit?since=" + planned));
+            JsonNode auditedAfter = admin(platform, "GET", "/apps/shop/audit?since=" + planned);
+            JsonNode after = operation(auditedAfter);
             print(plan, before, after, processes, platform.serving("shop").orElseThrow().services().size(), round, concurrency);
+            cpu("one process per function", audited);
+            cpu("planned", auditedAfter);
         } finally {
             database.stop();
             delete(work);
@@ -121,6 +125,15 @@ public final class RightSizingBench {
             }
         }
         throw new AssertionError();
+    }
+
+    /** The CPU the audit measured over the traffic it read: the app's workers', the control plane's and the host's. */
+    private static void cpu(String placement, JsonNode audit) {
+        JsonNode cpu = audit.path("cpu");
+        int operations = operation(audit).path("traces").asInt();
+        System.out.printf("%-26s CPU: workers %.2f, control plane and load %.2f, host %.2f of %d cores; %.1f ms of the host's CPU an operation%n",
+                placement, cpu.path("workers").asDouble(), cpu.path("platform").asDouble(), cpu.path("host").asDouble(), cpu.path("cores").asInt(),
+                1000 * cpu.path("host").asDouble() * cpu.path("seconds").asDouble() / Math.max(1, operations));
     }
 
     private static JsonNode operation(JsonNode audit) {

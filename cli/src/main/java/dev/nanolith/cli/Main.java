@@ -751,18 +751,19 @@ public final class Main {
                 System.out.printf("%s %s: %s, %s, from %s%n", audit.path("app").asText(), audit.path("revision").asText(),
                         count(audit.path("services").size(), "service"), count(audit.path("operations").size(), "operation"),
                         count(audit.path("traces").asInt(), "trace"));
-                System.out.printf("%n%-34s %7s %6s %6s %6s %8s %10s %9s %10s  %s%n", "OPERATION", "TRACES", "CALLS", "HOPS", "DEPTH", "FAN-OUT",
-                        "P50 MS", "BETWEEN", "PLANNED", "DEPENDS ON");
+                System.out.printf("%n%-34s %7s %6s %6s %6s %6s %8s %10s %9s %10s  %s%n", "OPERATION", "TRACES", "FAILED", "CALLS", "HOPS", "DEPTH",
+                        "FAN-OUT", "P50 MS", "BETWEEN", "PLANNED", "DEPENDS ON");
                 for (JsonNode op : audit.path("operations")) {
                     List<String> dependencies = new ArrayList<>();
                     op.path("dependencies").forEach(d -> dependencies.add(d.asText()));
-                    System.out.printf("%-34s %7d %6d %6d %6d %8d %10.2f %8.0f%% %10s  %s%n", op.path("entry").asText(), op.path("traces").asInt(),
-                            op.path("calls").asInt(), op.path("remoteHops").asInt(), op.path("depth").asInt(), op.path("fanOut").asInt(),
+                    System.out.printf("%-34s %7d %6d %6d %6d %6d %8d %10.2f %8.0f%% %10s  %s%n", op.path("entry").asText(), op.path("traces").asInt(),
+                            op.path("failed").asInt(), op.path("calls").asInt(), op.path("remoteHops").asInt(), op.path("depth").asInt(), op.path("fanOut").asInt(),
                             op.path("millis").asDouble(), 100 * op.path("between").asDouble(),
                             op.path("predicted").isNumber() ? String.format("%.2f", op.path("predicted").asDouble()) : "-", String.join(", ", dependencies));
                 }
-                System.out.println("BETWEEN: the share of an operation's time spent between processes. PLANNED: what the plan that placed"
-                        + " this revision predicted, in ms.");
+                System.out.println("FAILED: traces whose entry did not succeed; the other figures are those of the traces that did."
+                        + " BETWEEN: the share of an operation's time spent between processes. PLANNED: what the plan that placed this revision"
+                        + " predicted, in ms.");
                 System.out.println();
                 if (audit.path("findings").isEmpty()) {
                     System.out.println("No finding: the guidelines flag nothing.");
@@ -771,7 +772,15 @@ public final class Main {
                     System.out.printf("%s  %s: %s%n    → %s%n", f.path("kind").asText(), f.path("subject").asText(), f.path("evidence").asText(),
                             f.path("action").asText());
                 }
-                System.out.printf("%n%-24s %9s  %-24s %-18s %s%n", "SERVICE", "FUNCTIONS", "CALLED BY", "OWNERS", "THE CHECKLIST'S NO");
+                JsonNode cpu = audit.path("cpu");
+                if (cpu.isObject()) {
+                    System.out.printf("%nCPU over the traffic read (%.0f s): the app's %s %.2f of %d cores, the control plane %.2f, the whole host %.2f.%n",
+                            cpu.path("seconds").asDouble(), count(cpu.path("services").size(), "worker process"), cpu.path("workers").asDouble(),
+                            cpu.path("cores").asInt(), cpu.path("platform").asDouble(),
+                            cpu.path("host").asDouble());
+                }
+                System.out.printf("%n%-24s %9s %6s %6s  %-24s %-18s %s%n", "SERVICE", "FUNCTIONS", "CALLS", "CORES", "CALLED BY", "OWNERS",
+                        "THE CHECKLIST'S NO");
                 for (JsonNode s : audit.path("services")) {
                     List<String> callers = new ArrayList<>(), owners = new ArrayList<>(), no = new ArrayList<>();
                     s.path("callers").forEach(c -> callers.add(c.asText()));
@@ -781,8 +790,9 @@ public final class Main {
                             no.add(a.path("question").asText());
                         }
                     });
-                    System.out.printf("%-24s %9d  %-24s %-18s %s%n", s.path("name").asText(), s.path("functions").size(), String.join(", ", callers),
-                            String.join(", ", owners), String.join(" ", no));
+                    System.out.printf("%-24s %9d %6d %6s  %-24s %-18s %s%n", s.path("name").asText(), s.path("functions").size(),
+                            s.path("calls").asInt(), s.path("cores").isNumber() ? String.format("%.3f", s.path("cores").asDouble()) : "-",
+                            String.join(", ", callers), String.join(", ", owners), String.join(" ", no));
                 }
             });
         }
@@ -841,9 +851,8 @@ public final class Main {
 
         private static void print(JsonNode plan) {
             JsonNode model = plan.path("model");
-            System.out.printf("%s: a plan from the traffic of %s%n%nModel: a call between processes costs %.0f µs + %.2f ns a byte (fitted to %d"
-                    + " traces); a call within one costs nothing.%n", plan.path("app").asText(), plan.path("revision").asText(),
-                    model.path("hopMicros").asDouble(), model.path("nanosPerByte").asDouble(), model.path("traces").asInt());
+            System.out.printf("%s: a plan from the traffic of %s%n%nModel: %s.%n", plan.path("app").asText(), plan.path("revision").asText(),
+                    model.path("description").asText());
             System.out.println();
             if (plan.path("steps").isEmpty()) {
                 System.out.println(plan.path("operations").isEmpty() ? "No step: no traffic of " + plan.path("revision").asText()

@@ -10,6 +10,7 @@ import dev.nanolith.deploy.Check;
 import dev.nanolith.deploy.Deployer;
 import dev.nanolith.deploy.GitHttp;
 import dev.nanolith.deploy.MavenLibraries;
+import dev.nanolith.deploy.ProcessCpu;
 import dev.nanolith.deploy.Sandbox;
 import dev.nanolith.deploy.RevisionRecord;
 import dev.nanolith.deploy.Secrets;
@@ -153,6 +154,7 @@ public final class Platform implements AutoCloseable {
     private final Gateway gateway;
     private final ActivationStore activations;
     private final Collector collector;
+    private final ProcessCpu cpu;
     private final SpanExport spans;
     private final Dashboard dashboard;
     private final Map<String, Integer> revisions = new HashMap<>();
@@ -186,6 +188,7 @@ public final class Platform implements AutoCloseable {
         }
         SpanExport spans = null;
         Collector collector = null;
+        ProcessCpu cpu = null;
         try {
             spans = SpanExport.configure(environment);
             Sandbox sandbox = Sandbox.detect(options.sandbox());
@@ -204,8 +207,9 @@ public final class Platform implements AutoCloseable {
             Authenticator credentials = jwts == null ? keys
                     : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
             ActivationsApi search = new ActivationsApi(activations, collector, Clock.systemUTC());
+            cpu = new ProcessCpu(workers, Clock.systemUTC());
             AuditApi audits = new AuditApi(router, search, guidelines, (app, revision) -> store.app(app)
-                    .flatMap(state -> state.revision(revision)).map(RevisionRecord::predicted).orElse(Map.of()));
+                    .flatMap(state -> state.revision(revision)).map(RevisionRecord::predicted).orElse(Map.of()), cpu::usage);
             AdminApi admin = new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains, search, audits);
             this.dashboard = new Dashboard(router, store, workers, search, audits, this::metrics, admin::admits, this::url, sandbox.describe(),
                     Clock.systemUTC());
@@ -215,6 +219,9 @@ public final class Platform implements AutoCloseable {
             // A platform that did not start leaves no thread of its recording behind, and its store closed.
             if (collector != null) {
                 collector.close();
+            }
+            if (cpu != null) {
+                cpu.close();
             }
             if (spans != null) {
                 spans.close();
@@ -228,6 +235,7 @@ public final class Platform implements AutoCloseable {
         }
         this.spans = spans;
         this.collector = collector;
+        this.cpu = cpu;
         check.warmUp();
         dashboard.start();
         deployer.restore().forEach(problem -> System.getLogger(Platform.class.getName())
@@ -421,6 +429,7 @@ public final class Platform implements AutoCloseable {
         check.close();
         // What the workers hold is taken before they stop; a retiring deployment's, by the collection it asked for.
         collector.close();
+        cpu.close();
         for (Thread retiring : router.deployments().stream().map(Deployment::retire).toList()) {
             try {
                 retiring.join(10_000);

@@ -90,6 +90,22 @@ class DeployTest {
     }
 
     @Test
+    void aValueOfTheWrongKindNamesTheLineAndWhatItMustBe() {
+        List<String> problems = problems(app("""
+                functions:
+                  x.echo:
+                    owner: [a, b]
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:3: functions.x.echo.owner: must be a string, not a list"), problems);
+        problems = problems(app("""
+                functions:
+                  x.echo:
+                    library: yes
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:3: functions.x.echo.library: must be true or false, not 'yes'"), problems);
+    }
+
+    @Test
     void aBadDurationNamesTheLine() {
         List<String> problems = problems(app("""
                 functions:

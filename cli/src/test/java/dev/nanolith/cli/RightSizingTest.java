@@ -278,8 +278,13 @@ class RightSizingTest {
         }
         assertTrue(place != null && place.path("remoteHops").asInt() == 5 && place.path("between").asDouble() > 0, String.valueOf(place));
 
+        JsonNode cpu = audit.path("cpu");
+        assertEquals(audit.path("services").size(), cpu.path("services").size(), "each worker's CPU is measured: " + cpu);
+        assertTrue(cpu.path("host").asDouble() > 0 && cpu.path("cores").asInt() >= 1, cpu.toString());
+
         String printed = Commands.run(platform.dataDir(), "", "audit", "faults");
         assertTrue(printed.contains("utility-service  formatting:") && printed.contains("BETWEEN"), printed);
+        assertTrue(printed.contains("CPU over the traffic read") && printed.contains("CORES"), printed);
     }
 
     @Test

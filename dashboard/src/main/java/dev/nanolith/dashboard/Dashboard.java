@@ -231,8 +231,9 @@ public final class Dashboard implements HttpService, AutoCloseable {
         String app = req.path().pathParameters().get("app");
         String body;
         try {
-            body = Views.audit(audits.audit(app));
-        } catch (java.util.NoSuchElementException e) {
+            Instant since = req.query().first("since").asOptional().filter(s -> !s.isBlank()).map(search::since).orElse(null);
+            body = Views.audit(audits.audit(app, since));
+        } catch (java.util.NoSuchElementException | IllegalArgumentException e) {
             body = "<main class=\"audit\"><section class=\"panel\"><p class=\"problem\">" + Views.esc(e.getMessage()) + "</p></section></main>";
         }
         return Views.page("Audit of " + app, platformUrl.get(), sandbox, body);

@@ -277,11 +277,11 @@ final class Views {
                 .append(esc(audit.app())).append(" ").append(esc(audit.revision())).append(" <span class=\"muted\">").append(audit.services().size())
                 .append(audit.services().size() == 1 ? " service, " : " services, ").append(audit.operations().size()).append(" operations, from ")
                 .append(audit.traces()).append(" traces</span></h2><table class=\"operations\"><thead><tr><th>operation</th><th>traces</th>"
-                        + "<th>calls</th><th>remote hops</th><th>depth</th><th>fan-out</th><th>p50</th><th>between processes</th><th>planned</th>"
+                        + "<th>failed</th><th>calls</th><th>remote hops</th><th>depth</th><th>fan-out</th><th>p50</th><th>between processes</th><th>planned</th>"
                         + "<th>depends on</th></tr></thead><tbody>");
         for (Audit.Operation op : audit.operations()) {
             html.append("<tr><td><a href=\"/ui/trace/").append(esc(op.example())).append("\">").append(esc(op.entry())).append("</a></td>");
-            for (int n : new int[] {op.traces(), op.calls(), op.remoteHops(), op.depth(), op.fanOut()}) {
+            for (int n : new int[] {op.traces(), op.failed(), op.calls(), op.remoteHops(), op.depth(), op.fanOut()}) {
                 html.append("<td class=\"num\">").append(n).append("</td>");
             }
             html.append("<td class=\"num\">").append(CallGraph.millis(op.millis())).append("</td><td class=\"num\">")
@@ -300,14 +300,21 @@ final class Views {
                     .append("</a> "));
             html.append("</div>");
         }
-        html.append("</section><section class=\"panel\" id=\"services\"><h2>Services and the checklist</h2><table class=\"checklist\"><thead><tr>"
-                + "<th>service</th>");
+        html.append("</section><section class=\"panel\" id=\"services\"><h2>Services and the checklist");
+        if (audit.cpu() != null) {
+            int processes = audit.cpu().services().size();
+            html.append(String.format(Locale.ROOT, " <span class=\"muted\" id=\"cpu\">the app's %d worker process%s used %.2f of %d cores, the"
+                    + " whole host %.2f</span>", processes, processes == 1 ? "" : "es", audit.cpu().workers(), audit.cpu().cores(), audit.cpu().host()));
+        }
+        html.append("</h2><table class=\"checklist\"><thead><tr><th>service</th><th>calls</th><th>CPU (cores)</th>");
         List<String> questions = audit.services().isEmpty() ? List.of() : audit.services().getFirst().checklist().stream().map(Audit.Answer::question).toList();
         questions.forEach(q -> html.append("<th>").append(esc(q)).append("</th>"));
         html.append("</tr></thead><tbody>");
         for (Audit.Service s : audit.services()) {
             html.append("<tr><td title=\"").append(esc(String.join(", ", s.functions()))).append("\"><b>").append(esc(s.name())).append("</b> <span class=\"muted\">")
-                    .append(s.functions().size()).append(s.functions().size() == 1 ? " function" : " functions").append("</span></td>");
+                    .append(s.functions().size()).append(s.functions().size() == 1 ? " function" : " functions").append("</span></td><td class=\"num\">")
+                    .append(s.calls()).append("</td><td class=\"num\">").append(s.cores() == null ? "" : String.format(Locale.ROOT, "%.3f", s.cores()))
+                    .append("</td>");
             s.checklist().forEach(a -> html.append("<td class=\"answer ").append(esc(a.answer())).append("\" title=\"").append(esc(a.evidence()))
                     .append("\">").append(esc(a.answer())).append("</td>"));
             html.append("</tr>");

@@ -1,5 +1,6 @@
 package dev.nanolith.runtime.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,12 +8,14 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.nanolith.runtime.BadInput;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.resilience.Failure;
@@ -20,6 +23,7 @@ import dev.nanolith.runtime.resilience.Policy;
 import dev.nanolith.runtime.security.Access;
 import dev.nanolith.runtime.security.RateLimit;
 import java.io.IOException;
+import java.lang.invoke.MethodType;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -373,8 +377,17 @@ public final class ConfigFile {
         if (e instanceof InvalidFormatException f && f.getTargetType() == Duration.class) {
             return where + f.getOriginalMessage();
         }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null && SCALARS.contains(MethodType.methodType(m.getTargetType()).wrap().returnType())) {
+            String found = e instanceof InvalidFormatException f ? "'" + f.getValue() + "'"
+                    : m.getProcessor() instanceof JsonParser p && p.currentToken() == JsonToken.START_ARRAY ? "a list"
+                    : m.getProcessor() instanceof JsonParser p && p.currentToken() == JsonToken.START_OBJECT ? "a map" : "that";
+            return where + "must be " + BadInput.expected(m.getTargetType()) + ", not " + found;
+        }
         return where + e.getOriginalMessage().lines().findFirst().orElse("invalid value");
     }
+
+    /** The types of single values: a mistake in one is told as what it must be. */
+    private static final java.util.Set<Class<?>> SCALARS = java.util.Set.of(String.class, Boolean.class, Integer.class, Long.class, Double.class);
 
     private static String dotted(List<JsonMappingException.Reference> path) {
         return path.stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")

@@ -206,7 +206,10 @@ class DashboardTest {
         List<String> findings = browser.findElements(By.cssSelector("#findings .finding")).stream().map(WebElement::getText).toList();
         assertTrue(findings.stream().anyMatch(f -> f.startsWith("no-owner shop")), findings.toString());
         assertEquals(3, browser.findElements(By.cssSelector("table.checklist tbody tr")).size());
-        assertEquals(10, browser.findElements(By.cssSelector("table.checklist thead th")).size() - 1, "ten questions a service");
+        assertEquals(10, browser.findElements(By.cssSelector("table.checklist thead th")).size() - 3, "ten questions a service, after its"
+                + " name, its calls and its CPU");
+        assertTrue(browser.findElement(By.id("cpu")).getText().matches("the app's 3 worker processes used \\d\\.\\d\\d of \\d+ cores, the whole host .*"),
+                browser.findElement(By.id("cpu")).getText());
         screenshot("audit");
     }
 

@@ -9,6 +9,7 @@ import dev.nanolith.cli.GitClient;
 import dev.nanolith.runtime.placement.Placement;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,6 +35,8 @@ class RightSizingTest {
     static final String CHECKOUT = "{\"customerId\":2,\"items\":[{\"sku\":\"KB-100\",\"quantity\":1}]}";
     /** Operations per measured round, and how many run at once: the shop's traffic, as a few users make it. */
     static final int OPERATIONS = 200, CONCURRENCY = 4;
+    /** How long each placement is warmed up before its measured round: the same time for both, as a placement serves in production. */
+    static final Duration WARM_UP = Duration.ofSeconds(20);
 
     @TempDir
     Path tmp;
@@ -50,6 +53,9 @@ class RightSizingTest {
             JsonNode createOrder = operation(audit, "orders.create-order");
             assertTrue(createOrder.path("remoteHops").asInt() >= 10, createOrder::toString);
             assertTrue(createOrder.path("between").asDouble() > 0, "the time between processes is measured: " + createOrder);
+            JsonNode cpu = audit.path("cpu");
+            assertEquals(22, cpu.path("services").size(), "each worker's CPU is measured: " + cpu);
+            assertTrue(cpu.path("workers").asDouble() > 0 && cpu.path("host").asDouble() >= cpu.path("workers").asDouble(), cpu::toString);
             List<String> kinds = new ArrayList<>();
             audit.path("findings").forEach(f -> kinds.add(f.path("kind").asText() + " " + f.path("subject").asText()));
             assertTrue(kinds.contains("many-hops orders.create-order"), kinds::toString);
@@ -75,12 +81,14 @@ class RightSizingTest {
             double before = createOrder.path("millis").asDouble();
             double now = measured.path("millis").asDouble();
             double expected = measured.path("predicted").asDouble();
-            System.out.printf("create-order p50: nano %.2f ms, planned %.2f ms (predicted %.2f ms); client side %.2f and %.2f ms%n",
-                    before, now, expected, nano.clientMillis(), planned.clientMillis());
+            System.out.printf("create-order p50: nano %.2f ms, planned %.2f ms (predicted %.2f ms); client side %.2f and %.2f ms;"
+                    + " workers' CPU %.2f and %.2f cores, the host's %.2f and %.2f%n", before, now, expected, nano.clientMillis(), planned.clientMillis(),
+                    cpu.path("workers").asDouble(), after.path("cpu").path("workers").asDouble(), cpu.path("host").asDouble(),
+                    after.path("cpu").path("host").asDouble());
             assertEquals(predicted.path("predictedMillis").asDouble(), expected, 1e-9, "the audit shows the plan's prediction");
             // The model counts what the calls between processes cost; what 22 processes sharing two cores cost besides is gained too.
             assertTrue(now <= 1.2 * expected, "no slower than predicted, within 20%: " + now + " vs " + expected);
-            assertTrue(before >= 2 * now, "at least twice as fast as nano: " + before + " vs " + now);
+            assertTrue(before >= 5 * now, "at least five times as fast as nano: " + before + " vs " + now);
 
             GitClient git = new GitClient(clone);
             git.ok("fetch", "-q", "origin", "nanolith/plan");
@@ -99,11 +107,16 @@ class RightSizingTest {
     record Round(Instant since, double clientMillis) {
     }
 
-    /** Create-orders and checkouts, a warm-up round then a measured one. */
+    /** Create-orders and checkouts: rounds for {@link #WARM_UP}, then a measured one. */
     private static Round drive(ShopServer shop) throws Exception {
-        round(shop);
+        Instant warm = Instant.now().plus(WARM_UP);
+        do {
+            round(shop);
+        } while (Instant.now().isBefore(warm));
         Instant since = Instant.now();
         long[] latencies = round(shop);
+        // The collector takes the workers' records four times a second.
+        Thread.sleep(1500);
         Arrays.sort(latencies);
         return new Round(since, latencies[latencies.length / 2] / 1e6);
     }
@@ -128,8 +141,6 @@ class RightSizingTest {
                 orders.add(call.get());
             }
         }
-        // The collector takes the workers' records four times a second.
-        Thread.sleep(1500);
         return orders.stream().mapToLong(Long::longValue).toArray();
     }
 

@@ -1,0 +1,29 @@
+package dev.nanolith.audit;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The CPU a revision's processes and the host they run on used over a window, in cores (CPU
+ * seconds a second: 1.0 is one core busy all the time).
+ *
+ * @param seconds  the window's length, in s
+ * @param cores    the host's cores
+ * @param host     what the whole host used: every process on it
+ * @param platform what the control plane's own process used
+ * @param services what each service's worker used, its sandbox included, by service
+ */
+public record Usage(double seconds, int cores, double host, double platform, Map<String, Double> services) {
+
+    public Usage {
+        services = Collections.unmodifiableMap(new TreeMap<>(services));
+    }
+
+    /** What every worker of the revision used together. */
+    @JsonProperty("workers")
+    public double workers() {
+        return services.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+}
