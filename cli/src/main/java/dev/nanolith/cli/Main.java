@@ -775,7 +775,7 @@ public final class Main {
                 JsonNode cpu = audit.path("cpu");
                 if (cpu.isObject()) {
                     System.out.printf("%nCPU over the traffic read (%.0f s): the app's %s %.2f of %d cores, the control plane %.2f, the whole host %.2f.%n",
-                            cpu.path("seconds").asDouble(), count(cpu.path("services").size(), "worker process"), cpu.path("workers").asDouble(),
+                            cpu.path("seconds").asDouble(), count(cpu.path("services").size(), "worker"), cpu.path("workers").asDouble(),
                             cpu.path("cores").asInt(), cpu.path("platform").asDouble(),
                             cpu.path("host").asDouble());
                 }

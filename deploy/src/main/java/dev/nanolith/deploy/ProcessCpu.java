@@ -28,17 +28,21 @@ public final class ProcessCpu implements AutoCloseable {
 
     static final Duration PERIOD = Duration.ofSeconds(1);
     static final Duration KEPT = Duration.ofHours(1);
+    /** Every so many samples the processes under each worker are looked up again; between, they are kept. */
+    static final int RESCAN = 10;
 
     /** One sample: when, and the CPU time spent until then, in ns. */
     private record Sample(Instant at, long nanos) {
     }
 
-    /** A worker's samples; {@code base} carries the CPU time of its earlier processes, should one have been started again. */
+    /**
+     * A worker's samples: {@code base} keeps them one count when the processes read change (the
+     * worker started again, or its JVM found under its sandbox), {@code processes} naming those read.
+     */
     private static final class Series {
         final Deque<Sample> samples = new ArrayDeque<>();
-        long pid;
+        List<Long> processes = List.of();
         long base;
-        long last;
     }
 
     private final Workers workers;
@@ -52,6 +56,9 @@ public final class ProcessCpu implements AutoCloseable {
     private final Series platform = new Series();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Thread thread;
+    /** The processes of each worker, its own first, by its process id. */
+    private Map<Long, List<ProcessHandle>> trees = Map.of();
+    private int ticks;
     private long hostBusy;
     private Instant previous;
 
@@ -80,14 +87,17 @@ public final class ProcessCpu implements AutoCloseable {
             hostBusy += Math.round(load * cores * Duration.between(previous, now).toNanos());
         }
         previous = now;
-        add(host, now, 0, hostBusy);
-        add(platform, now, 0, cpu(ProcessHandle.current()));
-        Map<Long, List<ProcessHandle>> children = new HashMap<>();
-        ProcessHandle.allProcesses().forEach(p -> p.parent().ifPresent(parent -> children.computeIfAbsent(parent.pid(), k -> new ArrayList<>()).add(p)));
-        for (Workers.Running worker : workers.running()) {
-            long nanos = ProcessHandle.of(worker.pid()).map(p -> tree(p, children, 0)).orElse(-1L);
-            if (nanos >= 0) {
-                add(series.computeIfAbsent(List.of(worker.app(), worker.revision(), worker.service()), k -> new Series()), now, worker.pid(), nanos);
+        add(host, now, List.of(), hostBusy);
+        add(platform, now, List.of(), cpu(ProcessHandle.current()));
+        List<Workers.Running> running = workers.running();
+        if (ticks++ % RESCAN == 0 || running.stream().anyMatch(w -> !trees.containsKey(w.pid()))) {
+            trees = trees(running);
+        }
+        for (Workers.Running worker : running) {
+            List<ProcessHandle> tree = trees.getOrDefault(worker.pid(), List.of());
+            if (!tree.isEmpty() && tree.getFirst().isAlive()) {
+                add(series.computeIfAbsent(List.of(worker.app(), worker.revision(), worker.service()), k -> new Series()), now,
+                        tree.stream().map(ProcessHandle::pid).toList(), tree.stream().mapToLong(ProcessCpu::cpu).sum());
             }
         }
         Instant oldest = now.minus(KEPT);
@@ -103,24 +113,30 @@ public final class ProcessCpu implements AutoCloseable {
         }
     }
 
-    private static void add(Series s, Instant at, long pid, long nanos) {
-        if (s.pid != pid) {
-            s.base += s.last;
-            s.pid = pid;
+    /** Adds what {@code processes} spent until {@code at}; when they are others than last time, that sample adds nothing. */
+    private static void add(Series s, Instant at, List<Long> processes, long nanos) {
+        if (!s.processes.equals(processes)) {
+            s.base = s.samples.isEmpty() ? -nanos : s.samples.peekLast().nanos() - nanos;
+            s.processes = processes;
         }
-        s.last = nanos;
         s.samples.addLast(new Sample(at, s.base + nanos));
     }
 
-    /** The CPU time of {@code process} and its descendants, in ns. */
-    private static long tree(ProcessHandle process, Map<Long, List<ProcessHandle>> children, int depth) {
-        long nanos = cpu(process);
-        if (depth < 8) {
-            for (ProcessHandle child : children.getOrDefault(process.pid(), List.of())) {
-                nanos += tree(child, children, depth + 1);
+    /** The processes of each of {@code running}: the worker's own, then those under it (its sandbox's JVM). */
+    private static Map<Long, List<ProcessHandle>> trees(List<Workers.Running> running) {
+        Map<Long, List<ProcessHandle>> children = new HashMap<>();
+        ProcessHandle.allProcesses().forEach(p -> p.parent().ifPresent(parent -> children.computeIfAbsent(parent.pid(), k -> new ArrayList<>()).add(p)));
+        Map<Long, List<ProcessHandle>> trees = new HashMap<>();
+        for (Workers.Running worker : running) {
+            List<ProcessHandle> tree = new ArrayList<>();
+            ProcessHandle.of(worker.pid()).ifPresent(tree::add);
+            for (int i = 0; i < tree.size() && tree.size() < 16; i++) {
+                tree.addAll(children.getOrDefault(tree.get(i).pid(), List.of()));
             }
+            // A worker whose process is gone is kept with none: it is not looked for again every second.
+            trees.put(worker.pid(), List.copyOf(tree));
         }
-        return nanos;
+        return trees;
     }
 
     private static long cpu(ProcessHandle process) {
