@@ -16,12 +16,16 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
+import java.util.stream.Collectors;
 
 /**
  * The admin API's audits and plans, from the latest {@value #RECORDS} activation records of an
@@ -105,6 +109,23 @@ public final class AuditApi {
         this.cpu = cpu;
     }
 
+    /**
+     * Those of {@code records} whose traces ran where {@code serving} places each function (or a
+     * copy of it): a revision served again under another placement (the platform started with
+     * another {@code --placement}) made the others, and that traffic is another placement's.
+     */
+    private static List<Activation> placed(Deployment serving, List<Activation> records) {
+        Map<String, Set<String>> where = new HashMap<>();
+        for (Manifest.Function f : serving.functions()) {
+            Set<String> services = new HashSet<>(f.copies());
+            services.add(f.service());
+            where.put(f.name(), services);
+        }
+        Set<String> elsewhere = records.stream().filter(a -> a.revision().equals(serving.id()) && !a.service().equals(Activation.GATEWAY)
+                && !where.getOrDefault(a.function(), Set.of()).contains(a.service())).map(Activation::traceId).collect(Collectors.toSet());
+        return elsewhere.isEmpty() ? records : records.stream().filter(a -> !elsewhere.contains(a.traceId())).toList();
+    }
+
     /** The CPU used while {@code records} of {@code revision} of {@code app} were made: from the first call's start to the last one's end. */
     private Usage usage(String app, String revision, List<Activation> records) {
         List<Activation> of = records.stream().filter(a -> a.app().equals(app) && a.revision().equals(revision)).toList();
@@ -142,7 +163,7 @@ public final class AuditApi {
             AppConfig theirs = other.config().config();
             other.functions().forEach(fn -> peers.add(new Auditor.Peer(other.app(), fn.name(), Planner.ownerOf(theirs, fn.name()), fn.code())));
         }
-        List<Activation> records = activations.latest(app, since, RECORDS);
+        List<Activation> records = placed(serving, activations.latest(app, since, RECORDS));
         return auditor.audit(app, serving.id(), functions, peers, records, predicted.apply(app, serving.id()), usage(app, serving.id(), records));
     }
 
@@ -155,7 +176,7 @@ public final class AuditApi {
         Deployment serving = serving(app);
         Map<String, String> placement = placement(serving);
         AppConfig config = serving.config().config();
-        List<Activation> records = activations.latest(app, options.since(), RECORDS);
+        List<Activation> records = placed(serving, activations.latest(app, options.since(), RECORDS));
         return planner.plan(app, serving.id(), placement, records, usage(app, serving.id(), records),
                 Planner.Constraints.of(config, placement.keySet(), options.byOwner(), options.maxFunctions()), options.steps());
     }

@@ -186,8 +186,7 @@ public final class Auditor {
         Map<String, List<Function>> functionsOf = new TreeMap<>();
         functions.forEach(f -> functionsOf.computeIfAbsent(f.service(), s -> new ArrayList<>()).add(f));
         Set<String> entered = byEntry.keySet().stream().map(byName::get).filter(Objects::nonNull).map(Function::service).collect(Collectors.toSet());
-        Map<String, Set<String>> servicesOfOwner = new TreeMap<>();
-        functions.stream().filter(f -> f.owner() != null).forEach(f -> servicesOfOwner.computeIfAbsent(f.owner(), o -> new TreeSet<>()).add(f.service()));
+        Map<String, Set<String>> servicesOfOwner = servicesOfOwner(functions);
 
         List<Audit.Finding> findings = new ArrayList<>();
         cycles(callersOf, edgeExample, findings);
@@ -199,9 +198,9 @@ public final class Auditor {
                 findings.add(manyDependencies(op.entry(), "calls", op.dependencies(), List.of(op.example())));
             }
             if (op.remoteHops() > guidelines.maxRemoteHops()) {
-                findings.add(new Audit.Finding(Audit.Kind.MANY_HOPS, op.entry(), String.format(Locale.ROOT, "%d calls between processes of its"
-                        + " %d calls, %.0f%% of its %.1f ms spent between processes (medians of %d traces; at most %d)", op.remoteHops(),
-                        op.calls(), 100 * op.between(), op.millis(), op.traces(), guidelines.maxRemoteHops()),
+                findings.add(new Audit.Finding(Audit.Kind.MANY_HOPS, op.entry(), String.format(Locale.ROOT, "%s between processes of its"
+                        + " %s, %.0f%% of its %.1f ms spent between processes (medians of %s; at most %d)", count(op.remoteHops(), "call"),
+                        count(op.calls(), "call"), 100 * op.between(), op.millis(), count(op.traces(), "trace"), guidelines.maxRemoteHops()),
                         "place the functions it calls most with '" + op.entry() + "' (./nanolith plan " + app + ")", List.of(op.example())));
             }
         }
@@ -210,9 +209,9 @@ public final class Auditor {
             if (functionsOf.size() > 1 && !callers.isEmpty() && of.stream().allMatch(Auditor::utility)) {
                 String names = of.stream().map(Function::name).collect(Collectors.joining(", "));
                 String example = callers.stream().map(c -> edgeExample.get(List.of(c, service))).filter(Objects::nonNull).findFirst().orElse(null);
-                findings.add(new Audit.Finding(Audit.Kind.UTILITY_SERVICE, service, names + ": a technical utility in a process of its own, called"
-                        + " from " + callers.size() + (callers.size() == 1 ? " service" : " services") + " (" + String.join(", ", callers) + "), "
-                        + callsInto.getOrDefault(service, 0) + " calls between processes in the traffic read",
+                findings.add(new Audit.Finding(Audit.Kind.UTILITY_SERVICE, service, (names.equals(service) ? "" : names + ": ")
+                        + "a technical utility in a process of its own, called from " + count(callers.size(), "service") + " ("
+                        + String.join(", ", callers) + "), " + count(callsInto.getOrDefault(service, 0), "call") + " between processes in the traffic read",
                         library(of), example == null ? List.of() : List.of(example)));
             }
             if (callers.size() == 1 && !entered.contains(service)) {
@@ -222,19 +221,9 @@ public final class Auditor {
                         ? " (in its code)" : "") + ", and no operation enters by it", "merge '" + service + "' into '" + caller + "'",
                         example == null ? List.of() : List.of(example)));
             }
-            Set<String> owners = of.stream().map(Function::owner).filter(Objects::nonNull).collect(Collectors.toCollection(TreeSet::new));
-            if (owners.size() > 1) {
-                findings.add(new Audit.Finding(Audit.Kind.SHARED_SERVICE, service, owners.size() + " teams own its functions: " + String.join(", ", owners),
-                        "split it along its owners, or agree on one owner (./nanolith plan " + app + " --by-owner)", List.of()));
-            }
         });
         duplicates(app, functions, peers, findings);
-        servicesOfOwner.forEach((owner, services) -> {
-            if (services.size() > SERVICES_A_TEAM) {
-                findings.add(new Audit.Finding(Audit.Kind.SPREAD_TEAM, owner, "owns " + services.size() + " services: " + String.join(", ", services),
-                        "merge them: one team runs at most two services well", List.of()));
-            }
-        });
+        owners(app, functionsOf, servicesOfOwner, findings);
         List<String> ownerless = functions.stream().filter(f -> f.owner() == null).map(Function::name).sorted().toList();
         if (!ownerless.isEmpty()) {
             findings.add(new Audit.Finding(Audit.Kind.NO_OWNER, app, ownerless.size() + " of " + functions.size() + " functions name no owner: "
@@ -258,10 +247,10 @@ public final class Auditor {
     }
 
     /**
-     * What the guidelines flag in an app before any traffic, from its placement and the calls its
-     * code makes: too many services, cycles and utility services between them, and operations —
-     * from each function no other one calls — whose calls reach too many services, or cross
-     * between processes too often.
+     * What the guidelines flag in an app before any traffic, from its placement, its owners and
+     * the calls its code makes: too many services, cycles and utility services between them,
+     * services several teams own and teams that own too many, and operations — from each function
+     * no other one calls — whose calls reach too many services, or cross between processes too often.
      */
     public List<Audit.Finding> review(String app, List<Function> functions) {
         Map<String, Function> byName = new TreeMap<>();
@@ -329,8 +318,34 @@ public final class Auditor {
                         + String.join(", ", callers), library(of), List.of()));
             }
         });
+        owners(app, functionsOf, servicesOfOwner(functions), findings);
         findings.sort(Comparator.comparing(Audit.Finding::kind));
         return findings;
+    }
+
+    /** Services that several teams own ({@code functionsOf}: each service's functions), and teams that own too many. */
+    private static void owners(String app, Map<String, List<Function>> functionsOf, Map<String, Set<String>> servicesOfOwner,
+                               List<Audit.Finding> findings) {
+        functionsOf.forEach((service, of) -> {
+            Set<String> owners = of.stream().map(Function::owner).filter(Objects::nonNull).collect(Collectors.toCollection(TreeSet::new));
+            if (owners.size() > 1) {
+                findings.add(new Audit.Finding(Audit.Kind.SHARED_SERVICE, service, owners.size() + " teams own its functions: " + String.join(", ", owners),
+                        "split it along its owners, or agree on one owner (./nanolith plan " + app + " --by-owner)", List.of()));
+            }
+        });
+        servicesOfOwner.forEach((owner, services) -> {
+            if (services.size() > SERVICES_A_TEAM) {
+                findings.add(new Audit.Finding(Audit.Kind.SPREAD_TEAM, owner, "owns " + services.size() + " services: " + String.join(", ", services),
+                        "merge them: one team runs at most two services well", List.of()));
+            }
+        });
+    }
+
+    /** Each owner's services, of those {@code functions} name. */
+    private static Map<String, Set<String>> servicesOfOwner(List<Function> functions) {
+        Map<String, Set<String>> servicesOfOwner = new TreeMap<>();
+        functions.stream().filter(f -> f.owner() != null).forEach(f -> servicesOfOwner.computeIfAbsent(f.owner(), o -> new TreeSet<>()).add(f.service()));
+        return servicesOfOwner;
     }
 
     private Audit.Finding tooManyServices(String app, int services) {
@@ -344,6 +359,11 @@ public final class Auditor {
         return new Audit.Finding(Audit.Kind.MANY_DEPENDENCIES, entry, calls + " " + services.size() + " services besides its own: "
                 + String.join(", ", services) + " (at most " + guidelines.maxDependencies() + ")", "place the services it depends on with '"
                 + entry + "', or make them library functions", traces);
+    }
+
+    /** {@code n} things: {@code 1 call}, {@code 3 calls}. */
+    private static String count(int n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
     }
 
     /** What to do with a utility service's functions {@code of}. */

@@ -70,10 +70,12 @@ public record Plan(String app, String revision, Model model, Map<String, String>
         /** The model in words: what the CLI prints. */
         @JsonProperty("description")
         public String describe() {
-            String model = String.format(Locale.ROOT, "a call between processes costs %.0f µs + %.2f ns a byte, fitted to %d traces; a call"
-                    + " within one costs nothing; an operation's predicted time is its measured time less the share of its time between"
-                    + " processes that the calls made local take", hopMicros, nanosPerByte, traces);
-            if (cpu != null && cpu.host() >= BUSY * cpu.cores()) {
+            String model = String.format(Locale.ROOT, "a call between processes costs %.0f µs%s (fitted to %d traces, on this host as loaded);"
+                    + " a call within one costs nothing; an operation is predicted to take its measured time less what its calls made local"
+                    + " spent between processes", hopMicros, nanosPerByte > 0 ? String.format(Locale.ROOT, " + %.2f ns a byte", nanosPerByte) : "",
+                    traces);
+            // Only when the app's own workers made the host busy: consolidating them frees nothing of another's load.
+            if (cpu != null && cpu.coverage() >= 0.5 && cpu.host() >= BUSY * cpu.cores() && cpu.workers() >= cpu.host() / 2) {
                 model += String.format(Locale.ROOT, ". The host was busy (%.2f of %d cores, %.2f of them the app's %d worker processes):"
                         + " the model leaves out the CPU that fewer processes free, so operations will likely take less than predicted",
                         cpu.host(), cpu.cores(), cpu.workers(), cpu.services().size());

@@ -10,12 +10,14 @@ import java.util.TreeMap;
  * seconds a second: 1.0 is one core busy all the time).
  *
  * @param seconds  the window's length, in s
+ * @param coverage the share of the window asked for that the samples cover, 0 to 1: less when it began before the
+ *                 control plane started, or more than an hour ago
  * @param cores    the host's cores
  * @param host     what the whole host used: every process on it
  * @param platform what the control plane's own process used
  * @param services what each service's worker used, its sandbox included, by service
  */
-public record Usage(double seconds, int cores, double host, double platform, Map<String, Double> services) {
+public record Usage(double seconds, double coverage, int cores, double host, double platform, Map<String, Double> services) {
 
     public Usage {
         services = Collections.unmodifiableMap(new TreeMap<>(services));

@@ -55,7 +55,7 @@ class AuditorTest {
 
     @Test
     void showsTheCpuEachProcessUsedAsTheEvidenceOfItsBurden() {
-        Usage cpu = new Usage(10, 2, 1.9, 0.4, Map.of("orders", 0.3, "auth", 0.1, "validation", 0.05, "checkout", 0.05, "payments", 0.0));
+        Usage cpu = new Usage(10, 1, 2, 1.9, 0.4, Map.of("orders", 0.3, "auth", 0.1, "validation", 0.05, "checkout", 0.05, "payments", 0.0));
         Audit audit = auditor.audit("shop", "r1", functions(Records.NANO, OWNERS, Map.of()), List.of(), records.createOrders(Records.NANO, 3),
                 Map.of(), cpu);
 

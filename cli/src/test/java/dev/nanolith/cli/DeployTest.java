@@ -103,6 +103,21 @@ class DeployTest {
                     library: yes
                 """).source("demo/x/Echo.java", echo()));
         assertEquals(List.of("nanolith.yaml:3: functions.x.echo.library: must be true or false, not 'yes'"), problems);
+        problems = problems(app("""
+                functions: [x.echo]
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:1: functions: must be a map (key: value lines), not a list"), problems);
+        problems = problems(app("""
+                functions:
+                  x.echo: 5
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:2: functions.x.echo: must be a map (key: value lines), not '5'"), problems);
+        problems = problems(app("""
+                functions:
+                  x.echo:
+                    timeout: [2s]
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:3: functions.x.echo.timeout: a duration is one value, like 2s — not a list"), problems);
     }
 
     @Test

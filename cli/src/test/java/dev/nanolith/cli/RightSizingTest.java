@@ -239,12 +239,13 @@ class RightSizingTest {
                 + " formatting, ledger, mail, stock (at most 3)"), pushed.output());
         assertTrue(pushed.output().contains("guideline utility-service formatting: a technical utility in a process of its own, called from"
                 + " ledger, orders"), pushed.output());
+        assertTrue(pushed.output().contains("guideline spread-team shop-team: owns 3 services: mail, orders, stock"), pushed.output());
         assertTrue(pushed.output().contains("deployed faults r1"), pushed.output());
     }
 
     @Test
     @Order(2)
-    void anAppWithTheAntiPatternsFaultsGetsEachFindingWithItsEvidence() {
+    void anAppWithTheAntiPatternsFaultsGetsEachFindingWithItsEvidence() throws InterruptedException {
         for (int i = 0; i < 5; i++) {
             assertEquals(200, http.post("/fn/orders.place", ORDER).status());
         }
@@ -278,7 +279,12 @@ class RightSizingTest {
         }
         assertTrue(place != null && place.path("remoteHops").asInt() == 5 && place.path("between").asDouble() > 0, String.valueOf(place));
 
+        // Each worker's CPU is sampled every second: the workers the push started a moment ago have one sample, then two.
         JsonNode cpu = audit.path("cpu");
+        for (long until = System.nanoTime() + 5_000_000_000L; cpu.path("services").size() < audit.path("services").size() && System.nanoTime() < until; ) {
+            Thread.sleep(200);
+            cpu = admin("GET", "/apps/faults/audit").json().path("cpu");
+        }
         assertEquals(audit.path("services").size(), cpu.path("services").size(), "each worker's CPU is measured: " + cpu);
         assertTrue(cpu.path("host").asDouble() > 0 && cpu.path("cores").asInt() >= 1, cpu.toString());
 
@@ -308,6 +314,7 @@ class RightSizingTest {
         refused.put("GET /apps/faults/plan?by-owner=yes", "400 by-owner 'yes' is neither true nor false");
         refused.put("GET /apps/faults/plan?max-functions=-1", "400 max-functions '-1' is not a count — give a whole number, 0 or more");
         refused.put("GET /apps/faults/audit?since=yesterday", "400 since: 'yesterday' is neither an instant (2026-11-30T10:00:00Z) nor a duration (15m)");
+        refused.put("GET /apps/faults/audit?since=0s", "400 since: '0s': a duration of zero is not allowed — give at least 1ms");
         refused.put("GET /apps/nothing/plan", "404 no app 'nothing' serves — ./nanolith apps lists them");
         refused.put("POST /apps/faults/plan?steps=0", "400 steps=0 applies nothing — give 1 or more, or leave it out for every step");
         refused.put("POST /apps/tidy/plan", "409 'tidy' is served from a directory: a plan is applied as a new revision of a pushed app — create the"
@@ -393,6 +400,45 @@ class RightSizingTest {
         IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Platform.start(
                 Platform.Options.loopback(0).withData(tmp.resolve("bad")).with(Map.of("NANOLITH_GUIDELINES", "strict"))));
         assertEquals("NANOLITH_GUIDELINES: 'strict' is not known — use off, warn or enforce", bad.getMessage());
+    }
+
+    @Test
+    @Order(6)
+    void anAuditReadsOnlyTheTrafficOfThePlacementThatServes() throws Exception {
+        Path data = tmp.resolve("replaced");
+        try (Platform nano = Platform.start(Platform.Options.loopback(0).withData(data).placed(Placement.Mode.NANO))) {
+            nano.deploy(tmp.resolve("tidy"));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, new Http(nano.url()).post("/fn/greet.hello", "\"Ada\"").status());
+            }
+            JsonNode hello = operation(admin(nano, "/apps/tidy/audit"), "greet.hello");
+            assertEquals(3, hello.path("traces").asInt(), hello.toString());
+            assertEquals(1, hello.path("remoteHops").asInt(), "greet.name in a process of its own: " + hello);
+        }
+        // The same revision served again, all in one process: the traffic of the other placement is not this one's.
+        try (Platform one = Platform.start(Platform.Options.loopback(0).withData(data).placed(Placement.Mode.MONOLITH))) {
+            one.deploy(tmp.resolve("tidy"));
+            assertEquals(200, new Http(one.url()).post("/fn/greet.hello", "\"Ada\"").status());
+            JsonNode hello = operation(admin(one, "/apps/tidy/audit"), "greet.hello");
+            assertEquals(1, hello.path("traces").asInt(), hello.toString());
+            assertEquals(0, hello.path("remoteHops").asInt(), hello.toString());
+        }
+    }
+
+    private static JsonNode admin(Platform on, String path) {
+        Http.Response r = new Http(on.url()).send(HttpRequest.newBuilder(URI.create(on.url() + "/admin" + path))
+                .header("Authorization", "Bearer " + on.adminToken()).GET());
+        assertEquals(200, r.status(), r.body());
+        return r.json();
+    }
+
+    private static JsonNode operation(JsonNode audit, String entry) {
+        for (JsonNode op : audit.path("operations")) {
+            if (op.path("entry").asText().equals(entry)) {
+                return op;
+            }
+        }
+        throw new AssertionError("no operation " + entry + " in " + audit);
     }
 
     private static Map<String, JsonNode> findings(JsonNode audit) {

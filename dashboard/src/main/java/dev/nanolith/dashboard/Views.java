@@ -275,8 +275,9 @@ final class Views {
     static String audit(Audit audit) {
         StringBuilder html = new StringBuilder("<main class=\"audit\"><section class=\"panel\" id=\"operations\"><h2>")
                 .append(esc(audit.app())).append(" ").append(esc(audit.revision())).append(" <span class=\"muted\">").append(audit.services().size())
-                .append(audit.services().size() == 1 ? " service, " : " services, ").append(audit.operations().size()).append(" operations, from ")
-                .append(audit.traces()).append(" traces</span></h2><table class=\"operations\"><thead><tr><th>operation</th><th>traces</th>"
+                .append(audit.services().size() == 1 ? " service, " : " services, ").append(audit.operations().size())
+                .append(audit.operations().size() == 1 ? " operation, from " : " operations, from ").append(audit.traces())
+                .append(audit.traces() == 1 ? " trace" : " traces").append("</span></h2><table class=\"operations\"><thead><tr><th>operation</th><th>traces</th>"
                         + "<th>failed</th><th>calls</th><th>remote hops</th><th>depth</th><th>fan-out</th><th>p50</th><th>between processes</th><th>planned</th>"
                         + "<th>depends on</th></tr></thead><tbody>");
         for (Audit.Operation op : audit.operations()) {
@@ -304,7 +305,9 @@ final class Views {
         if (audit.cpu() != null) {
             int processes = audit.cpu().services().size();
             html.append(String.format(Locale.ROOT, " <span class=\"muted\" id=\"cpu\">the app's %d worker process%s used %.2f of %d cores, the"
-                    + " whole host %.2f</span>", processes, processes == 1 ? "" : "es", audit.cpu().workers(), audit.cpu().cores(), audit.cpu().host()));
+                    + " control plane %.2f, the whole host %.2f, over %.0f s%s</span>", processes, processes == 1 ? "" : "es", audit.cpu().workers(),
+                    audit.cpu().cores(), audit.cpu().platform(), audit.cpu().host(), audit.cpu().seconds(), audit.cpu().coverage() < 0.95
+                            ? String.format(Locale.ROOT, " (%.0f%% of the traffic read's time)", 100 * audit.cpu().coverage()) : ""));
         }
         html.append("</h2><table class=\"checklist\"><thead><tr><th>service</th><th>calls</th><th>CPU (cores)</th>");
         List<String> questions = audit.services().isEmpty() ? List.of() : audit.services().getFirst().checklist().stream().map(Audit.Answer::question).toList();

@@ -146,28 +146,46 @@ public final class ProcessCpu implements AutoCloseable {
     /**
      * What the workers of {@code revision} of {@code app}, the control plane and the host used
      * between {@code from} and {@code to}, widened to the samples around them (the last one at or
-     * before {@code from}, the first one at or after {@code to}, or the newest).
+     * before {@code from}, the first one at or after {@code to}, or the newest). A worker sampled
+     * once so far (started less than {@link #PERIOD} ago) is left out.
      *
      * @return empty when no two samples span it
      */
     public synchronized Optional<Usage> usage(String app, String revision, Instant from, Instant to) {
-        Optional<double[]> host = span(this.host, from, to);
+        Optional<Span> host = span(this.host, from, to);
         if (host.isEmpty()) {
             return Optional.empty();
         }
         Map<String, Double> services = new TreeMap<>();
         series.forEach((key, s) -> {
             if (key.get(0).equals(app) && key.get(1).equals(revision)) {
-                span(s, from, to).ifPresent(used -> services.put(key.get(2), used[0] / used[1]));
+                span(s, from, to).ifPresent(used -> services.put(key.get(2), used.cores()));
             }
         });
-        double seconds = host.get()[1];
-        return Optional.of(new Usage(seconds, cores, host.get()[0] / seconds, span(platform, from, to).map(used -> used[0] / used[1]).orElse(0.0),
+        Span sampled = host.get();
+        long asked = Duration.between(from, to).toNanos();
+        Instant start = sampled.first().at().isAfter(from) ? sampled.first().at() : from;
+        Instant end = sampled.last().at().isBefore(to) ? sampled.last().at() : to;
+        double coverage = asked <= 0 ? 1 : Math.max(0, Math.min(1, Duration.between(start, end).toNanos() / (double) asked));
+        return Optional.of(new Usage(sampled.seconds(), coverage, cores, sampled.cores(), span(platform, from, to).map(Span::cores).orElse(0.0),
                 services));
     }
 
-    /** The CPU time {@code s} spent over the samples that span {@code from} to {@code to}, and their interval, both in s. */
-    private static Optional<double[]> span(Series s, Instant from, Instant to) {
+    /** Two samples of one series: what was spent between them. */
+    private record Span(Sample first, Sample last) {
+
+        double seconds() {
+            return Duration.between(first.at(), last.at()).toNanos() / 1e9;
+        }
+
+        /** The CPU spent between them a second: the cores used. */
+        double cores() {
+            return (last.nanos() - first.nanos()) / 1e9 / seconds();
+        }
+    }
+
+    /** The samples of {@code s} that span {@code from} to {@code to}; empty when there are no two. */
+    private static Optional<Span> span(Series s, Instant from, Instant to) {
         Sample first = null;
         Sample last = null;
         for (Sample x : s.samples) {
@@ -179,10 +197,7 @@ public final class ProcessCpu implements AutoCloseable {
                 break;
             }
         }
-        if (first == null || !last.at().isAfter(first.at())) {
-            return Optional.empty();
-        }
-        return Optional.of(new double[] {(last.nanos() - first.nanos()) / 1e9, Duration.between(first.at(), last.at()).toNanos() / 1e9});
+        return first == null || !last.at().isAfter(first.at()) ? Optional.empty() : Optional.of(new Span(first, last));
     }
 
     @Override

@@ -143,7 +143,8 @@ public final class ActivationsApi {
             try {
                 since = clock.instant().minus(Durations.parse(text));
             } catch (IllegalArgumentException | ArithmeticException | DateTimeException e) {
-                throw new IllegalArgumentException("since: '" + text + "' is neither an instant (2026-11-30T10:00:00Z) nor a duration (15m)");
+                throw new IllegalArgumentException(Durations.hasForm(text) && e instanceof IllegalArgumentException ? "since: '" + text + "': "
+                        + e.getMessage() : "since: '" + text + "' is neither an instant (2026-11-30T10:00:00Z) nor a duration (15m)");
             }
         }
         // The store counts microseconds since 1970 in a long: anything before or far after is no search.

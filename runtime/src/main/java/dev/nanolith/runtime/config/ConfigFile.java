@@ -377,16 +377,37 @@ public final class ConfigFile {
         if (e instanceof InvalidFormatException f && f.getTargetType() == Duration.class) {
             return where + f.getOriginalMessage();
         }
-        if (e instanceof MismatchedInputException m && m.getTargetType() != null && SCALARS.contains(MethodType.methodType(m.getTargetType()).wrap().returnType())) {
-            String found = e instanceof InvalidFormatException f ? "'" + f.getValue() + "'"
-                    : m.getProcessor() instanceof JsonParser p && p.currentToken() == JsonToken.START_ARRAY ? "a list"
-                    : m.getProcessor() instanceof JsonParser p && p.currentToken() == JsonToken.START_OBJECT ? "a map" : "that";
-            return where + "must be " + BadInput.expected(m.getTargetType()) + ", not " + found;
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            Class<?> t = MethodType.methodType(m.getTargetType()).wrap().returnType();
+            String expected = SCALARS.contains(t) ? BadInput.expected(t) : Map.class.isAssignableFrom(t) || t.isRecord() ? "a map (key: value lines)"
+                    : java.util.Collection.class.isAssignableFrom(t) ? "a list" : null;
+            if (expected != null) {
+                return where + "must be " + expected + ", not " + found(m);
+            }
         }
         return where + e.getOriginalMessage().lines().findFirst().orElse("invalid value");
     }
 
-    /** The types of single values: a mistake in one is told as what it must be. */
+    /** The value {@code e} could not read, as a user would name it: {@code a list}, {@code a map}, {@code '5'}. */
+    private static String found(MismatchedInputException e) {
+        if (e instanceof InvalidFormatException f && f.getValue() != null) {
+            return "'" + f.getValue() + "'";
+        }
+        if (e.getProcessor() instanceof JsonParser p && p.currentToken() != null) {
+            try {
+                return switch (p.currentToken()) {
+                    case START_ARRAY -> "a list";
+                    case START_OBJECT -> "a map";
+                    default -> "'" + p.getText() + "'";
+                };
+            } catch (IOException unreadable) {
+                // told below
+            }
+        }
+        return "that";
+    }
+
+    /** The types of single values, whose mistakes are told as what they must be. */
     private static final java.util.Set<Class<?>> SCALARS = java.util.Set.of(String.class, Boolean.class, Integer.class, Long.class, Double.class);
 
     private static String dotted(List<JsonMappingException.Reference> path) {

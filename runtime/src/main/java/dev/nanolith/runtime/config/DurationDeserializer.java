@@ -1,6 +1,7 @@
 package dev.nanolith.runtime.config;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -12,6 +13,10 @@ final class DurationDeserializer extends JsonDeserializer<Duration> {
 
     @Override
     public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+        if (p.currentToken() == JsonToken.START_ARRAY || p.currentToken() == JsonToken.START_OBJECT) {
+            throw new InvalidFormatException(p, "a duration is one value, like 2s — not a " + (p.currentToken() == JsonToken.START_ARRAY ? "list" : "map"),
+                    null, Duration.class);
+        }
         String text = p.getValueAsString();
         try {
             return Durations.parse(text == null ? p.getText() : text);

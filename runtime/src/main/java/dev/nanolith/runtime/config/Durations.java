@@ -12,6 +12,11 @@ public final class Durations {
     private Durations() {
     }
 
+    /** Whether {@code text} has a duration's form ({@code 15m}), whatever its value: {@code 0s} has. */
+    public static boolean hasForm(String text) {
+        return FORMAT.matcher(text.trim()).matches();
+    }
+
     /** Parses a duration, or fails with a message that shows the accepted forms. */
     public static Duration parse(String text) {
         Matcher m = FORMAT.matcher(text.trim());

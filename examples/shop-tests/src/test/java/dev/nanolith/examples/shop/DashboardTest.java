@@ -208,7 +208,7 @@ class DashboardTest {
         assertEquals(3, browser.findElements(By.cssSelector("table.checklist tbody tr")).size());
         assertEquals(10, browser.findElements(By.cssSelector("table.checklist thead th")).size() - 3, "ten questions a service, after its"
                 + " name, its calls and its CPU");
-        assertTrue(browser.findElement(By.id("cpu")).getText().matches("the app's 3 worker processes used \\d\\.\\d\\d of \\d+ cores, the whole host .*"),
+        assertTrue(browser.findElement(By.id("cpu")).getText().matches("the app's 3 worker processes used \\d\\.\\d\\d of \\d+ cores, the control plane \\d\\.\\d\\d, the whole host .*"),
                 browser.findElement(By.id("cpu")).getText());
         screenshot("audit");
     }
