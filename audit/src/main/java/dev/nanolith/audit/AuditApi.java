@@ -138,15 +138,6 @@ public final class AuditApi {
     }
 
     /**
-     * The audit of what serves {@code app} now.
-     *
-     * @throws NoSuchElementException when no revision of {@code app} serves
-     */
-    public Audit audit(String app) throws SQLException {
-        return audit(app, null);
-    }
-
-    /**
      * The audit of what serves {@code app} now, from its traffic since {@code since} (null: its latest records).
      *
      * @throws NoSuchElementException when no revision of {@code app} serves

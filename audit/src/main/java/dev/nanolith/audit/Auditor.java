@@ -191,7 +191,7 @@ public final class Auditor {
         List<Audit.Finding> findings = new ArrayList<>();
         cycles(callersOf, edgeExample, findings);
         if (functionsOf.size() > guidelines.maxServices()) {
-            findings.add(tooManyServices(app, functionsOf.size()));
+            findings.add(tooManyServices(app, functionsOf.size(), " (./nanolith plan " + app + ")"));
         }
         for (Audit.Operation op : operations) {
             if (op.dependencies().size() > guidelines.maxDependencies()) {
@@ -200,7 +200,8 @@ public final class Auditor {
             if (op.remoteHops() > guidelines.maxRemoteHops()) {
                 findings.add(new Audit.Finding(Audit.Kind.MANY_HOPS, op.entry(), String.format(Locale.ROOT, "%s between processes of its"
                         + " %s, %.0f%% of its %.1f ms spent between processes (medians of %s; at most %d)", count(op.remoteHops(), "call"),
-                        count(op.calls(), "call"), 100 * op.between(), op.millis(), count(op.traces(), "trace"), guidelines.maxRemoteHops()),
+                        count(op.calls(), "call"), 100 * op.between(), op.millis(), count(op.failed() < op.traces() ? op.traces() - op.failed() : op.traces(),
+                        "trace"), guidelines.maxRemoteHops()),
                         "place the functions it calls most with '" + op.entry() + "' (./nanolith plan " + app + ")", List.of(op.example())));
             }
         }
@@ -236,8 +237,8 @@ public final class Auditor {
             List<String> names = s.getValue().stream().map(Function::name).sorted().toList();
             List<String> owners = s.getValue().stream().map(Function::owner).filter(Objects::nonNull).distinct().sorted().toList();
             Double cores = cpu == null ? null : cpu.services().get(s.getKey());
-            String cost = cores == null ? "" : String.format(Locale.ROOT, "; its process used %.3f cores for %d calls, %.0f%% of the CPU"
-                    + " of the app's %d processes", cores, callsIn.getOrDefault(s.getKey(), 0), 100 * cores / Math.max(1e-9, cpu.workers()),
+            String cost = cores == null ? "" : String.format(Locale.ROOT, "; its worker used %.3f cores for %d calls, %.0f%% of the CPU"
+                    + " of the app's %d workers", cores, callsIn.getOrDefault(s.getKey(), 0), 100 * cores / Math.max(1e-9, cpu.workers()),
                     cpu.services().size());
             return new Audit.Service(s.getKey(), names, List.copyOf(callersOf.getOrDefault(s.getKey(), Set.of())), owners,
                     callsIn.getOrDefault(s.getKey(), 0), cores, checklist(s.getKey(), s.getValue(), functions, callersOf, entered.contains(s.getKey()),
@@ -272,7 +273,7 @@ public final class Auditor {
         cycles(callersOf, Map.of(), findings);
         Set<String> services = functions.stream().map(Function::service).collect(Collectors.toCollection(TreeSet::new));
         if (services.size() > guidelines.maxServices()) {
-            findings.add(tooManyServices(app, services.size()));
+            findings.add(tooManyServices(app, services.size(), ": ./nanolith plan " + app + " proposes how, once it has served traffic"));
         }
         for (Function entry : functions) {
             if (called.contains(entry.name())) {
@@ -348,10 +349,11 @@ public final class Auditor {
         return servicesOfOwner;
     }
 
-    private Audit.Finding tooManyServices(String app, int services) {
+    /** An app of {@code services} services; {@code plan} ends the action: where the plan comes from. */
+    private Audit.Finding tooManyServices(String app, int services, String plan) {
         return new Audit.Finding(Audit.Kind.TOO_MANY_SERVICES, app, services + " services, past the red flag of " + guidelines.maxServices() + " ("
                 + guidelines.typicalServices() + " or fewer is typical)", "group functions that serve one business capability into one service"
-                + " (./nanolith plan " + app + ")", List.of());
+                + plan, List.of());
     }
 
     /** An operation entered by {@code entry} that depends on {@code services}: {@code calls} says how they were found. */

@@ -76,7 +76,7 @@ public record Plan(String app, String revision, Model model, Map<String, String>
                     traces);
             // Only when the app's own workers made the host busy: consolidating them frees nothing of another's load.
             if (cpu != null && cpu.coverage() >= 0.5 && cpu.host() >= BUSY * cpu.cores() && cpu.workers() >= cpu.host() / 2) {
-                model += String.format(Locale.ROOT, ". The host was busy (%.2f of %d cores, %.2f of them the app's %d worker processes):"
+                model += String.format(Locale.ROOT, ". The host was busy (%.2f of %d cores, %.2f of them the app's %d workers):"
                         + " the model leaves out the CPU that fewer processes free, so operations will likely take less than predicted",
                         cpu.host(), cpu.cores(), cpu.workers(), cpu.services().size());
             }

@@ -111,7 +111,8 @@ final class Planner {
     Plan plan(String app, String revision, Map<String, String> placement, List<Activation> records, Usage cpu, Constraints constraints,
                      int maxSteps) {
         List<Trace> traces = Trace.of(app, revision, records);
-        Plan.Model model = fit(traces);
+        // What a hop costs is read from the operations that succeeded: a failed one may have stopped before its calls.
+        Plan.Model model = fit(Trace.succeeded(traces));
         Graph<String, DefaultWeightedEdge> cost = new SimpleWeightedGraph<>(DefaultWeightedEdge.class);
         Map<DefaultWeightedEdge, Integer> calls = new HashMap<>();
         placement.keySet().forEach(cost::addVertex);

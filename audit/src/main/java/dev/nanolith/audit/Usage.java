@@ -9,9 +9,9 @@ import java.util.TreeMap;
  * The CPU a revision's processes and the host they run on used over a window, in cores (CPU
  * seconds a second: 1.0 is one core busy all the time).
  *
- * @param seconds  the window's length, in s
- * @param coverage the share of the window asked for that the samples cover, 0 to 1: less when it began before the
- *                 control plane started, or more than an hour ago
+ * @param seconds  the time between the samples taken around the window, in s
+ * @param coverage the share of the window asked for that the samples reach back to, 0 to 1: less when it began before
+ *                 the control plane started, or more than an hour ago
  * @param cores    the host's cores
  * @param host     what the whole host used: every process on it
  * @param platform what the control plane's own process used

@@ -63,21 +63,24 @@ class AuditorTest {
         Audit.Service auth = audit.services().stream().filter(s -> s.name().equals("auth")).findFirst().orElseThrow();
         assertEquals(3, auth.calls());
         assertEquals(0.1, auth.cores());
-        assertEquals("a process of its own for a single caller or a utility; its process used 0.100 cores for 3 calls, 20% of the CPU of the app's"
-                + " 5 processes", auth.checklist().stream().filter(a -> a.question().equals("operational burden justified?")).findFirst().orElseThrow()
+        assertEquals("a process of its own for a single caller or a utility; its worker used 0.100 cores for 3 calls, 20% of the CPU of the app's"
+                + " 5 workers", auth.checklist().stream().filter(a -> a.question().equals("operational burden justified?")).findFirst().orElseThrow()
                 .evidence());
     }
 
     @Test
     void countsFailedOperationsApartFromTheFiguresOfThoseThatSucceeded() {
         List<Activation> traffic = new ArrayList<>(records.createOrders(Records.NANO, 3));
-        // A fourth create-order that was refused at once: 0.1 ms, no call made.
-        traffic.add(new Activation("00000000000000fe", "shop", "orders.create", "r1", "orders", "entry", true, "anonymous",
-                "0000000000000000000000000000000f", "", Records.T0, 100_000, 0, Activation.Status.REFUSED, 10, 10, List.of()));
+        // Four more that failed after 50 ms, no call made: more than those that succeeded.
+        for (int i = 0; i < 4; i++) {
+            traffic.add(new Activation("00000000000000f" + i, "shop", "orders.create", "r1", "orders", "entry", true, "anonymous",
+                    "0000000000000000000000000000000" + (char) ('a' + i), "", Records.T0, 50_000_000, 0, Activation.Status.TIMEOUT, 10, -1, List.of()));
+        }
         Audit.Operation create = audit(Records.NANO, traffic).operations().getFirst();
-        assertEquals(4, create.traces());
-        assertEquals(1, create.failed());
+        assertEquals(7, create.traces());
+        assertEquals(4, create.failed());
         assertEquals(7.0, create.millis(), "the median of the three that succeeded");
+        assertEquals(5, create.calls());
     }
 
     @Test

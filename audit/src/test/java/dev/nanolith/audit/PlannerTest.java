@@ -43,7 +43,7 @@ class PlannerTest {
         Usage busy = new Usage(10, 1, 2, 1.9, 0.4, Map.of("orders", 0.8, "auth", 0.3));
         Plan plan = planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), busy, free(), Integer.MAX_VALUE);
         assertEquals(busy, plan.model().cpu());
-        assertTrue(plan.model().describe().endsWith("The host was busy (1.90 of 2 cores, 1.10 of them the app's 2 worker processes): the model"
+        assertTrue(plan.model().describe().endsWith("The host was busy (1.90 of 2 cores, 1.10 of them the app's 2 workers): the model"
                 + " leaves out the CPU that fewer processes free, so operations will likely take less than predicted"), plan.model().describe());
         for (Usage notTheApps : List.of(new Usage(10, 1, 2, 0.5, 0.1, Map.of("orders", 0.2)), new Usage(10, 1, 2, 1.9, 0.1, Map.of("orders", 0.2)))) {
             assertFalse(planner.plan("shop", "r1", Records.NANO, records.createOrders(Records.NANO, 5), notTheApps, free(), Integer.MAX_VALUE)

@@ -207,7 +207,7 @@ public final class Platform implements AutoCloseable {
             Authenticator credentials = jwts == null ? keys
                     : token -> JwtAuthenticator.isJwt(token) ? jwts.authenticate(token) : keys.authenticate(token);
             ActivationsApi search = new ActivationsApi(activations, collector, Clock.systemUTC());
-            cpu = new ProcessCpu(workers, Clock.systemUTC());
+            cpu = new ProcessCpu(workers::running, Clock.systemUTC());
             AuditApi audits = new AuditApi(router, search, guidelines, (app, revision) -> store.app(app)
                     .flatMap(state -> state.revision(revision)).map(RevisionRecord::predicted).orElse(Map.of()), cpu::usage);
             AdminApi admin = new AdminApi(store, keys, secrets, workers, deployer, adminToken, this::url, fromDirectories::contains, search, audits);

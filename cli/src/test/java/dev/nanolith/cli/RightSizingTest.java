@@ -411,7 +411,9 @@ class RightSizingTest {
             for (int i = 0; i < 3; i++) {
                 assertEquals(200, new Http(nano.url()).post("/fn/greet.hello", "\"Ada\"").status());
             }
-            JsonNode hello = operation(admin(nano, "/apps/tidy/audit"), "greet.hello");
+            JsonNode audit = admin(nano, "/apps/tidy/audit");
+            assertEquals("r1", audit.path("revision").asText());
+            JsonNode hello = operation(audit, "greet.hello");
             assertEquals(3, hello.path("traces").asInt(), hello.toString());
             assertEquals(1, hello.path("remoteHops").asInt(), "greet.name in a process of its own: " + hello);
         }
@@ -419,7 +421,9 @@ class RightSizingTest {
         try (Platform one = Platform.start(Platform.Options.loopback(0).withData(data).placed(Placement.Mode.MONOLITH))) {
             one.deploy(tmp.resolve("tidy"));
             assertEquals(200, new Http(one.url()).post("/fn/greet.hello", "\"Ada\"").status());
-            JsonNode hello = operation(admin(one, "/apps/tidy/audit"), "greet.hello");
+            JsonNode audit = admin(one, "/apps/tidy/audit");
+            assertEquals("r1", audit.path("revision").asText(), "the same revision as before, served again");
+            JsonNode hello = operation(audit, "greet.hello");
             assertEquals(1, hello.path("traces").asInt(), hello.toString());
             assertEquals(0, hello.path("remoteHops").asInt(), hello.toString());
         }

@@ -227,16 +227,25 @@ public final class Dashboard implements HttpService, AutoCloseable {
         return Views.page("Operation " + trace.substring(0, 8), platformUrl.get(), sandbox, Views.trace(trace, calls));
     }
 
+    /** The audit of the app in the path, of its traffic since {@code ?since=} if given; an unknown app or a bad since is told on the page. */
     private String audit(ServerRequest req) throws SQLException {
         String app = req.path().pathParameters().get("app");
-        String body;
+        Instant since;
         try {
-            Instant since = req.query().first("since").asOptional().filter(s -> !s.isBlank()).map(search::since).orElse(null);
-            body = Views.audit(audits.audit(app, since));
-        } catch (java.util.NoSuchElementException | IllegalArgumentException e) {
-            body = "<main class=\"audit\"><section class=\"panel\"><p class=\"problem\">" + Views.esc(e.getMessage()) + "</p></section></main>";
+            since = req.query().first("since").asOptional().filter(s -> !s.isBlank()).map(search::since).orElse(null);
+        } catch (IllegalArgumentException bad) {
+            return auditProblem(app, bad.getMessage());
         }
-        return Views.page("Audit of " + app, platformUrl.get(), sandbox, body);
+        try {
+            return Views.page("Audit of " + app, platformUrl.get(), sandbox, Views.audit(audits.audit(app, since)));
+        } catch (java.util.NoSuchElementException unknown) {
+            return auditProblem(app, unknown.getMessage());
+        }
+    }
+
+    private String auditProblem(String app, String problem) {
+        return Views.page("Audit of " + app, platformUrl.get(), sandbox,
+                "<main class=\"audit\"><section class=\"panel\"><p class=\"problem\">" + Views.esc(problem) + "</p></section></main>");
     }
 
     private static void html(ServerResponse res, Status status, String html) {

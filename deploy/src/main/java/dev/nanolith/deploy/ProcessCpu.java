@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The CPU time each worker's processes (its sandbox and its JVM), the control plane's own
@@ -37,37 +37,39 @@ public final class ProcessCpu implements AutoCloseable {
 
     /**
      * A worker's samples: {@code base} keeps them one count when the processes read change (the
-     * worker started again, or its JVM found under its sandbox), {@code processes} naming those read.
+     * worker started again, its JVM found under its sandbox, or one of them ended), {@code processes}
+     * naming those read and {@code read} what they had spent.
      */
     private static final class Series {
         final Deque<Sample> samples = new ArrayDeque<>();
         List<Long> processes = List.of();
+        long read;
         long base;
     }
 
-    private final Workers workers;
+    private final Supplier<List<Workers.Running>> workers;
     private final Clock clock;
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final int cores = Runtime.getRuntime().availableProcessors();
     /** By app, revision and service. */
-    private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
+    private final Map<List<String>, Series> series = new HashMap<>();
     private final Series host = new Series();
     private final Series platform = new Series();
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final Thread thread;
     /** The processes of each worker, its own first, by its process id. */
     private Map<Long, List<ProcessHandle>> trees = Map.of();
     private int ticks;
     private long hostBusy;
     private Instant previous;
 
-    public ProcessCpu(Workers workers, Clock clock) {
+    /** Samples the processes of the workers {@code workers} lists, from now until {@link #close}. */
+    public ProcessCpu(Supplier<List<Workers.Running>> workers, Clock clock) {
         this.workers = workers;
         this.clock = clock;
         os.getCpuLoad();
         this.previous = clock.instant();
-        this.thread = Thread.ofPlatform().daemon().name("nanolith-cpu").start(this::run);
+        Thread.ofPlatform().daemon().name("nanolith-cpu").start(this::run);
     }
 
     private void run() {
@@ -88,16 +90,17 @@ public final class ProcessCpu implements AutoCloseable {
         }
         previous = now;
         add(host, now, List.of(), hostBusy);
-        add(platform, now, List.of(), cpu(ProcessHandle.current()));
-        List<Workers.Running> running = workers.running();
+        add(platform, now, List.of(), cpu(List.of(ProcessHandle.current())));
+        List<Workers.Running> running = workers.get();
         if (ticks++ % RESCAN == 0 || running.stream().anyMatch(w -> !trees.containsKey(w.pid()))) {
             trees = trees(running);
         }
         for (Workers.Running worker : running) {
             List<ProcessHandle> tree = trees.getOrDefault(worker.pid(), List.of());
-            if (!tree.isEmpty() && tree.getFirst().isAlive()) {
+            long nanos = cpu(tree);
+            if (nanos >= 0) {
                 add(series.computeIfAbsent(List.of(worker.app(), worker.revision(), worker.service()), k -> new Series()), now,
-                        tree.stream().map(ProcessHandle::pid).toList(), tree.stream().mapToLong(ProcessCpu::cpu).sum());
+                        tree.stream().map(ProcessHandle::pid).toList(), nanos);
             }
         }
         Instant oldest = now.minus(KEPT);
@@ -113,12 +116,16 @@ public final class ProcessCpu implements AutoCloseable {
         }
     }
 
-    /** Adds what {@code processes} spent until {@code at}; when they are others than last time, that sample adds nothing. */
+    /**
+     * Adds what {@code processes} spent until {@code at}, in ns; when they are others than last time,
+     * or spent less (one of them ended), that sample adds nothing.
+     */
     private static void add(Series s, Instant at, List<Long> processes, long nanos) {
-        if (!s.processes.equals(processes)) {
+        if (!s.processes.equals(processes) || nanos < s.read) {
             s.base = s.samples.isEmpty() ? -nanos : s.samples.peekLast().nanos() - nanos;
             s.processes = processes;
         }
+        s.read = nanos;
         s.samples.addLast(new Sample(at, s.base + nanos));
     }
 
@@ -130,6 +137,7 @@ public final class ProcessCpu implements AutoCloseable {
         for (Workers.Running worker : running) {
             List<ProcessHandle> tree = new ArrayList<>();
             ProcessHandle.of(worker.pid()).ifPresent(tree::add);
+            // A sandbox holds a JVM, under one or two processes of its own: more is no worker's.
             for (int i = 0; i < tree.size() && tree.size() < 16; i++) {
                 tree.addAll(children.getOrDefault(tree.get(i).pid(), List.of()));
             }
@@ -139,8 +147,17 @@ public final class ProcessCpu implements AutoCloseable {
         return trees;
     }
 
-    private static long cpu(ProcessHandle process) {
-        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    /** What {@code processes} spent, in ns; -1 when there are none, or one's CPU time cannot be read (it ended). */
+    private static long cpu(List<ProcessHandle> processes) {
+        long nanos = 0;
+        for (ProcessHandle p : processes) {
+            Optional<Duration> spent = p.info().totalCpuDuration();
+            if (spent.isEmpty()) {
+                return -1;
+            }
+            nanos += spent.get().toNanos();
+        }
+        return processes.isEmpty() ? -1 : nanos;
     }
 
     /**
@@ -163,10 +180,10 @@ public final class ProcessCpu implements AutoCloseable {
             }
         });
         Span sampled = host.get();
+        // Samples reach back an hour, and to the control plane's start; the next one after the window may be yet to come.
         long asked = Duration.between(from, to).toNanos();
         Instant start = sampled.first().at().isAfter(from) ? sampled.first().at() : from;
-        Instant end = sampled.last().at().isBefore(to) ? sampled.last().at() : to;
-        double coverage = asked <= 0 ? 1 : Math.max(0, Math.min(1, Duration.between(start, end).toNanos() / (double) asked));
+        double coverage = asked <= 0 ? 1 : Math.max(0, Math.min(1, Duration.between(start, to).toNanos() / (double) asked));
         return Optional.of(new Usage(sampled.seconds(), coverage, cores, sampled.cores(), span(platform, from, to).map(Span::cores).orElse(0.0),
                 services));
     }

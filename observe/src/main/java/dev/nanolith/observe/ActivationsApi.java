@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -140,11 +141,18 @@ public final class ActivationsApi {
         try {
             since = Instant.parse(text);
         } catch (DateTimeParseException notAnInstant) {
+            Duration back;
             try {
-                since = clock.instant().minus(Durations.parse(text));
-            } catch (IllegalArgumentException | ArithmeticException | DateTimeException e) {
-                throw new IllegalArgumentException(Durations.hasForm(text) && e instanceof IllegalArgumentException ? "since: '" + text + "': "
-                        + e.getMessage() : "since: '" + text + "' is neither an instant (2026-11-30T10:00:00Z) nor a duration (15m)");
+                back = Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                // A duration's form with a value it cannot take (zero, too long) is told as such.
+                throw new IllegalArgumentException(Durations.hasForm(text) ? "since: '" + text + "': " + e.getMessage()
+                        : "since: '" + text + "' is neither an instant (2026-11-30T10:00:00Z) nor a duration (15m)");
+            }
+            try {
+                since = clock.instant().minus(back);
+            } catch (ArithmeticException | DateTimeException e) {
+                throw new IllegalArgumentException("since: '" + text + "' is before 1970 or after 9999");
             }
         }
         // The store counts microseconds since 1970 in a long: anything before or far after is no search.

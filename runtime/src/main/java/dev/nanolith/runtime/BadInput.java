@@ -38,7 +38,7 @@ import org.apache.commons.text.similarity.LevenshteinDistance;
  * missing or null, and values of the wrong kind. Read from the structure of the input and of the
  * type, and from the fields of Jackson's exception (its path and target type), never from its text.
  */
-public final class BadInput {
+final class BadInput {
 
     /** At most this many problems are named in one message. */
     private static final int MAX_PROBLEMS = 3;
@@ -172,8 +172,8 @@ public final class BadInput {
         return atIndex && target.isArray() ? target.getComponentType() : target;
     }
 
-    /** What JSON a Java type is read from, as a user would say it: {@code true or false}, {@code a whole number}, … */
-    public static String expected(Class<?> type) {
+    /** What JSON a Java type is read from, as a user would say it. */
+    private static String expected(Class<?> type) {
         // A primitive reads as its box does.
         Class<?> t = MethodType.methodType(type).wrap().returnType();
         if (t == String.class || t == CharSequence.class) {

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import dev.nanolith.runtime.BadInput;
 import dev.nanolith.runtime.load.LoadException;
 import dev.nanolith.runtime.load.Problem;
 import dev.nanolith.runtime.resilience.Failure;
@@ -30,6 +29,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -378,9 +378,7 @@ public final class ConfigFile {
             return where + f.getOriginalMessage();
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-            Class<?> t = MethodType.methodType(m.getTargetType()).wrap().returnType();
-            String expected = SCALARS.contains(t) ? BadInput.expected(t) : Map.class.isAssignableFrom(t) || t.isRecord() ? "a map (key: value lines)"
-                    : java.util.Collection.class.isAssignableFrom(t) ? "a list" : null;
+            String expected = expected(MethodType.methodType(m.getTargetType()).wrap().returnType());
             if (expected != null) {
                 return where + "must be " + expected + ", not " + found(m);
             }
@@ -407,8 +405,28 @@ public final class ConfigFile {
         return "that";
     }
 
-    /** The types of single values, whose mistakes are told as what they must be. */
-    private static final java.util.Set<Class<?>> SCALARS = java.util.Set.of(String.class, Boolean.class, Integer.class, Long.class, Double.class);
+    /** What a value of {@code type} is written as in {@code nanolith.yaml}; null for a type no setting has. */
+    private static String expected(Class<?> type) {
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == Integer.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == Double.class) {
+            return "a number";
+        }
+        if (type == ServiceConfig.class) {
+            return "a list of functions, or a map (key: value lines)";
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "a map (key: value lines)";
+        }
+        return Collection.class.isAssignableFrom(type) ? "a list" : null;
+    }
 
     private static String dotted(List<JsonMappingException.Reference> path) {
         return path.stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")

@@ -208,9 +208,12 @@ class DashboardTest {
         assertEquals(3, browser.findElements(By.cssSelector("table.checklist tbody tr")).size());
         assertEquals(10, browser.findElements(By.cssSelector("table.checklist thead th")).size() - 3, "ten questions a service, after its"
                 + " name, its calls and its CPU");
-        assertTrue(browser.findElement(By.id("cpu")).getText().matches("the app's 3 worker processes used \\d\\.\\d\\d of \\d+ cores, the control plane \\d\\.\\d\\d, the whole host .*"),
+        assertTrue(browser.findElement(By.id("cpu")).getText().matches("the app's 3 workers used \\d\\.\\d\\d of \\d+ cores, the control plane \\d\\.\\d\\d, the whole host .*"),
                 browser.findElement(By.id("cpu")).getText());
         screenshot("audit");
+        browser.get(shop.platform.url() + "/ui/audit/shop?since=yesterday");
+        assertEquals("since: 'yesterday' is neither an instant (2026-11-30T10:00:00Z) nor a duration (15m)",
+                browser.findElement(By.cssSelector("main.audit p.problem")).getText());
     }
 
     /** The process box that holds {@code function}'s node in the graph. */

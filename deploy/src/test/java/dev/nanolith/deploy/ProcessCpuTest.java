@@ -1,0 +1,46 @@
+package dev.nanolith.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nanolith.audit.Usage;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The CPU of real processes, sampled as the control plane samples its workers'. */
+class ProcessCpuTest {
+
+    @Test
+    void measuresTheCoresEachWorkersProcessesUseOverAWindow() throws Exception {
+        // A worker whose process is a shell that spins, and one whose shell sleeps under it: the tree of each is read.
+        Process busy = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
+        Process idle = new ProcessBuilder("sh", "-c", "sleep 60; true").start();
+        Instant started = Instant.now();
+        try (ProcessCpu cpu = new ProcessCpu(() -> List.of(new Workers.Running("shop", "r1", "busy", busy.pid(), started),
+                new Workers.Running("shop", "r1", "idle", idle.pid(), started)), Clock.systemUTC())) {
+            Thread.sleep(1500);
+            Instant from = Instant.now();
+            Thread.sleep(3000);
+            Usage used = cpu.usage("shop", "r1", from, Instant.now()).orElseThrow();
+
+            Map<String, Double> services = used.services();
+            assertTrue(services.get("busy") > 0.5, "a spinning process takes most of a core: " + used);
+            assertTrue(services.get("idle") < 0.05, "a sleeping one next to nothing: " + used);
+            assertEquals(services.get("busy") + services.get("idle"), used.workers(), 1e-9);
+            assertTrue(used.host() > 0.4 && used.cores() == Runtime.getRuntime().availableProcessors(), used.toString());
+            assertEquals(1.0, used.coverage(), 1e-9, "samples from before the window on: " + used);
+            assertTrue(used.seconds() >= 3, used.toString());
+            assertTrue(cpu.usage("shop", "r2", from, Instant.now()).orElseThrow().services().isEmpty(), "another revision has no workers");
+
+            Usage earlier = cpu.usage("shop", "r1", started.minusSeconds(10), Instant.now()).orElseThrow();
+            assertTrue(earlier.coverage() < 0.8, "a window that began before the first sample is covered in part: " + earlier);
+        } finally {
+            busy.destroyForcibly().waitFor();
+            idle.descendants().forEach(ProcessHandle::destroyForcibly);
+            idle.destroyForcibly().waitFor();
+        }
+    }
+}
