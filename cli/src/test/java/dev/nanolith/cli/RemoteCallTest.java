@@ -278,7 +278,8 @@ class RemoteCallTest {
         Path v2 = TestApp.in(tmp.resolve("keep-v2")).yaml(yaml.replace("holders: [keep.holder]", "holders: {functions: [keep.holder], memory: 1m}"))
                 .source("keep/Version.java", version.formatted("v2")).source("keep/Holder.java", HOLDER).write();
         LoadException refused = assertThrows(LoadException.class, () -> platform.deploy(v2));
-        assertTrue(refused.getMessage().contains("the worker of 'holders' ended with exit code 1 before it served"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("the worker of 'holders' ended with exit code 1 before it served: "), refused.getMessage());
+        assertTrue(refused.getMessage().contains("Too small maximum heap"), "what the JVM said, not only in the platform's log: " + refused.getMessage());
         assertEquals("\"v1\"", http.post("/fn/keep.version", "").body(), "the old revision serves on");
         // The new revision's worker that did start was stopped: the old revision's workers are the ones running.
         for (int i = 0; i < 200 && !platform.servicePids().equals(serving); i++) {

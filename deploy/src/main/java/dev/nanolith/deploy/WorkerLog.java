@@ -3,6 +3,8 @@ package dev.nanolith.deploy;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,13 +27,16 @@ final class WorkerLog {
     private final String service;
     private Level level = Level.INFO;
     private String logger = Workers.class.getName();
+    /** The latest lines, at most {@link #KEPT}: what a worker that ended before it served last said. */
+    private final ArrayDeque<String> latest = new ArrayDeque<>();
+    private static final int KEPT = 5;
 
     WorkerLog(String service) {
         this.service = service;
     }
 
     /** Forwards one line of the worker's log. */
-    void line(String line) {
+    synchronized void line(String line) {
         if (line.isBlank()) {
             // The line a record with a stack trace ends with.
             return;
@@ -49,5 +54,14 @@ final class WorkerLog {
         LogRecord forwarded = new LogRecord(level, "[" + service + "] " + message);
         forwarded.setLoggerName(logger);
         platform.log(forwarded);
+        latest.addLast(message.strip());
+        if (latest.size() > KEPT) {
+            latest.removeFirst();
+        }
+    }
+
+    /** The worker's latest lines, oldest first. */
+    synchronized List<String> latest() {
+        return List.copyOf(latest);
     }
 }

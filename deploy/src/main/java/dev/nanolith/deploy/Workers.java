@@ -277,6 +277,15 @@ public final class Workers {
         workers.forEach(worker -> worker.tell(line));
     }
 
+    /** Waits up to a second for {@code thread} to end. */
+    private static void join(Thread thread) {
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static boolean waitFor(Process process, int seconds) {
         try {
             return process.waitFor(seconds, TimeUnit.SECONDS);
@@ -356,8 +365,8 @@ public final class Workers {
             Lines log = new Lines(started.getErrorStream());
             // What the app and the worker log: standard error, which the app writes to; its own report is standard output.
             // Read on platform threads, as the reports of check processes are (see CheckProcesses).
-            Thread.ofPlatform().daemon().name("worker log " + service).start(() -> {
-                WorkerLog forwarded = new WorkerLog(service);
+            WorkerLog forwarded = new WorkerLog(service);
+            Thread logging = Thread.ofPlatform().daemon().name("worker log " + service).start(() -> {
                 try {
                     for (String line; (line = log.next()) != null; ) {
                         forwarded.line(line);
@@ -380,7 +389,8 @@ public final class Workers {
                         } else if (line.startsWith(Worker.OVERDUE)) {
                             replace(line.substring(Worker.OVERDUE.length()).strip());
                         } else {
-                            LOG.log(System.Logger.Level.INFO, "[" + service + "] " + line);
+                            // Not the worker's report: the JVM's own words, such as why it could not start.
+                            forwarded.line(line);
                         }
                     }
                 } catch (IOException | RuntimeException e) {
@@ -398,9 +408,12 @@ public final class Workers {
                 boolean ended = waitFor(started, 1);
                 Jvm.kill(started);
                 Check.delete(inbox);
+                // What it said last, once its log is read to the end: the reason a JVM gives for not starting is there.
+                join(logging);
+                String said = forwarded.latest().isEmpty() ? " — see the log above" : ": " + String.join(" / ", forwarded.latest());
                 throw new IllegalStateException(ended
-                        ? "the worker of '" + service + "' ended with exit code " + started.exitValue() + " before it served — see the log above"
-                        : "the worker of '" + service + "' did not start within " + START_TIMEOUT.toSeconds() + " s — see the log above");
+                        ? "the worker of '" + service + "' ended with exit code " + started.exitValue() + " before it served" + said
+                        : "the worker of '" + service + "' did not start within " + START_TIMEOUT.toSeconds() + " s" + said);
             }
             Timer.builder("nanolith.worker.start").description("Cold starts of a service's worker: from its start to serving, by cause")
                     .tags("app", deployment.app(), "service", service, "cause", cause).register(registry)
