@@ -73,7 +73,7 @@ class RightSizingTest {
             ShopServer.Answer applied = shop.admin("POST", "/apps/shop/plan?since=" + nano.since(), "");
             assertEquals(200, applied.status(), applied.body()::toString);
             assertEquals("r2", applied.body().path("current").asText(), applied.body()::toString);
-            assertTrue(shop.platform.servicePids().size() < 22, shop.platform.servicePids()::toString);
+            assertTrue(shop.platform.serving("shop").orElseThrow().services().size() < 22, shop.platform.servicePids()::toString);
 
             Round planned = drive(shop);
             JsonNode after = shop.admin("GET", "/apps/shop/audit?since=" + planned.since(), null).body();
@@ -98,7 +98,12 @@ class RightSizingTest {
 
             ShopServer.Answer back = shop.admin("POST", "/apps/shop/rollback", "{\"revision\":\"r1\"}");
             assertEquals(200, back.status(), back.body()::toString);
-            assertEquals(22, shop.platform.servicePids().size());
+            assertEquals(22, shop.platform.serving("shop").orElseThrow().services().size(), "nano serves again");
+            // The planned revision's worker stops once its calls in flight have ended.
+            for (int i = 0; i < 200 && shop.platform.servicePids().size() != 22; i++) {
+                Thread.sleep(50);
+            }
+            assertEquals(22, shop.platform.servicePids().size(), shop.platform.servicePids()::toString);
             shop.ok("orders.create-order", ORDER);
         }
     }
