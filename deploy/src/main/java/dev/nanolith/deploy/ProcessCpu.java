@@ -45,6 +45,14 @@ public final class ProcessCpu implements AutoCloseable {
         List<Long> processes = List.of();
         long read;
         long base;
+
+        /** Drops the samples taken before {@code oldest}; whether none is left. */
+        boolean trim(Instant oldest) {
+            while (!samples.isEmpty() && samples.peekFirst().at().isBefore(oldest)) {
+                samples.removeFirst();
+            }
+            return samples.isEmpty();
+        }
     }
 
     private final Supplier<List<Workers.Running>> workers;
@@ -104,16 +112,9 @@ public final class ProcessCpu implements AutoCloseable {
             }
         }
         Instant oldest = now.minus(KEPT);
-        series.values().removeIf(s -> {
-            while (!s.samples.isEmpty() && s.samples.peekFirst().at().isBefore(oldest)) {
-                s.samples.removeFirst();
-            }
-            return s.samples.isEmpty();
-        });
-        while (!host.samples.isEmpty() && host.samples.peekFirst().at().isBefore(oldest)) {
-            host.samples.removeFirst();
-            platform.samples.removeFirst();
-        }
+        series.values().removeIf(s -> s.trim(oldest));
+        host.trim(oldest);
+        platform.trim(oldest);
     }
 
     /**
