@@ -19,7 +19,8 @@ case "${NANOLITH_BENCH_BUILD:-auto}" in
         exit 1
       fi
       echo "bench: building the platform and the benchmarks..." >&2
-      (cd "$root" && mvn -q -B -Dmaven.test.skip=true -pl bench -am package) >&2
+      # -DskipTests, not -Dmaven.test.skip: the CLI's tests use the store's test jar, which Maven resolves even when it skips them.
+      (cd "$root" && mvn -q -B -DskipTests -pl bench -am package) >&2
     fi ;;
   *) echo "bench: NANOLITH_BENCH_BUILD is '$NANOLITH_BENCH_BUILD' — use auto, always or never." >&2; exit 2 ;;
 esac
