@@ -121,6 +121,17 @@ class DeployTest {
     }
 
     @Test
+    void aHeapTooSmallForAWorkerNamesTheLine() {
+        List<String> problems = problems(app("""
+                services:
+                  tiny:
+                    functions: [x.*]
+                    memory: 1m
+                """).source("demo/x/Echo.java", echo()));
+        assertEquals(List.of("nanolith.yaml:4: services.tiny: memory '1m' is too small for a worker — give at least 32m"), problems);
+    }
+
+    @Test
     void aBadDurationNamesTheLine() {
         List<String> problems = problems(app("""
                 functions:

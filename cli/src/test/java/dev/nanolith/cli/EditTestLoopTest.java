@@ -52,7 +52,9 @@ class EditTestLoopTest {
         List<List<String>> fixes = new java.util.ArrayList<>();
         for (String[] broken : new String[][] {
                 {GREET.formatted("Hi").replace("+ name +", "+ nmae +"), GREET_TEST.formatted("Hi")},
-                {GREET.formatted("Hi"), GREET_TEST.formatted("Hello")}}) {
+                {GREET.formatted("Hi"), GREET_TEST.formatted("Hello")},
+                {GREET.formatted("Hi").replace("return \"Hi, \" + name + \"!\";", "throw new IllegalStateException(\"no greeting for \" + name);"),
+                        GREET_TEST.formatted("Hi")}}) {
             Path local = TestApp.in(tmp.resolve("local")).yaml("app: hello\n").source("hello/Greet.java", broken[0])
                     .test("hello/GreetTest.java", broken[1]).write();
             Files.writeString(pushed.resolve("src/main/java/hello/Greet.java"), broken[0]);
@@ -74,6 +76,9 @@ class EditTestLoopTest {
                 "      location: class hello.Greet"), fixes.get(0));
         assertEquals(List.of("  src/test/java/hello/GreetTest.java:11: greets(Functions) failed: expected: <Hello, Ada!> but was: <Hi, Ada!>"),
                 fixes.get(1));
+        // A function that threw: what, and where in the app's code, not only an error id to look up in the platform's log.
+        assertEquals(List.of("  src/test/java/hello/GreetTest.java:11: greets(Functions) failed: 'hello.greet' threw "
+                + "java.lang.IllegalStateException: no greeting for Ada at src/main/java/hello/Greet.java:10"), fixes.get(2));
     }
 
     @Test

@@ -274,12 +274,12 @@ class RemoteCallTest {
         assertEquals("\"v1\"", http.post("/fn/keep.version", "").body());
         assertTrue(platform.servicePids().keySet().containsAll(List.of("versions", "holders")), "a worker for each service");
         Map<String, Long> serving = platform.servicePids();
-        // A service whose worker cannot start: its heap limit is too small for any JVM, which its check does not use.
-        Path v2 = TestApp.in(tmp.resolve("keep-v2")).yaml(yaml.replace("holders: [keep.holder]", "holders: {functions: [keep.holder], memory: 1m}"))
+        // A service whose worker cannot start: its function holds more than the heap limit, which its check does not use.
+        Path v2 = TestApp.in(tmp.resolve("keep-v2")).yaml(yaml.replace("holders: [keep.holder]", "holders: {functions: [keep.holder], memory: 32m}"))
                 .source("keep/Version.java", version.formatted("v2")).source("keep/Holder.java", HOLDER).write();
         LoadException refused = assertThrows(LoadException.class, () -> platform.deploy(v2));
-        assertTrue(refused.getMessage().contains("the worker of 'holders' ended with exit code 1 before it served: "), refused.getMessage());
-        assertTrue(refused.getMessage().contains("Too small maximum heap"), "what the JVM said, not only in the platform's log: " + refused.getMessage());
+        assertTrue(refused.getMessage().contains("the worker of 'holders' ended with exit code 3 before it served: "), refused.getMessage());
+        assertTrue(refused.getMessage().contains("OutOfMemoryError"), "what the JVM said, not only in the platform's log: " + refused.getMessage());
         assertEquals("\"v1\"", http.post("/fn/keep.version", "").body(), "the old revision serves on");
         // The new revision's worker that did start was stopped: the old revision's workers are the ones running.
         for (int i = 0; i < 200 && !platform.servicePids().equals(serving); i++) {
@@ -294,8 +294,10 @@ class RemoteCallTest {
 
             import java.util.function.Function;
 
-            /** Holds nothing. */
+            /** Holds 64 MB, more than a worker of 32m has room for. */
             public class Holder implements Function<Void, String> {
+                private final byte[] held = new byte[64 << 20];
+
                 public String apply(Void input) {
                     return "holding";
                 }

@@ -1,5 +1,6 @@
 package dev.nanolith.worker;
 
+import dev.nanolith.FunctionFailedException;
 import dev.nanolith.runtime.Revision;
 import dev.nanolith.runtime.load.Compiler;
 import dev.nanolith.runtime.load.LoadException;
@@ -9,8 +10,10 @@ import dev.nanolith.runtime.load.RevisionClassLoader;
 import dev.nanolith.testing.TestFunctions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -86,7 +89,7 @@ final class AppTests {
                             count[0]++;
                         }
                         if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-                            failures.add(failure(test, result, compiled));
+                            failures.add(failure(test, result, compiled, revision.compiled()));
                         }
                     }
                 });
@@ -114,10 +117,9 @@ final class AppTests {
     }
 
     /** A failed test as a problem at the line of the test that failed, with what went wrong. */
-    private static Problem failure(TestIdentifier test, TestExecutionResult result, Compiler.Output compiled) {
+    private static Problem failure(TestIdentifier test, TestExecutionResult result, Compiler.Output compiled, Compiler.Output app) {
         Throwable thrown = result.getThrowable().orElse(null);
-        String what = test.getLegacyReportingName() + " failed: "
-                + (thrown == null ? "aborted" : thrown.getMessage() == null ? thrown.getClass().getName() : firstLine(thrown.getMessage()));
+        String what = test.getLegacyReportingName() + " failed: " + (thrown == null ? "aborted" : reason(thrown, app));
         if (thrown != null) {
             Set<String> testClasses = compiled.sources().keySet();
             for (StackTraceElement frame : thrown.getStackTrace()) {
@@ -128,6 +130,28 @@ final class AppTests {
             }
         }
         return Problem.of(SOURCES, what);
+    }
+
+    /**
+     * What went wrong: the assertion's message; for a function that threw, what it threw and the
+     * line of the app's code that threw it — the pusher's own code, so the cause is theirs to see,
+     * where a caller of a deployed function gets only an error id.
+     */
+    private static String reason(Throwable thrown, Compiler.Output app) {
+        if (thrown instanceof FunctionFailedException failed && failed.getCause() != null) {
+            Throwable cause = failed.getCause();
+            String where = Arrays.stream(cause.getStackTrace()).map(frame -> at(frame, app)).filter(Objects::nonNull).findFirst()
+                    .map(line -> " at " + line).orElse("");
+            return "'" + failed.function() + "' threw " + cause.getClass().getName()
+                    + (cause.getMessage() == null ? "" : ": " + firstLine(cause.getMessage())) + where;
+        }
+        return thrown.getMessage() == null ? thrown.getClass().getName() : firstLine(thrown.getMessage());
+    }
+
+    /** {@code frame} as {@code file:line} when it is in the app's code; null otherwise. */
+    private static String at(StackTraceElement frame, Compiler.Output app) {
+        Compiler.SourceClass source = app.sources().get(frame.getClassName());
+        return source == null || frame.getLineNumber() <= 0 ? null : source.file() + ":" + frame.getLineNumber();
     }
 
     /** A test as people name it: {@code GreetTest.greets}, or JUnit's display name when it is no method. */

@@ -32,6 +32,9 @@ public record ServiceConfig(List<String> functions, boolean isolated, String mem
     /** What {@code memory} must look like: a number of megabytes or gigabytes. */
     public static final String MEMORY = "[1-9][0-9]*[mMgG]";
 
+    /** The smallest {@code memory} a worker is given, in megabytes: below it a JVM with the runtime does not start. */
+    public static final int MINIMUM_MEGABYTES = 32;
+
     public ServiceConfig {
         functions = functions == null ? List.of() : List.copyOf(functions);
     }

@@ -397,6 +397,9 @@ public final class AppLoader {
             if (config.memory() != null && !config.memory().matches(ServiceConfig.MEMORY)) {
                 problems.add(new Problem(ConfigFile.NAME, file.line(at + "/memory"), "services." + service + ": memory '" + config.memory()
                         + "' is not a size — write megabytes or gigabytes, like 128m or 1g"));
+            } else if (config.memory() != null && config.memoryBytes() < (long) ServiceConfig.MINIMUM_MEGABYTES << 20) {
+                problems.add(new Problem(ConfigFile.NAME, file.line(at + "/memory"), "services." + service + ": memory '" + config.memory()
+                        + "' is too small for a worker — give at least " + ServiceConfig.MINIMUM_MEGABYTES + "m"));
             }
             if (config.owner() != null && !config.owner().matches(OWNER)) {
                 problems.add(new Problem(ConfigFile.NAME, file.line(at + "/owner"), "services." + service + ": owner '" + config.owner()
