@@ -68,6 +68,8 @@ public final class ProcessCpu implements AutoCloseable {
     /** The processes of each worker, its own first, by its process id. */
     private Map<Long, List<ProcessHandle>> trees = Map.of();
     private int ticks;
+    /** Whether a process of a worker's tree ended since the trees were looked up. */
+    private boolean ended;
     private long hostBusy;
     private Instant previous;
 
@@ -98,17 +100,27 @@ public final class ProcessCpu implements AutoCloseable {
         }
         previous = now;
         add(host, now, List.of(), hostBusy);
-        add(platform, now, List.of(), cpu(List.of(ProcessHandle.current())));
+        add(platform, now, List.of(), ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L));
         List<Workers.Running> running = workers.get();
-        if (ticks++ % RESCAN == 0 || running.stream().anyMatch(w -> !trees.containsKey(w.pid()))) {
+        if (ticks++ % RESCAN == 0 || ended || running.stream().anyMatch(w -> !trees.containsKey(w.pid()))) {
             trees = trees(running);
+            ended = false;
         }
         for (Workers.Running worker : running) {
             List<ProcessHandle> tree = trees.getOrDefault(worker.pid(), List.of());
-            long nanos = cpu(tree);
-            if (nanos >= 0) {
-                add(series.computeIfAbsent(List.of(worker.app(), worker.revision(), worker.service()), k -> new Series()), now,
-                        tree.stream().map(ProcessHandle::pid).toList(), nanos);
+            List<Long> read = new ArrayList<>();
+            long nanos = 0;
+            for (ProcessHandle p : tree) {
+                Optional<Duration> spent = p.info().totalCpuDuration();
+                if (spent.isPresent()) {
+                    read.add(p.pid());
+                    nanos += spent.get().toNanos();
+                }
+            }
+            // One ended (a process of the sandbox's start, say): the others count on, and the tree is looked up again next time.
+            ended |= read.size() < tree.size();
+            if (!read.isEmpty() && read.getFirst() == worker.pid()) {
+                add(series.computeIfAbsent(List.of(worker.app(), worker.revision(), worker.service()), k -> new Series()), now, read, nanos);
             }
         }
         Instant oldest = now.minus(KEPT);
@@ -146,19 +158,6 @@ public final class ProcessCpu implements AutoCloseable {
             trees.put(worker.pid(), List.copyOf(tree));
         }
         return trees;
-    }
-
-    /** What {@code processes} spent, in ns; -1 when there are none, or one's CPU time cannot be read (it ended). */
-    private static long cpu(List<ProcessHandle> processes) {
-        long nanos = 0;
-        for (ProcessHandle p : processes) {
-            Optional<Duration> spent = p.info().totalCpuDuration();
-            if (spent.isEmpty()) {
-                return -1;
-            }
-            nanos += spent.get().toNanos();
-        }
-        return processes.isEmpty() ? -1 : nanos;
     }
 
     /**

@@ -18,9 +18,12 @@ class ProcessCpuTest {
         // A worker whose process is a shell that spins, and one whose shell sleeps under it: the tree of each is read.
         Process busy = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
         Process idle = new ProcessBuilder("sh", "-c", "sleep 60; true").start();
+        // And one with a process that ends a moment after the first sample, as a sandbox's start does.
+        Process starting = new ProcessBuilder("sh", "-c", "sleep 1.5 & sleep 60; true").start();
         Instant started = Instant.now();
         try (ProcessCpu cpu = new ProcessCpu(() -> List.of(new Workers.Running("shop", "r1", "busy", busy.pid(), started),
-                new Workers.Running("shop", "r1", "idle", idle.pid(), started)), Clock.systemUTC())) {
+                new Workers.Running("shop", "r1", "idle", idle.pid(), started), new Workers.Running("shop", "r1", "starting", starting.pid(), started)),
+                Clock.systemUTC())) {
             Thread.sleep(1500);
             Instant from = Instant.now();
             Thread.sleep(3000);
@@ -29,7 +32,8 @@ class ProcessCpuTest {
             Map<String, Double> services = used.services();
             assertTrue(services.get("busy") > 0.5, "a spinning process takes most of a core: " + used);
             assertTrue(services.get("idle") < 0.05, "a sleeping one next to nothing: " + used);
-            assertEquals(services.get("busy") + services.get("idle"), used.workers(), 1e-9);
+            assertTrue(services.containsKey("starting"), "a worker one of whose processes ended is measured on: " + used);
+            assertEquals(services.get("busy") + services.get("idle") + services.get("starting"), used.workers(), 1e-9);
             assertTrue(used.host() > 0.4 && used.cores() == Runtime.getRuntime().availableProcessors(), used.toString());
             assertEquals(1.0, used.coverage(), 1e-9, "samples from before the window on: " + used);
             assertTrue(used.seconds() >= 3, used.toString());
@@ -39,8 +43,10 @@ class ProcessCpuTest {
             assertTrue(earlier.coverage() < 0.8, "a window that began before the first sample is covered in part: " + earlier);
         } finally {
             busy.destroyForcibly().waitFor();
-            idle.descendants().forEach(ProcessHandle::destroyForcibly);
-            idle.destroyForcibly().waitFor();
+            for (Process shell : List.of(idle, starting)) {
+                shell.descendants().forEach(ProcessHandle::destroyForcibly);
+                shell.destroyForcibly().waitFor();
+            }
         }
     }
 }
