@@ -1,5 +1,6 @@
 package dev.nanolith.audit;
 
+import dev.nanolith.gateway.Requests;
 import dev.nanolith.gateway.Responses;
 import dev.nanolith.observe.ActivationsApi;
 import dev.nanolith.runtime.Router;
@@ -56,7 +57,7 @@ public final class AuditApi {
          */
         static Options parse(ServerRequest req, ActivationsApi activations) {
             var query = req.query();
-            known(req, "steps", "by-owner", "max-functions", "since");
+            Requests.known(req.query(), "steps", "by-owner", "max-functions", "since");
             Optional<String> since = query.first("since").asOptional().filter(s -> !s.isBlank());
             Optional<String> byOwner = query.first("by-owner").asOptional().filter(s -> !s.isBlank());
             if (byOwner.isPresent() && !byOwner.get().equals("true") && !byOwner.get().equals("false")) {
@@ -172,22 +173,9 @@ public final class AuditApi {
                 Planner.Constraints.of(config, placement.keySet(), options.byOwner(), options.maxFunctions()), options.steps());
     }
 
-    /**
-     * Refuses a query parameter that is not one of {@code names}: a misspelt one would be ignored.
-     *
-     * @throws IllegalArgumentException naming the parameter and those there are
-     */
-    static void known(ServerRequest req, String... names) {
-        for (String name : req.query().names()) {
-            if (!List.of(names).contains(name)) {
-                throw new IllegalArgumentException("no parameter '" + name + "' — use " + String.join(", ", names));
-            }
-        }
-    }
-
     /** Answers with the audit of the app in the path, of its traffic since {@code ?since=} if given, or 404. */
     public void audit(ServerRequest req, ServerResponse res) throws SQLException, IOException {
-        known(req, "since");
+        Requests.known(req.query(), "since");
         String app = req.path().pathParameters().get("app");
         Instant since = req.query().first("since").asOptional().filter(s -> !s.isBlank()).map(activations::since).orElse(null);
         json(res, () -> audit(app, since));

@@ -375,7 +375,7 @@ class ActivationsTest {
                 "trace=12ab", "trace: '12ab' is not a trace id — give its 32 lower-case hex digits",
                 "limit=0", "limit: '0' is not a number from 1 to 1000",
                 "since=99999999999d", "since: '99999999999d' is before 1970 or after 9999",
-                "colour=red", "no search parameter 'colour' — use app, function, status, since, trace or limit");
+                "colour=red", "no parameter 'colour' — use app, function, status, since, trace, limit");
         refused.forEach((query, message) -> {
             Http.Response r = admin("/activations?" + query);
             assertEquals(400, r.status(), query + ": " + r.body());

@@ -283,4 +283,25 @@ class GitDeployTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Bad Name\"}")));
         assertEquals(400, invalid.status());
     }
+
+    @Test
+    void theAdminApiRefusesWhatItDoesNotTakeSayingWhat() {
+        assertEquals(401, http.get("/admin/no-such-thing").status(), "without the token, not even whether a path exists");
+        Http.Response deleted = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps")).DELETE());
+        assertEquals(405, deleted.status(), deleted.body());
+        assertEquals("GET, POST", deleted.allow());
+        Http.Response got = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps/hello/rollback")).GET());
+        assertEquals("405 GET /admin/apps/hello/rollback is not served — use POST", got.status() + " " + got.json().path("message").asText());
+        Http.Response query = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps?colour=red")).GET());
+        assertEquals("400 no parameter 'colour' — this endpoint takes none", query.status() + " " + query.json().path("message").asText());
+        for (String[] body : new String[][] {
+                {"{\"name\":\"hello\",\"nmae\":\"x\"}", "400 bad-request no field 'nmae' — use name"},
+                {"[\"hello\"]", "400 bad-request the body must be a JSON object with name, not array"},
+                {"{\"name\":", "400 malformed-json the body is not JSON at line 1, column 9: "}}) {
+            Http.Response r = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps")).POST(HttpRequest.BodyPublishers.ofString(body[0])));
+            String answer = r.status() + " " + r.json().path("error").asText() + " " + r.json().path("message").asText();
+            assertTrue(answer.startsWith(body[1]), body[0] + " → " + answer);
+        }
+        assertEquals(200, admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps")).GET()).status(), "the API serves on");
+    }
 }

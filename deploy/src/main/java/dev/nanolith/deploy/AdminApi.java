@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nanolith.gateway.Requests;
 import dev.nanolith.gateway.Responses;
 import dev.nanolith.audit.AuditApi;
 import dev.nanolith.audit.Plan;
@@ -87,24 +88,30 @@ public final class AdminApi implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/apps", admin(this::list))
-                .post("/apps", admin(this::create))
-                .get("/apps/{app}/revisions", admin(this::revisions))
+        // The token first: a request without it learns nothing, not even which paths and methods there are.
+        rules.any(this::authenticated)
+                .get("/apps", bare(this::list))
+                .post("/apps", bare(this::create))
+                .any("/apps", notAllowed("GET, POST"))
+                .get("/apps/{app}/revisions", bare(this::revisions))
+                .any("/apps/{app}/revisions", notAllowed("GET"))
                 .get("/apps/{app}/audit", admin(audits::audit))
                 .any("/apps/{app}/audit", notAllowed("GET"))
                 .get("/apps/{app}/plan", admin(audits::plan))
                 .post("/apps/{app}/plan", admin(this::applyPlan))
                 .any("/apps/{app}/plan", notAllowed("GET, POST"))
-                .post("/apps/{app}/rollback", admin(this::rollback))
-                .post("/apps/{app}/token", admin(this::token))
-                .get("/apps/{app}/secrets", admin(this::secrets))
-                .put("/apps/{app}/secrets/{name}", admin(this::setSecret))
-                .delete("/apps/{app}/secrets/{name}", admin(this::removeSecret))
+                .post("/apps/{app}/rollback", bare(this::rollback))
+                .any("/apps/{app}/rollback", notAllowed("POST"))
+                .post("/apps/{app}/token", bare(this::token))
+                .any("/apps/{app}/token", notAllowed("POST"))
+                .get("/apps/{app}/secrets", bare(this::secrets))
+                .put("/apps/{app}/secrets/{name}", bare(this::setSecret))
+                .delete("/apps/{app}/secrets/{name}", bare(this::removeSecret))
                 .any("/apps/{app}/secrets", notAllowed("GET"))
                 .any("/apps/{app}/secrets/{name}", notAllowed("PUT, DELETE"))
-                .get("/keys", admin(this::keys))
-                .post("/keys", admin(this::createKey))
-                .delete("/keys/{name}", admin(this::revokeKey))
+                .get("/keys", bare(this::keys))
+                .post("/keys", bare(this::createKey))
+                .delete("/keys/{name}", bare(this::revokeKey))
                 .any("/keys", notAllowed("GET, POST"))
                 .any("/keys/{name}", notAllowed("DELETE"))
                 .get("/activations", admin(activations::search))
@@ -113,18 +120,34 @@ public final class AdminApi implements HttpService {
                 .any("/activations/{id}", notAllowed("GET"));
     }
 
-    private Handler admin(Handler handler) {
+    /** Passes a request with the admin token on to its route; answers 401 to any other. */
+    private void authenticated(ServerRequest req, ServerResponse res) {
+        String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
+        if (header.startsWith("Bearer ") && Tokens.matches(header.substring(7).trim(), adminTokenHash)) {
+            res.next();
+        } else {
+            Responses.error(res, Status.UNAUTHORIZED_401, "unauthorized",
+                    "the admin API needs the admin token as 'Authorization: Bearer TOKEN'; it is in the file admin-token of the data directory");
+        }
+    }
+
+    /** As {@link #admin}, for a route that takes no query parameter: a misspelt one is refused, not ignored. */
+    private static Handler bare(Handler handler) {
+        return admin((req, res) -> {
+            Requests.known(req.query());
+            handler.handle(req, res);
+        });
+    }
+
+    /** Answers the errors of {@code handler} as the admin API's JSON errors. */
+    private static Handler admin(Handler handler) {
         return (req, res) -> {
-            String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
-            if (!header.startsWith("Bearer ") || !Tokens.matches(header.substring(7).trim(), adminTokenHash)) {
-                Responses.error(res, Status.UNAUTHORIZED_401, "unauthorized",
-                        "the admin API needs the admin token as 'Authorization: Bearer TOKEN'; it is in the file admin-token of the data directory");
-                return;
-            }
             try {
                 handler.handle(req, res);
             } catch (NotFoundException e) {
                 Responses.error(res, Status.NOT_FOUND_404, "not-found", e.getMessage());
+            } catch (Requests.MalformedJson e) {
+                Responses.error(res, Status.BAD_REQUEST_400, "malformed-json", e.getMessage());
             } catch (IllegalArgumentException e) {
                 Responses.error(res, Status.BAD_REQUEST_400, "bad-request", e.getMessage());
             } catch (IllegalStateException e) {
@@ -154,7 +177,7 @@ public final class AdminApi implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) throws IOException {
-        String name = body(req).path("name").asText("");
+        String name = Requests.object(req, "name").path("name").asText("");
         if (servedFromDirectory.test(name)) {
             throw new IllegalStateException("an app named '" + name + "' is served from a directory by this platform — give the new app"
                     + " another name, or stop serving that directory and create it then");
@@ -178,7 +201,7 @@ public final class AdminApi implements HttpService {
 
     private void rollback(ServerRequest req, ServerResponse res) throws IOException {
         AppState app = app(req);
-        String revision = body(req).path("revision").asText("");
+        String revision = Requests.object(req, "revision").path("revision").asText("");
         long start = System.nanoTime();
         try {
             RevisionRecord target = deployer.rollback(app.name(), revision);
@@ -258,7 +281,7 @@ public final class AdminApi implements HttpService {
      * the key is shown.
      */
     private void createKey(ServerRequest req, ServerResponse res) throws IOException {
-        JsonNode body = body(req);
+        JsonNode body = Requests.object(req, "name", "scopes", "expires", "rate-limit");
         String name = body.path("name").asText(null);
         List<String> scopes = new ArrayList<>();
         body.path("scopes").forEach(scope -> scopes.add(scope.asText()));
@@ -332,12 +355,4 @@ public final class AdminApi implements HttpService {
         return gitUrl(app).replaceFirst("://", "://deploy:" + token + "@");
     }
 
-    private static JsonNode body(ServerRequest req) throws IOException {
-        byte[] bytes = req.content().inputStream().readNBytes(64 * 1024);
-        try {
-            return bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the body is not JSON: " + e.getMessage());
-        }
-    }
 }

@@ -4,6 +4,7 @@ import dev.nanolith.gateway.Responses;
 import dev.nanolith.runtime.config.Durations;
 import dev.nanolith.runtime.observe.Activation;
 import dev.nanolith.runtime.observe.Activations;
+import dev.nanolith.gateway.Requests;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -52,11 +53,7 @@ public final class ActivationsApi {
      * @throws IllegalArgumentException naming the parameter that is not valid
      */
     public List<Activation> search(Parameters query) throws SQLException {
-        for (String name : query.names()) {
-            if (!List.of("app", "function", "status", "since", "trace", "limit").contains(name)) {
-                throw new IllegalArgumentException("no search parameter '" + name + "' — use app, function, status, since, trace or limit");
-            }
-        }
+        Requests.known(query, "app", "function", "status", "since", "trace", "limit");
         String trace = given(query, "trace");
         if (trace != null) {
             traceId(trace);
