@@ -2,6 +2,7 @@ package dev.nanolith.audit;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.nanolith.runtime.config.ServiceConfig;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +43,10 @@ public record Plan(String app, String revision, Model model, Map<String, String>
     }
 
     /**
-     * The service of each function after the first {@code n} steps.
+     * The service of each function after the first {@code n} steps, named as {@code services:}
+     * takes names: a service the steps leave as it is keeps its name, dashed where it was a
+     * function's ({@code payments.charge} placed alone becomes {@code payments-charge}), as the
+     * plan's branch writes it.
      *
      * @throws IllegalArgumentException when {@code n} is negative or past the last step
      */
@@ -51,6 +55,7 @@ public record Plan(String app, String revision, Model model, Map<String, String>
             throw new IllegalArgumentException("steps must be 0 to " + steps.size() + ", not " + n);
         }
         Map<String, String> placed = new TreeMap<>(before);
+        placed.replaceAll((function, service) -> ServiceConfig.nameFor(service));
         steps.subList(0, n).forEach(step -> step.functions().forEach(f -> placed.put(f, step.into())));
         return placed;
     }

@@ -23,6 +23,12 @@ public record Usage(double seconds, double coverage, int cores, double host, dou
         services = Collections.unmodifiableMap(new TreeMap<>(services));
     }
 
+    /** Whether the samples reach back over less than 95 % of the window: its figures are then told with their coverage. */
+    @JsonProperty("partial")
+    public boolean partial() {
+        return coverage < 0.95;
+    }
+
     /** What every worker of the revision used together. */
     @JsonProperty("workers")
     public double workers() {

@@ -35,6 +35,9 @@ class PlannerTest {
         assertEquals(Map.of("auth.check", List.of("orders.create"), "validation.validate", List.of("orders.create"), "checkout.place",
                 List.of("orders.create"), "payments.charge", List.of("checkout.place")), plan.callers());
         assertEquals(Records.NANO, plan.after(0));
+        // A function alone in a service of its name (nano) keeps it as services: takes names, as the plan's branch writes it.
+        Plan alone = new Plan("shop", "r1", plan.model(), Map.of("payments.charge", "payments.charge"), List.of(), List.of(), Map.of());
+        assertEquals(Map.of("payments.charge", "payments-charge"), alone.placement());
         assertThrows(IllegalArgumentException.class, () -> plan.after(5));
     }
 

@@ -774,10 +774,9 @@ public final class Main {
                 }
                 JsonNode cpu = audit.path("cpu");
                 if (cpu.isObject()) {
-                    double coverage = cpu.path("coverage").asDouble();
                     System.out.printf("%nCPU over the traffic read (%.0f s%s): the app's %s %.2f of %d cores, the control plane %.2f, the whole host %.2f.%n",
-                            cpu.path("seconds").asDouble(), coverage < 0.95 ? String.format(", %.0f%% of its time: the samples reach back an hour, or to"
-                                    + " the control plane's start", 100 * coverage) : "", count(cpu.path("services").size(), "worker"),
+                            cpu.path("seconds").asDouble(), cpu.path("partial").asBoolean() ? String.format(", %.0f%% of its time: the samples reach back"
+                                    + " an hour, or to the control plane's start", 100 * cpu.path("coverage").asDouble()) : "", count(cpu.path("services").size(), "worker"),
                             cpu.path("workers").asDouble(), cpu.path("cores").asInt(), cpu.path("platform").asDouble(), cpu.path("host").asDouble());
                 }
                 System.out.printf("%n%-24s %9s %6s %6s  %-24s %-18s %s%n", "SERVICE", "FUNCTIONS", "CALLS", "CORES", "CALLED BY", "OWNERS",

@@ -306,7 +306,7 @@ final class Views {
             int processes = audit.cpu().services().size();
             html.append(String.format(Locale.ROOT, " <span class=\"muted\" id=\"cpu\">the app's %d worker%s used %.2f of %d cores, the"
                     + " control plane %.2f, the whole host %.2f, over %.0f s%s</span>", processes, processes == 1 ? "" : "s", audit.cpu().workers(),
-                    audit.cpu().cores(), audit.cpu().platform(), audit.cpu().host(), audit.cpu().seconds(), audit.cpu().coverage() < 0.95
+                    audit.cpu().cores(), audit.cpu().platform(), audit.cpu().host(), audit.cpu().seconds(), audit.cpu().partial()
                             ? String.format(Locale.ROOT, " (%.0f%% of the traffic read's time)", 100 * audit.cpu().coverage()) : ""));
         }
         html.append("</h2><table class=\"checklist\"><thead><tr><th>service</th><th>calls</th><th>CPU (cores)</th>");
