@@ -297,7 +297,8 @@ class GitDeployTest {
         for (String[] body : new String[][] {
                 {"{\"name\":\"hello\",\"nmae\":\"x\"}", "400 bad-request no field 'nmae' — use name"},
                 {"[\"hello\"]", "400 bad-request the body must be a JSON object with name, not array"},
-                {"{\"name\":", "400 malformed-json the body is not JSON at line 1, column 9: "}}) {
+                {"{\"name\":", "400 malformed-json the body is not JSON at line 1, column 9: "},
+                {"{\"name\":\"" + "x".repeat(70_000) + "\"}", "400 bad-request the body takes more than 64 KiB"}}) {
             Http.Response r = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps")).POST(HttpRequest.BodyPublishers.ofString(body[0])));
             String answer = r.status() + " " + r.json().path("error").asText() + " " + r.json().path("message").asText();
             assertTrue(answer.startsWith(body[1]), body[0] + " → " + answer);

@@ -354,5 +354,4 @@ public final class AdminApi implements HttpService {
     private String remote(String app, String token) {
         return gitUrl(app).replaceFirst("://", "://deploy:" + token + "@");
     }
-
 }

@@ -43,13 +43,17 @@ public final class Requests {
 
     /**
      * The body as a JSON object whose fields are all among {@code fields}; no body is an empty
-     * object. Reads at most {@link #MAX_BODY} bytes.
+     * object.
      *
      * @throws MalformedJson            when the body is not JSON, naming the line and column
-     * @throws IllegalArgumentException when it is JSON but no object, or has another field, naming it and those there are
+     * @throws IllegalArgumentException when it is longer than {@link #MAX_BODY} bytes, JSON but no object, or has another
+     *                                  field, naming it and those there are
      */
     public static JsonNode object(ServerRequest req, String... fields) throws IOException {
-        byte[] bytes = req.content().inputStream().readNBytes(MAX_BODY);
+        byte[] bytes = req.content().inputStream().readNBytes(MAX_BODY + 1);
+        if (bytes.length > MAX_BODY) {
+            throw new IllegalArgumentException("the body takes more than " + MAX_BODY / 1024 + " KiB — send only the fields the endpoint takes");
+        }
         if (bytes.length == 0) {
             return JSON.createObjectNode();
         }
