@@ -144,36 +144,75 @@ public final class Auditor {
      */
     public Audit audit(String app, String revision, List<Function> functions, List<Peer> peers, List<Activation> records,
                        Map<String, Double> predicted, Usage cpu) {
-        Map<String, Function> byName = new TreeMap<>();
-        functions.forEach(f -> byName.put(f.name(), f));
-        List<Trace> traces = Trace.of(app, revision, records);
-        Map<String, List<Trace>> byEntry = new TreeMap<>();
-        Map<String, Set<String>> callersOf = new TreeMap<>();
-        Map<List<String>, String> edgeExample = new HashMap<>();
-        Map<String, Integer> callsInto = new TreeMap<>();
-        Map<String, Integer> callsIn = new TreeMap<>();
-        for (Trace t : traces) {
-            t.calls.forEach(a -> callsIn.merge(a.service(), 1, Integer::sum));
-            if (t.entry != null) {
-                byEntry.computeIfAbsent(t.entry.function(), e -> new ArrayList<>()).add(t);
+        Reading read = Reading.of(app, revision, functions, records);
+        List<Audit.Operation> operations = operations(read, predicted);
+        List<Audit.Finding> findings = findings(read, operations, peers);
+        List<Audit.Service> services = read.functionsOf().entrySet().stream().map(s -> {
+            List<String> names = s.getValue().stream().map(Function::name).sorted().toList();
+            List<String> owners = s.getValue().stream().map(Function::owner).filter(Objects::nonNull).distinct().sorted().toList();
+            Double cores = cpu == null ? null : cpu.services().get(s.getKey());
+            int calls = read.callsIn().getOrDefault(s.getKey(), 0);
+            String cost = cores == null ? "" : String.format(Locale.ROOT, "; its worker used %.3f cores for %d calls, %.0f%% of the CPU"
+                    + " of the app's %d workers", cores, calls, 100 * cores / Math.max(1e-9, cpu.workers()), cpu.services().size());
+            return new Audit.Service(s.getKey(), names, List.copyOf(read.callersOf().getOrDefault(s.getKey(), Set.of())), owners, calls, cores,
+                    checklist(read, s.getKey(), operations, findings, cost));
+        }).toList();
+        return new Audit(app, revision, read.traces().size(), services, operations, findings, cpu);
+    }
+
+    /**
+     * An app's functions and the traffic read, as the audit looks at them: the traces by entry
+     * function; each service's callers, from the traffic and from the code (a library function's
+     * copy runs with its caller), with a trace of each edge between services; the calls into each
+     * service from another process, and all the calls it ran; the services operations enter by;
+     * and each owner's services.
+     */
+    private record Reading(String app, List<Function> functions, Map<String, Function> byName, Map<String, List<Function>> functionsOf,
+                           List<Trace> traces, Map<String, List<Trace>> byEntry, Map<String, Set<String>> callersOf,
+                           Map<List<String>, String> edgeExample, Map<String, Integer> callsInto, Map<String, Integer> callsIn,
+                           Set<String> entered, Map<String, Set<String>> servicesOfOwner) {
+
+        static Reading of(String app, String revision, List<Function> functions, List<Activation> records) {
+            Map<String, Function> byName = new TreeMap<>();
+            functions.forEach(f -> byName.put(f.name(), f));
+            Map<String, List<Function>> functionsOf = new TreeMap<>();
+            functions.forEach(f -> functionsOf.computeIfAbsent(f.service(), s -> new ArrayList<>()).add(f));
+            List<Trace> traces = Trace.of(app, revision, records);
+            Map<String, List<Trace>> byEntry = new TreeMap<>();
+            Map<String, Set<String>> callersOf = new TreeMap<>();
+            Map<List<String>, String> edgeExample = new HashMap<>();
+            Map<String, Integer> callsInto = new TreeMap<>();
+            Map<String, Integer> callsIn = new TreeMap<>();
+            for (Trace t : traces) {
+                t.calls.forEach(a -> callsIn.merge(a.service(), 1, Integer::sum));
+                if (t.entry != null) {
+                    byEntry.computeIfAbsent(t.entry.function(), e -> new ArrayList<>()).add(t);
+                }
+                t.serviceEdges().forEach(edge -> {
+                    callersOf.computeIfAbsent(edge.get(1), s -> new TreeSet<>()).add(edge.get(0));
+                    edgeExample.putIfAbsent(edge, t.id);
+                });
+                t.remoteCalls(Activation::service).forEach(a -> callsInto.merge(a.service(), 1, Integer::sum));
             }
-            t.serviceEdges().forEach(edge -> {
-                callersOf.computeIfAbsent(edge.get(1), s -> new TreeSet<>()).add(edge.get(0));
-                edgeExample.putIfAbsent(edge, t.id);
-            });
-            t.remoteCalls(Activation::service).forEach(a -> callsInto.merge(a.service(), 1, Integer::sum));
-        }
-        // The code's calls count too: a call that the traffic read did not make still ties two services. A library function's copy runs with its caller.
-        for (Function f : functions) {
-            for (String callee : f.calls()) {
-                Function to = byName.get(callee);
-                if (to != null && !to.library() && !to.service().equals(f.service())) {
-                    callersOf.computeIfAbsent(to.service(), s -> new TreeSet<>()).add(f.service());
+            // The code's calls count too: a call that the traffic read did not make still ties two services.
+            for (Function f : functions) {
+                for (String callee : f.calls()) {
+                    Function to = byName.get(callee);
+                    if (to != null && !to.library() && !to.service().equals(f.service())) {
+                        callersOf.computeIfAbsent(to.service(), s -> new TreeSet<>()).add(f.service());
+                    }
                 }
             }
+            Set<String> entered = byEntry.keySet().stream().map(byName::get).filter(Objects::nonNull).map(Function::service).collect(Collectors.toSet());
+            return new Reading(app, functions, byName, functionsOf, traces, byEntry, callersOf, edgeExample, callsInto, callsIn, entered,
+                    Auditor.servicesOfOwner(functions));
         }
+    }
+
+    /** Each operation's figures, the medians of its traces that succeeded, the most entered first; {@code predicted}: ms by entry. */
+    private static List<Audit.Operation> operations(Reading read, Map<String, Double> predicted) {
         List<Audit.Operation> operations = new ArrayList<>();
-        byEntry.forEach((entry, all) -> {
+        read.byEntry().forEach((entry, all) -> {
             List<Trace> of = Trace.succeeded(all);
             operations.add(new Audit.Operation(entry, all.size(), (int) all.stream().filter(Trace::failed).count(),
                     median(of, t -> t.calls.size()), median(of, Trace::remoteHops), median(of, Trace::depth), median(of, Trace::fanOut),
@@ -182,16 +221,16 @@ public final class Auditor {
                     all.stream().flatMap(t -> t.dependencies().stream()).distinct().sorted().toList(), of.getLast().id));
         });
         operations.sort(Comparator.comparingInt(Audit.Operation::traces).reversed().thenComparing(Audit.Operation::entry));
+        return operations;
+    }
 
-        Map<String, List<Function>> functionsOf = new TreeMap<>();
-        functions.forEach(f -> functionsOf.computeIfAbsent(f.service(), s -> new ArrayList<>()).add(f));
-        Set<String> entered = byEntry.keySet().stream().map(byName::get).filter(Objects::nonNull).map(Function::service).collect(Collectors.toSet());
-        Map<String, Set<String>> servicesOfOwner = servicesOfOwner(functions);
-
+    /** What the guidelines flag in the app and its traffic, by kind; {@code peers}: the functions of the platform's other apps. */
+    private List<Audit.Finding> findings(Reading read, List<Audit.Operation> operations, List<Peer> peers) {
+        String app = read.app();
         List<Audit.Finding> findings = new ArrayList<>();
-        cycles(callersOf, edgeExample, findings);
-        if (functionsOf.size() > guidelines.maxServices()) {
-            findings.add(tooManyServices(app, functionsOf.size(), " (./nanolith plan " + app + ")"));
+        cycles(read.callersOf(), read.edgeExample(), findings);
+        if (read.functionsOf().size() > guidelines.maxServices()) {
+            findings.add(tooManyServices(app, read.functionsOf().size(), " (./nanolith plan " + app + ")"));
         }
         for (Audit.Operation op : operations) {
             if (op.dependencies().size() > guidelines.maxDependencies()) {
@@ -205,46 +244,34 @@ public final class Auditor {
                         "place the functions it calls most with '" + op.entry() + "' (./nanolith plan " + app + ")", List.of(op.example())));
             }
         }
-        functionsOf.forEach((service, of) -> {
-            Set<String> callers = callersOf.getOrDefault(service, Set.of());
-            if (functionsOf.size() > 1 && !callers.isEmpty() && of.stream().allMatch(Auditor::utility)) {
+        read.functionsOf().forEach((service, of) -> {
+            Set<String> callers = read.callersOf().getOrDefault(service, Set.of());
+            if (read.functionsOf().size() > 1 && !callers.isEmpty() && of.stream().allMatch(Auditor::utility)) {
                 String names = of.stream().map(Function::name).collect(Collectors.joining(", "));
-                String example = callers.stream().map(c -> edgeExample.get(List.of(c, service))).filter(Objects::nonNull).findFirst().orElse(null);
+                String example = callers.stream().map(c -> read.edgeExample().get(List.of(c, service))).filter(Objects::nonNull).findFirst().orElse(null);
                 findings.add(new Audit.Finding(Audit.Kind.UTILITY_SERVICE, service, (names.equals(service) ? "" : names + ": ")
                         + "a technical utility in a process of its own, called from " + count(callers.size(), "service") + " ("
-                        + String.join(", ", callers) + "), " + count(callsInto.getOrDefault(service, 0), "call") + " between processes in the traffic read",
-                        library(of), example == null ? List.of() : List.of(example)));
+                        + String.join(", ", callers) + "), " + count(read.callsInto().getOrDefault(service, 0), "call") + " between processes in the"
+                        + " traffic read", library(of), example == null ? List.of() : List.of(example)));
             }
-            if (callers.size() == 1 && !entered.contains(service)) {
+            if (callers.size() == 1 && !read.entered().contains(service)) {
                 String caller = callers.iterator().next();
-                String example = edgeExample.get(List.of(caller, service));
+                String example = read.edgeExample().get(List.of(caller, service));
                 findings.add(new Audit.Finding(Audit.Kind.SINGLE_CALLER, service, "only '" + caller + "' calls it" + (example == null
                         ? " (in its code)" : "") + ", and no operation enters by it", "merge '" + service + "' into '" + caller + "'",
                         example == null ? List.of() : List.of(example)));
             }
         });
-        duplicates(app, functions, peers, findings);
-        owners(app, functionsOf, servicesOfOwner, findings);
-        List<String> ownerless = functions.stream().filter(f -> f.owner() == null).map(Function::name).sorted().toList();
+        duplicates(app, read.functions(), peers, findings);
+        owners(app, read.functionsOf(), read.servicesOfOwner(), findings);
+        List<String> ownerless = read.functions().stream().filter(f -> f.owner() == null).map(Function::name).sorted().toList();
         if (!ownerless.isEmpty()) {
-            findings.add(new Audit.Finding(Audit.Kind.NO_OWNER, app, ownerless.size() + " of " + functions.size() + " functions name no owner: "
+            findings.add(new Audit.Finding(Audit.Kind.NO_OWNER, app, ownerless.size() + " of " + read.functions().size() + " functions name no owner: "
                     + String.join(", ", ownerless.subList(0, Math.min(10, ownerless.size()))) + (ownerless.size() > 10 ? ", …" : ""),
                     "set owner: on their services (or on each function) in nanolith.yaml", List.of()));
         }
         findings.sort(Comparator.comparing(Audit.Finding::kind));
-
-        List<Audit.Service> services = functionsOf.entrySet().stream().map(s -> {
-            List<String> names = s.getValue().stream().map(Function::name).sorted().toList();
-            List<String> owners = s.getValue().stream().map(Function::owner).filter(Objects::nonNull).distinct().sorted().toList();
-            Double cores = cpu == null ? null : cpu.services().get(s.getKey());
-            String cost = cores == null ? "" : String.format(Locale.ROOT, "; its worker used %.3f cores for %d calls, %.0f%% of the CPU"
-                    + " of the app's %d workers", cores, callsIn.getOrDefault(s.getKey(), 0), 100 * cores / Math.max(1e-9, cpu.workers()),
-                    cpu.services().size());
-            return new Audit.Service(s.getKey(), names, List.copyOf(callersOf.getOrDefault(s.getKey(), Set.of())), owners,
-                    callsIn.getOrDefault(s.getKey(), 0), cores, checklist(s.getKey(), s.getValue(), functions, callersOf, entered.contains(s.getKey()),
-                    operations, byName, servicesOfOwner, findings, cost));
-        }).toList();
-        return new Audit(app, revision, traces.size(), services, operations, findings, cpu);
+        return findings;
     }
 
     /**
@@ -415,10 +442,12 @@ public final class Auditor {
         return grams;
     }
 
-    /** The design review's checklist for one service, answered from what the audit found. */
-    private List<Audit.Answer> checklist(String service, List<Function> of, List<Function> all, Map<String, Set<String>> callersOf, boolean entered,
-                                         List<Audit.Operation> operations, Map<String, Function> byName, Map<String, Set<String>> servicesOfOwner,
-                                         List<Audit.Finding> findings, String cost) {
+    /** The design review's checklist for one service, answered from what the audit found; {@code cost}: what its worker's CPU says. */
+    private static List<Audit.Answer> checklist(Reading read, String service, List<Audit.Operation> operations, List<Audit.Finding> findings,
+                                                String cost) {
+        List<Function> of = read.functionsOf().get(service), all = read.functions();
+        Map<String, Function> byName = read.byName();
+        boolean entered = read.entered().contains(service);
         List<Audit.Answer> answers = new ArrayList<>();
         Set<String> domains = of.stream().map(f -> Planner.domain(f.name())).collect(Collectors.toCollection(TreeSet::new));
         List<String> split = domains.stream().filter(d -> all.stream().anyMatch(f -> Planner.domain(f.name()).equals(d) && !f.service().equals(service)))
@@ -441,7 +470,7 @@ public final class Auditor {
         answers.add(new Audit.Answer("fewer than 3 dependencies per operation?", most < 0 ? "unknown" : most < 3 ? "yes" : "no",
                 most < 0
                 ? "no operation enters by it in the traffic read" : "its operations depend on at most " + most + " other services"));
-        Set<String> callers = callersOf.getOrDefault(service, Set.of());
+        Set<String> callers = read.callersOf().getOrDefault(service, Set.of());
         answers.add(new Audit.Answer("several callers?", entered || callers.size() > 1 ? "yes" : callers.size() == 1 ? "no" : "unknown",
                 !callers.isEmpty() ? "called by " + String.join(", ", callers) + (entered ? ", and from the gateway" : "")
                         : entered ? "operations enter by it from the gateway" : "no service was seen calling it"));
@@ -449,7 +478,7 @@ public final class Auditor {
                 && (f.kind() == Audit.Kind.SINGLE_CALLER || f.kind() == Audit.Kind.UTILITY_SERVICE));
         answers.add(new Audit.Answer("operational burden justified?", flagged ? "no" : "unknown", (flagged
                 ? "a process of its own for a single caller or a utility" : "nothing found against it; only its team can weigh it") + cost));
-        Set<String> load = owners.stream().flatMap(o -> servicesOfOwner.getOrDefault(o, Set.of()).stream()).collect(Collectors.toSet());
+        Set<String> load = owners.stream().flatMap(o -> read.servicesOfOwner().getOrDefault(o, Set.of()).stream()).collect(Collectors.toSet());
         answers.add(new Audit.Answer("team capacity?", owners.isEmpty() ? "unknown" : load.size() <= SERVICES_A_TEAM ? "yes" : "no", owners.isEmpty()
                 ? "no owner named" : String.join(", ", owners) + " run" + (owners.size() == 1 ? "s " : " ") + load.size()
                 + (load.size() == 1 ? " service" : " services")));
