@@ -905,7 +905,8 @@ public final class Main {
 
     /** Serves until the process is stopped; {@code afterClose} runs once the platform has closed. */
     private static int serve(Platform.Options options, List<Path> apps, String note, Runnable afterClose) throws InterruptedException {
-        // A start that fails leaves nothing behind; once serving, the shutdown hook cleans up.
+        // A start that fails leaves nothing behind; once started, the shutdown hook cleans up, even when stopped as it deploys.
+        Thread stop = null;
         try {
             for (Path app : apps) {
                 if (!Files.isDirectory(app)) {
@@ -920,6 +921,12 @@ public final class Main {
                 System.err.println(cannotStart(options, e));
                 return 1;
             }
+            // The platform stops its workers (and any process it started) and drains its calls before the JVM ends.
+            stop = new Thread(() -> {
+                platform.close();
+                afterClose.run();
+            });
+            Runtime.getRuntime().addShutdownHook(stop);
             try (platform) {
                 for (Path app : apps) {
                     long start = System.nanoTime();
@@ -944,16 +951,18 @@ public final class Main {
                 if (note != null) {
                     System.out.println("  " + note);
                 }
-                // The platform stops its workers and drains its calls before the JVM ends.
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    platform.close();
-                    afterClose.run();
-                }));
                 new CountDownLatch(1).await();
             }
             return 0;
         } finally {
             afterClose.run();
+            if (stop != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stop);
+                } catch (IllegalStateException e) {
+                    // the JVM is ending: the hook runs, and finds the platform closed
+                }
+            }
         }
     }
 

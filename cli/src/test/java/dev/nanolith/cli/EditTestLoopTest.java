@@ -82,6 +82,50 @@ class EditTestLoopTest {
     }
 
     @Test
+    void aPlatformStoppedAsItDeploysEndsEveryProcessItStarted() throws Exception {
+        Path app = app(tmp.resolve("stopped"), "Hello", "Hello");
+        Path cache = Files.createDirectories(tmp.resolve("stopped-cache"));
+        ProcessBuilder builder = new ProcessBuilder(InitTest.javaCommand("run", app.toString(), "--port", "0", "--data", tmp.resolve("stopped-data").toString()))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        // A cache of its own, with no class archive yet: the first check starts the process that writes one.
+        builder.environment().put("XDG_CACHE_HOME", cache.toString());
+        Process serve = builder.start();
+        List<ProcessHandle> started = List.of();
+        try {
+            // Stopped as it deploys, once the process that writes the class archive runs, as Ctrl-C or a service manager stops it.
+            for (long until = System.nanoTime() + Duration.ofSeconds(60).toNanos(); started.stream().noneMatch(p -> writes(p, cache)) && serve.isAlive()
+                    && System.nanoTime() < until; ) {
+                Thread.sleep(20);
+                started = serve.descendants().toList();
+            }
+            assertTrue(started.stream().anyMatch(p -> writes(p, cache)), "the class archive is being written");
+            serve.destroy();
+            assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "the platform stops");
+            for (ProcessHandle process : started) {
+                try {
+                    process.onExit().get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // told below
+                }
+            }
+            assertEquals(List.of(), started.stream().filter(ProcessHandle::isAlive)
+                    .map(p -> p.pid() + " " + p.info().command().orElse("?") + (writes(p, cache) ? " (writing the class archive)" : "")).toList());
+            try (var left = Files.walk(cache)) {
+                assertEquals(List.of(), left.filter(Files::isRegularFile).toList(), "no half-written class archive is left");
+            }
+        } finally {
+            serve.descendants().forEach(ProcessHandle::destroyForcibly);
+            started.forEach(ProcessHandle::destroyForcibly);
+            serve.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Whether {@code process} writes a class archive into {@code cache}. */
+    private static boolean writes(ProcessHandle process, Path cache) {
+        return process.info().commandLine().orElse("").contains(cache.toString());
+    }
+
+    @Test
     void nanolithTestPassesAGoodAppAndReportsEachStage() throws Exception {
         Run checked = run(InitTest.javaCommand("test", app(tmp.resolve("good"), "Hello", "Hello").toString()));
         assertEquals(0, checked.exit(), checked.output());

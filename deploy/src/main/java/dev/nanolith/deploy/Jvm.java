@@ -53,6 +53,8 @@ final class Jvm {
     private final AtomicBoolean archiving = new AtomicBoolean();
     /** The process that writes the archive, while it runs: it ends with the platform, unfinished. */
     private volatile Process archiver;
+    /** The thread that waits for the archive's process, and removes its files when it did not finish. */
+    private volatile Thread archiveThread;
     /** An option on the command line of every process started here, which tells them from any other platform's. */
     private final String mark = "-Dnanolith.platform=" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
     /**
@@ -78,6 +80,12 @@ final class Jvm {
         Process writing = archiver;
         if (writing != null) {
             kill(writing);
+            // Its files are removed once it has ended, before the JVM may.
+            try {
+                archiveThread.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         // A sandbox that was setting up as its launcher ended can leave its own first process behind, no longer under
         // this one: every process started here carries this platform's mark. One killed mid-setup may still be making
@@ -160,7 +168,7 @@ final class Jvm {
         if (Files.isRegularFile(CLASS_ARCHIVE) || !archiving.compareAndSet(false, true)) {
             return;
         }
-        Thread.ofVirtual().name("class archive").start(() -> {
+        archiveThread = Thread.ofVirtual().name("class archive").start(() -> {
             Path written = CLASS_ARCHIVE.resolveSibling(CLASS_ARCHIVE.getFileName() + "." + ProcessHandle.current().pid());
             Path scratch = null;
             try {
