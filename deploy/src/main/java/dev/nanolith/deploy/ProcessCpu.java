@@ -46,6 +46,13 @@ public final class ProcessCpu implements AutoCloseable {
         long read;
         long base;
 
+        /** A worker's series, from its process's start, when it had spent nothing: a worker is measured from its first sample on. */
+        static Series since(ProcessHandle worker) {
+            Series s = new Series();
+            worker.info().startInstant().ifPresent(start -> s.samples.add(new Sample(start, 0)));
+            return s;
+        }
+
         /** Drops the samples taken before {@code oldest}; whether none is left. */
         boolean trim(Instant oldest) {
             while (!samples.isEmpty() && samples.peekFirst().at().isBefore(oldest)) {
@@ -120,7 +127,8 @@ public final class ProcessCpu implements AutoCloseable {
             // One ended (a process of the sandbox's start, say): the others count on, and the tree is looked up again next time.
             ended |= read.size() < tree.size();
             if (!read.isEmpty() && read.getFirst() == worker.pid()) {
-                add(series.computeIfAbsent(List.of(worker.app(), worker.revision(), worker.service()), k -> new Series()), now, read, nanos);
+                add(series.computeIfAbsent(List.of(worker.app(), worker.revision(), worker.service()), k -> Series.since(tree.getFirst())), now,
+                        read, nanos);
             }
         }
         Instant oldest = now.minus(KEPT);
@@ -130,14 +138,15 @@ public final class ProcessCpu implements AutoCloseable {
     }
 
     /**
-     * Adds what {@code processes} spent until {@code at}, in ns; when they are others than last time,
-     * or spent less (one of them ended), that sample adds nothing.
+     * Adds what {@code processes} spent until {@code at}, in ns. When one read last time is not among
+     * them, or they spent less (one ended), its CPU time went with it: that sample adds nothing. One
+     * that joined adds what it spent since it started.
      */
     private static void add(Series s, Instant at, List<Long> processes, long nanos) {
-        if (!s.processes.equals(processes) || nanos < s.read) {
+        if (!processes.containsAll(s.processes) || nanos < s.read) {
             s.base = s.samples.isEmpty() ? -nanos : s.samples.peekLast().nanos() - nanos;
-            s.processes = processes;
         }
+        s.processes = processes;
         s.read = nanos;
         s.samples.addLast(new Sample(at, s.base + nanos));
     }
@@ -163,8 +172,9 @@ public final class ProcessCpu implements AutoCloseable {
     /**
      * What the workers of {@code revision} of {@code app}, the control plane and the host used
      * between {@code from} and {@code to}, widened to the samples around them (the last one at or
-     * before {@code from}, the first one at or after {@code to}, or the newest). A worker sampled
-     * once so far (started less than {@link #PERIOD} ago) is left out.
+     * before {@code from}, the first one at or after {@code to}, or the newest); a worker's begin at
+     * its process's start, when it had spent nothing. A worker not sampled yet (started less than
+     * {@link #PERIOD} ago) is left out.
      *
      * @return empty when no two samples span it
      */

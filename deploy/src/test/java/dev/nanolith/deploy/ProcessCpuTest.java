@@ -14,6 +14,26 @@ import org.junit.jupiter.api.Test;
 class ProcessCpuTest {
 
     @Test
+    void aWorkerThatStartedWithinTheWindowIsMeasuredFromItsStartOnceSampled() throws Exception {
+        List<Workers.Running> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ProcessCpu cpu = new ProcessCpu(() -> running, Clock.systemUTC())) {
+            Thread.sleep(1200);
+            Process young = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
+            try {
+                Instant started = young.toHandle().info().startInstant().orElseThrow();
+                running.add(new Workers.Running("shop", "r1", "young", young.pid(), started));
+                // A window that ends before the worker's first sample: its start, when it had spent nothing, is the sample before.
+                Instant to = Instant.now().plusMillis(200);
+                Thread.sleep(1500);
+                Usage used = cpu.usage("shop", "r1", started, to).orElseThrow();
+                assertTrue(used.services().getOrDefault("young", 0.0) > 0.3, "measured at once: " + used);
+            } finally {
+                young.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Test
     void measuresTheCoresEachWorkersProcessesUseOverAWindow() throws Exception {
         // A worker whose process is a shell that spins, and one whose shell sleeps under it: the tree of each is read.
         Process busy = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
