@@ -57,7 +57,7 @@ public final class AuditApi {
          */
         static Options parse(ServerRequest req, ActivationsApi activations) {
             var query = req.query();
-            Requests.known(req.query(), "steps", "by-owner", "max-functions", "since");
+            Requests.requireKnown(query, "steps", "by-owner", "max-functions", "since");
             Optional<String> since = query.first("since").asOptional().filter(s -> !s.isBlank());
             Optional<String> byOwner = query.first("by-owner").asOptional().filter(s -> !s.isBlank());
             if (byOwner.isPresent() && !byOwner.get().equals("true") && !byOwner.get().equals("false")) {
@@ -175,7 +175,7 @@ public final class AuditApi {
 
     /** Answers with the audit of the app in the path, of its traffic since {@code ?since=} if given, or 404. */
     public void audit(ServerRequest req, ServerResponse res) throws SQLException, IOException {
-        Requests.known(req.query(), "since");
+        Requests.requireKnown(req.query(), "since");
         String app = req.path().pathParameters().get("app");
         Instant since = req.query().first("since").asOptional().filter(s -> !s.isBlank()).map(activations::since).orElse(null);
         json(res, () -> audit(app, since));

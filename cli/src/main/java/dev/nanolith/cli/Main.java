@@ -306,18 +306,8 @@ public final class Main {
                 System.err.println(cannotStart(options, e));
                 return 1;
             }
-            Thread main = Thread.currentThread();
             CountDownLatch closed = new CountDownLatch(1);
-            // At Ctrl-C the loop ends its check and this thread closes the platform, not the hook under a running check; the
-            // hook waits for that (not for this thread's end: System.exit, after this, waits for the hook).
-            Thread stop = new Thread(() -> {
-                main.interrupt();
-                try {
-                    closed.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    // the JVM is ending either way
-                }
-            });
+            Thread stop = stopper(closed);
             try (platform; DevLoop loop = new DevLoop(platform, dir, System.out)) {
                 System.out.println("nanolith dev: serving " + dir + " on " + platform.url()
                         + "; every change is checked as a push is, and served when it passes (Ctrl-C stops)");
@@ -903,30 +893,47 @@ public final class Main {
         }
     }
 
-    /** Serves until the process is stopped; {@code afterClose} runs once the platform has closed. */
-    private static int serve(Platform.Options options, List<Path> apps, String note, Runnable afterClose) throws InterruptedException {
-        // A start that fails leaves nothing behind; once started, the shutdown hook cleans up, even when stopped as it deploys.
-        Thread stop = null;
-        try {
-            for (Path app : apps) {
-                if (!Files.isDirectory(app)) {
-                    System.err.println("nanolith: " + app + " is not a directory — give the directory of an app");
-                    return 2;
-                }
+    /**
+     * A shutdown hook for a command whose own thread closes what it runs: at Ctrl-C the hook
+     * interrupts that thread (the one calling this) and waits, at most 30 s, for {@code closed},
+     * which the thread counts down once everything is closed — so a stop that comes during a check
+     * or a deploy closes once, after it, never under it. (Not the thread's end: System.exit, after
+     * it, waits for the hook.)
+     */
+    private static Thread stopper(CountDownLatch closed) {
+        Thread main = Thread.currentThread();
+        return new Thread(() -> {
+            main.interrupt();
+            try {
+                closed.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                // the JVM is ending either way
             }
+        });
+    }
+
+    /** Serves until the process is stopped; {@code afterClose} runs once the platform has closed. */
+    private static int serve(Platform.Options options, List<Path> apps, String note, Runnable afterClose) {
+        for (Path app : apps) {
+            if (!Files.isDirectory(app)) {
+                System.err.println("nanolith: " + app + " is not a directory — give the directory of an app");
+                afterClose.run();
+                return 2;
+            }
+        }
+        // Set before the platform starts: a stop as it restores pushed apps' workers or deploys these apps waits for this thread to close it.
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread stop = stopper(closed);
+        Runtime.getRuntime().addShutdownHook(stop);
+        try {
             Platform platform;
             try {
                 platform = Platform.starting(options);
             } catch (RuntimeException e) {
+                // A start that fails leaves nothing behind.
                 System.err.println(cannotStart(options, e));
                 return 1;
             }
-            // The platform stops its workers (and any process it started) and drains its calls before the JVM ends.
-            stop = new Thread(() -> {
-                platform.close();
-                afterClose.run();
-            });
-            Runtime.getRuntime().addShutdownHook(stop);
             try (platform) {
                 for (Path app : apps) {
                     long start = System.nanoTime();
@@ -951,17 +958,19 @@ public final class Main {
                 if (note != null) {
                     System.out.println("  " + note);
                 }
+                // The platform stops its workers (and every process it started) and drains its calls as this thread closes it.
                 new CountDownLatch(1).await();
             }
             return 0;
+        } catch (InterruptedException e) {
+            return 0; // stopped
         } finally {
             afterClose.run();
-            if (stop != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(stop);
-                } catch (IllegalStateException e) {
-                    // the JVM is ending: the hook runs, and finds the platform closed
-                }
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException e) {
+                // the JVM is ending: the hook has what it waited for
             }
         }
     }

@@ -424,6 +424,18 @@ public final class Platform implements AutoCloseable {
         if (closed.getAndSet(true)) {
             return;
         }
+        // Closed whole even by an interrupted thread (one a stop interrupted as it deployed): each part's stop may wait.
+        boolean interrupted = Thread.interrupted();
+        try {
+            closeParts();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void closeParts() {
         gateway.close();
         dashboard.close();
         check.close();

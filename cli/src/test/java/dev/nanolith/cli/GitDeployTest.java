@@ -296,13 +296,17 @@ class GitDeployTest {
         assertEquals("400 no parameter 'colour' — this endpoint takes none", query.status() + " " + query.json().path("message").asText());
         for (String[] body : new String[][] {
                 {"{\"name\":\"hello\",\"nmae\":\"x\"}", "400 bad-request no field 'nmae' — use name"},
-                {"[\"hello\"]", "400 bad-request the body must be a JSON object with name, not array"},
+                {"[\"hello\"]", "400 bad-request the body must be a JSON object, not array — use name"},
+                {"{\"name\":\"hello\"} {\"name\":\"again\"}", "400 malformed-json the body is not JSON at line 1, column "},
                 {"{\"name\":", "400 malformed-json the body is not JSON at line 1, column 9: "},
-                {"{\"name\":\"" + "x".repeat(70_000) + "\"}", "400 bad-request the body takes more than 64 KiB"}}) {
+                {"{\"name\":\"" + "x".repeat(70_000) + "\"}", "413 payload-too-large the body takes more than 64 KiB"}}) {
             Http.Response r = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps")).POST(HttpRequest.BodyPublishers.ofString(body[0])));
             String answer = r.status() + " " + r.json().path("error").asText() + " " + r.json().path("message").asText();
             assertTrue(answer.startsWith(body[1]), body[0] + " → " + answer);
         }
+        Http.Response token = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps/hello/token"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"app\":\"hello\"}")));
+        assertEquals("400 no field 'app' — this endpoint takes no body, or {}", token.status() + " " + token.json().path("message").asText());
         assertEquals(200, admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps")).GET()).status(), "the API serves on");
     }
 }

@@ -90,32 +90,32 @@ public final class AdminApi implements HttpService {
     public void routing(HttpRules rules) {
         // The token first: a request without it learns nothing, not even which paths and methods there are.
         rules.any(this::authenticated)
-                .get("/apps", bare(this::list))
-                .post("/apps", bare(this::create))
+                .get("/apps", noQuery(this::list))
+                .post("/apps", noQuery(this::create))
                 .any("/apps", notAllowed("GET, POST"))
-                .get("/apps/{app}/revisions", bare(this::revisions))
+                .get("/apps/{app}/revisions", noQuery(this::revisions))
                 .any("/apps/{app}/revisions", notAllowed("GET"))
-                .get("/apps/{app}/audit", admin(audits::audit))
+                .get("/apps/{app}/audit", jsonErrors(audits::audit))
                 .any("/apps/{app}/audit", notAllowed("GET"))
-                .get("/apps/{app}/plan", admin(audits::plan))
-                .post("/apps/{app}/plan", admin(this::applyPlan))
+                .get("/apps/{app}/plan", jsonErrors(audits::plan))
+                .post("/apps/{app}/plan", jsonErrors(this::applyPlan))
                 .any("/apps/{app}/plan", notAllowed("GET, POST"))
-                .post("/apps/{app}/rollback", bare(this::rollback))
+                .post("/apps/{app}/rollback", noQuery(this::rollback))
                 .any("/apps/{app}/rollback", notAllowed("POST"))
-                .post("/apps/{app}/token", bare(this::token))
+                .post("/apps/{app}/token", noQuery(this::token))
                 .any("/apps/{app}/token", notAllowed("POST"))
-                .get("/apps/{app}/secrets", bare(this::secrets))
-                .put("/apps/{app}/secrets/{name}", bare(this::setSecret))
-                .delete("/apps/{app}/secrets/{name}", bare(this::removeSecret))
+                .get("/apps/{app}/secrets", noQuery(this::secrets))
+                .put("/apps/{app}/secrets/{name}", noQuery(this::setSecret))
+                .delete("/apps/{app}/secrets/{name}", noQuery(this::removeSecret))
                 .any("/apps/{app}/secrets", notAllowed("GET"))
                 .any("/apps/{app}/secrets/{name}", notAllowed("PUT, DELETE"))
-                .get("/keys", bare(this::keys))
-                .post("/keys", bare(this::createKey))
-                .delete("/keys/{name}", bare(this::revokeKey))
+                .get("/keys", noQuery(this::keys))
+                .post("/keys", noQuery(this::createKey))
+                .delete("/keys/{name}", noQuery(this::revokeKey))
                 .any("/keys", notAllowed("GET, POST"))
                 .any("/keys/{name}", notAllowed("DELETE"))
-                .get("/activations", admin(activations::search))
-                .get("/activations/{id}", admin(activations::one))
+                .get("/activations", jsonErrors(activations::search))
+                .get("/activations/{id}", noQuery(activations::one))
                 .any("/activations", notAllowed("GET"))
                 .any("/activations/{id}", notAllowed("GET"));
     }
@@ -131,23 +131,23 @@ public final class AdminApi implements HttpService {
         }
     }
 
-    /** As {@link #admin}, for a route that takes no query parameter: a misspelt one is refused, not ignored. */
-    private static Handler bare(Handler handler) {
-        return admin((req, res) -> {
-            Requests.known(req.query());
+    /** As {@link #jsonErrors}, for a route that takes no query parameter: a misspelt one is refused, not ignored. */
+    private static Handler noQuery(Handler handler) {
+        return jsonErrors((req, res) -> {
+            Requests.requireKnown(req.query());
             handler.handle(req, res);
         });
     }
 
     /** Answers the errors of {@code handler} as the admin API's JSON errors. */
-    private static Handler admin(Handler handler) {
+    private static Handler jsonErrors(Handler handler) {
         return (req, res) -> {
             try {
                 handler.handle(req, res);
             } catch (NotFoundException e) {
                 Responses.error(res, Status.NOT_FOUND_404, "not-found", e.getMessage());
-            } catch (Requests.MalformedJson e) {
-                Responses.error(res, Status.BAD_REQUEST_400, "malformed-json", e.getMessage());
+            } catch (Requests.Refused e) {
+                Responses.error(res, e.status(), e.error(), e.getMessage());
             } catch (IllegalArgumentException e) {
                 Responses.error(res, Status.BAD_REQUEST_400, "bad-request", e.getMessage());
             } catch (IllegalStateException e) {
@@ -218,6 +218,8 @@ public final class AdminApi implements HttpService {
      * the plan has no step, or the new revision fails its checks (the old one serves on).
      */
     private void applyPlan(ServerRequest req, ServerResponse res) throws IOException, SQLException {
+        // What to apply is in the query, as GET …/plan takes it: a body says nothing.
+        Requests.object(req);
         String name = req.path().pathParameters().get("app");
         if (servedFromDirectory.test(name)) {
             throw new IllegalStateException("'" + name + "' is served from a directory: a plan is applied as a new revision of a pushed app"
@@ -257,7 +259,8 @@ public final class AdminApi implements HttpService {
         Responses.json(res, Status.OK_200, done);
     }
 
-    private void token(ServerRequest req, ServerResponse res) {
+    private void token(ServerRequest req, ServerResponse res) throws IOException {
+        Requests.object(req);
         AppState app = app(req);
         String token = store.rotateToken(app.name());
         Responses.json(res, Status.OK_200, Responses.object().put("app", app.name()).put("token", token)

@@ -51,10 +51,12 @@ final class Jvm {
     private static final Duration ARCHIVE_IN_PROGRESS = Duration.ofMinutes(10);
 
     private final AtomicBoolean archiving = new AtomicBoolean();
-    /** The process that writes the archive, while it runs: it ends with the platform, unfinished. */
-    private volatile Process archiver;
-    /** The thread that waits for the archive's process, and removes its files when it did not finish. */
-    private volatile Thread archiveThread;
+    /** The process that writes the archive, while it runs: it ends with the platform, unfinished. Guarded by this. */
+    private Process archiver;
+    /** The thread that starts and waits for the archive's process, and removes its files when it did not finish. Guarded by this. */
+    private Thread archiveThread;
+    /** Whether {@link #close} was called: no archive process starts after it. Guarded by this. */
+    private boolean closed;
     /** An option on the command line of every process started here, which tells them from any other platform's. */
     private final String mark = "-Dnanolith.platform=" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
     /**
@@ -77,12 +79,18 @@ final class Jvm {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Process writing = archiver;
+        Thread writing;
+        synchronized (this) {
+            closed = true;
+            writing = archiveThread;
+            if (archiver != null) {
+                kill(archiver);
+            }
+        }
+        // Its files are removed once its process has ended, before the JVM may end.
         if (writing != null) {
-            kill(writing);
-            // Its files are removed once it has ended, before the JVM may.
             try {
-                archiveThread.join(Duration.ofSeconds(5));
+                writing.join(Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -168,7 +176,7 @@ final class Jvm {
         if (Files.isRegularFile(CLASS_ARCHIVE) || !archiving.compareAndSet(false, true)) {
             return;
         }
-        archiveThread = Thread.ofVirtual().name("class archive").start(() -> {
+        Thread thread = Thread.ofVirtual().name("class archive").unstarted(() -> {
             Path written = CLASS_ARCHIVE.resolveSibling(CLASS_ARCHIVE.getFileName() + "." + ProcessHandle.current().pid());
             Path scratch = null;
             try {
@@ -177,11 +185,18 @@ final class Jvm {
                 scratch = Files.createTempDirectory("nanolith-archive-");
                 List<String> line = new ArrayList<>(YIELDING);
                 line.addAll(options(heap));
+                line.add(mark);
                 line.add("-Djava.io.tmpdir=" + scratch);
                 line.addAll(List.of((AOT ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + written, "-cp", CLASS_PATH, mainClass));
                 line.addAll(args);
-                Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                archiver = process;
+                Process process;
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                    process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    archiver = process;
+                }
                 if (process.waitFor(ARCHIVE_IN_PROGRESS.toSeconds(), TimeUnit.SECONDS) && process.exitValue() == 0) {
                     keep(written);
                 } else {
@@ -193,7 +208,9 @@ final class Jvm {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                archiver = null;
+                synchronized (this) {
+                    archiver = null;
+                }
                 if (scratch != null) {
                     Check.delete(scratch);
                 }
@@ -202,6 +219,13 @@ final class Jvm {
                 delete(written.resolveSibling(written.getFileName() + ".config"));
             }
         });
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            archiveThread = thread;
+        }
+        thread.start();
     }
 
     private static String java() {

@@ -9,9 +9,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,20 +38,24 @@ public final class ProcessCpu implements AutoCloseable {
     }
 
     /**
-     * A worker's samples: {@code base} keeps them one count when the processes read change (the
-     * worker started again, its JVM found under its sandbox, or one of them ended), {@code processes}
-     * naming those read and {@code read} what they had spent.
+     * A worker's samples: {@code base} keeps them one count when a process read before leaves the
+     * sum (it ended, or the worker started again) or comes back to it; {@code processes} names those
+     * read last, {@code seen} every one read so far, and {@code read} is what they had spent.
      */
     private static final class Series {
         final Deque<Sample> samples = new ArrayDeque<>();
         List<Long> processes = List.of();
+        final Set<Long> seen = new HashSet<>();
         long read;
         long base;
 
-        /** A worker's series, from its process's start, when it had spent nothing: a worker is measured from its first sample on. */
-        static Series since(ProcessHandle worker) {
+        /**
+         * A worker's series, from its process's start, when it had spent nothing, if that was before
+         * {@code now}: a worker is measured from its first sample on.
+         */
+        static Series since(ProcessHandle worker, Instant now) {
             Series s = new Series();
-            worker.info().startInstant().ifPresent(start -> s.samples.add(new Sample(start, 0)));
+            worker.info().startInstant().filter(start -> start.isBefore(now)).ifPresent(start -> s.samples.add(new Sample(start, 0)));
             return s;
         }
 
@@ -125,10 +131,10 @@ public final class ProcessCpu implements AutoCloseable {
                 }
             }
             // One ended (a process of the sandbox's start, say): the others count on, and the tree is looked up again next time.
-            ended |= read.size() < tree.size();
+            ended |= tree.stream().anyMatch(p -> !p.isAlive());
             if (!read.isEmpty() && read.getFirst() == worker.pid()) {
-                add(series.computeIfAbsent(List.of(worker.app(), worker.revision(), worker.service()), k -> Series.since(tree.getFirst())), now,
-                        read, nanos);
+                add(series.computeIfAbsent(List.of(worker.app(), worker.revision(), worker.service()), k -> Series.since(tree.getFirst(), now)),
+                        now, read, nanos);
             }
         }
         Instant oldest = now.minus(KEPT);
@@ -139,13 +145,17 @@ public final class ProcessCpu implements AutoCloseable {
 
     /**
      * Adds what {@code processes} spent until {@code at}, in ns. When one read last time is not among
-     * them, or they spent less (one ended), its CPU time went with it: that sample adds nothing. One
-     * that joined adds what it spent since it started.
+     * them, or they spent less (one ended), its CPU time went with it; when one read before comes
+     * back, its time was counted already: that sample adds nothing. One that joins adds what it
+     * spent since it started, all in this sample's interval (a sandbox's JVM found at a lookup up to
+     * {@link #RESCAN} samples after it started).
      */
     private static void add(Series s, Instant at, List<Long> processes, long nanos) {
-        if (!processes.containsAll(s.processes) || nanos < s.read) {
+        boolean back = processes.stream().anyMatch(p -> s.seen.contains(p) && !s.processes.contains(p));
+        if (!processes.containsAll(s.processes) || back || nanos < s.read) {
             s.base = s.samples.isEmpty() ? -nanos : s.samples.peekLast().nanos() - nanos;
         }
+        s.seen.addAll(processes);
         s.processes = processes;
         s.read = nanos;
         s.samples.addLast(new Sample(at, s.base + nanos));

@@ -1,13 +1,16 @@
 package dev.nanolith.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.common.parameters.Parameters;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 /** How the platform's own endpoints read a request: the query parameters they know, a JSON object with the fields they know. */
 public final class Requests {
@@ -15,12 +18,31 @@ public final class Requests {
     /** The most bytes of a body read as JSON. */
     public static final int MAX_BODY = 64 * 1024;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // One JSON value a body, as the gateway reads a function's: what follows it is refused, not ignored.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    /** A body that is not JSON: answered 400 {@code malformed-json}, as the gateway answers a function's. */
-    public static final class MalformedJson extends IllegalArgumentException {
-        MalformedJson(String message, Throwable cause) {
+    /**
+     * A request an endpoint does not take: answered with {@code status} and {@code error}, as
+     * {@link Responses#error} writes it. An {@link IllegalArgumentException}, so that a page that
+     * shows a bad argument's message (the dashboard's) shows this one too.
+     */
+    public static final class Refused extends IllegalArgumentException {
+        private final Status status;
+        private final String error;
+
+        Refused(Status status, String error, String message, Throwable cause) {
             super(message, cause);
+            this.status = status;
+            this.error = error;
+        }
+
+        public Status status() {
+            return status;
+        }
+
+        /** The stable code of the error's body: {@code bad-request}, {@code malformed-json}, {@code payload-too-large}. */
+        public String error() {
+            return error;
         }
     }
 
@@ -30,13 +52,12 @@ public final class Requests {
     /**
      * Refuses a query parameter that is not one of {@code names}: a misspelt one would be ignored.
      *
-     * @throws IllegalArgumentException naming the parameter and those there are
+     * @throws Refused 400 {@code bad-request}, naming the parameter and those there are
      */
-    public static void known(Parameters query, String... names) {
+    public static void requireKnown(Parameters query, String... names) {
         for (String name : query.names()) {
             if (!List.of(names).contains(name)) {
-                throw new IllegalArgumentException("no parameter '" + name + "' — "
-                        + (names.length == 0 ? "this endpoint takes none" : "use " + String.join(", ", names)));
+                throw badRequest("no parameter '" + name + "' — " + (names.length == 0 ? "this endpoint takes none" : "use " + String.join(", ", names)));
             }
         }
     }
@@ -45,35 +66,38 @@ public final class Requests {
      * The body as a JSON object whose fields are all among {@code fields}; no body is an empty
      * object.
      *
-     * @throws MalformedJson            when the body is not JSON, naming the line and column
-     * @throws IllegalArgumentException when it is longer than {@link #MAX_BODY} bytes, JSON but no object, or has another
-     *                                  field, naming it and those there are
+     * @throws Refused 413 {@code payload-too-large} past {@link #MAX_BODY} bytes; 400 {@code malformed-json} when it is
+     *                 not JSON, naming the line and column; 400 {@code bad-request} when it is JSON but no object, or has
+     *                 another field, naming it and those there are
      */
     public static JsonNode object(ServerRequest req, String... fields) throws IOException {
         byte[] bytes = req.content().inputStream().readNBytes(MAX_BODY + 1);
         if (bytes.length > MAX_BODY) {
-            throw new IllegalArgumentException("the body takes more than " + MAX_BODY / 1024 + " KiB — send only the fields the endpoint takes");
+            throw new Refused(Status.REQUEST_ENTITY_TOO_LARGE_413, "payload-too-large", "the body takes more than " + MAX_BODY / 1024
+                    + " KiB — send only the fields the endpoint takes", null);
         }
-        if (bytes.length == 0) {
-            return JSON.createObjectNode();
-        }
+        String takes = fields.length == 0 ? "this endpoint takes no body, or {}" : "use " + String.join(", ", fields);
         JsonNode body;
         try {
-            body = JSON.readTree(bytes);
+            body = bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
             String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new MalformedJson("the body is not JSON" + at + ": " + e.getOriginalMessage(), e);
+            throw new Refused(Status.BAD_REQUEST_400, "malformed-json", "the body is not JSON" + at + ": " + e.getOriginalMessage(), e);
         }
-        if (!body.isObject()) {
-            throw new IllegalArgumentException("the body must be a JSON object with " + String.join(", ", fields) + ", not " + body.getNodeType()
-                    .name().toLowerCase(java.util.Locale.ROOT));
+        if (body == null || !body.isObject()) {
+            throw badRequest("the body must be a JSON object, not " + (body == null ? "blank" : body.getNodeType().name().toLowerCase(Locale.ROOT))
+                    + " — " + takes);
         }
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!List.of(fields).contains(name)) {
-                throw new IllegalArgumentException("no field '" + name + "' — use " + String.join(", ", fields));
+                throw badRequest("no field '" + name + "' — " + takes);
             }
         }
         return body;
+    }
+
+    private static Refused badRequest(String message) {
+        return new Refused(Status.BAD_REQUEST_400, "bad-request", message, null);
     }
 }

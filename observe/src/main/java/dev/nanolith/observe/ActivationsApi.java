@@ -1,10 +1,10 @@
 package dev.nanolith.observe;
 
+import dev.nanolith.gateway.Requests;
 import dev.nanolith.gateway.Responses;
 import dev.nanolith.runtime.config.Durations;
 import dev.nanolith.runtime.observe.Activation;
 import dev.nanolith.runtime.observe.Activations;
-import dev.nanolith.gateway.Requests;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -53,7 +53,7 @@ public final class ActivationsApi {
      * @throws IllegalArgumentException naming the parameter that is not valid
      */
     public List<Activation> search(Parameters query) throws SQLException {
-        Requests.known(query, "app", "function", "status", "since", "trace", "limit");
+        Requests.requireKnown(query, "app", "function", "status", "since", "trace", "limit");
         String trace = given(query, "trace");
         if (trace != null) {
             traceId(trace);

@@ -117,13 +117,13 @@ final class AppTests {
     }
 
     /** A failed test as a problem at the line of the test that failed, with what went wrong. */
-    private static Problem failure(TestIdentifier test, TestExecutionResult result, Compiler.Output compiled, Compiler.Output app) {
+    private static Problem failure(TestIdentifier test, TestExecutionResult result, Compiler.Output tests, Compiler.Output app) {
         Throwable thrown = result.getThrowable().orElse(null);
         String what = test.getLegacyReportingName() + " failed: " + (thrown == null ? "aborted" : reason(thrown, app));
         if (thrown != null) {
-            Set<String> testClasses = compiled.sources().keySet();
+            Set<String> testClasses = tests.sources().keySet();
             for (StackTraceElement frame : thrown.getStackTrace()) {
-                Compiler.SourceClass source = compiled.sources().get(frame.getClassName());
+                Compiler.SourceClass source = tests.sources().get(frame.getClassName());
                 if (source != null && testClasses.contains(frame.getClassName()) && frame.getLineNumber() > 0) {
                     return new Problem(source.file(), frame.getLineNumber(), what);
                 }
@@ -133,12 +133,17 @@ final class AppTests {
     }
 
     /**
-     * What went wrong: the assertion's message; for a function that threw, what it threw and the
-     * line of the app's code that threw it — the pusher's own code, so the cause is theirs to see,
-     * where a caller of a deployed function gets only an error id.
+     * What went wrong: the assertion's message; for a function that threw (the failure, or what an
+     * assertion wrapped), what it threw and the line of the app's code that threw it — the pusher's
+     * own code, so the cause is theirs to see, where a caller of a deployed function gets only an
+     * error id.
      */
     private static String reason(Throwable thrown, Compiler.Output app) {
-        if (thrown instanceof FunctionFailedException failed && failed.getCause() != null) {
+        Throwable inner = thrown;
+        while (inner != null && !(inner instanceof FunctionFailedException)) {
+            inner = inner.getCause();
+        }
+        if (inner instanceof FunctionFailedException failed && failed.getCause() != null) {
             Throwable cause = failed.getCause();
             String where = Arrays.stream(cause.getStackTrace()).map(frame -> at(frame, app)).filter(Objects::nonNull).findFirst()
                     .map(line -> " at " + line).orElse("");

@@ -22,14 +22,21 @@ public final class Watchdog implements AutoCloseable {
     static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ConcurrentLinkedQueue<Alarm> incoming = new ConcurrentLinkedQueue<>();
-    private final Thread ticker;
+    private final Thread watcher;
+    private final long sweepNanos;
     private volatile boolean closed;
     /** Whether the thread sleeps with no alarm armed; otherwise it wakes at {@link #wakeAt}, as {@code System.nanoTime()} gives it. */
     private volatile boolean idle;
     private volatile long wakeAt;
 
     public Watchdog() {
-        ticker = Thread.ofPlatform().name("nanolith-watchdog").daemon().start(this::watch);
+        this(SWEEP_NANOS);
+    }
+
+    /** A watchdog that sleeps at most {@code sweepNanos} while alarms are armed. */
+    Watchdog(long sweepNanos) {
+        this.sweepNanos = sweepNanos;
+        watcher = Thread.ofPlatform().name("nanolith-watchdog").daemon().start(this::watch);
     }
 
     /** Arms an alarm that interrupts {@code thread} once {@code System.nanoTime()} passes {@code deadline}. */
@@ -37,7 +44,7 @@ public final class Watchdog implements AutoCloseable {
         Alarm alarm = new Alarm(thread, deadline);
         incoming.add(alarm);
         if (idle || deadline - wakeAt < 0) {
-            LockSupport.unpark(ticker);
+            LockSupport.unpark(watcher);
         }
         return alarm;
     }
@@ -50,7 +57,7 @@ public final class Watchdog implements AutoCloseable {
             }
             long now = System.nanoTime();
             watched.removeIf(alarm -> alarm.get() != Alarm.ARMED || now - alarm.deadline >= 0 && alarm.fire());
-            long next = now + SWEEP_NANOS;
+            long next = now + sweepNanos;
             for (Alarm alarm : watched) {
                 if (alarm.deadline - next < 0) {
                     next = alarm.deadline;
@@ -73,7 +80,7 @@ public final class Watchdog implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        LockSupport.unpark(ticker);
+        LockSupport.unpark(watcher);
     }
 
     /** One armed deadline, whose value is its state: either the call disarms it or it fires, never both. */

@@ -11,7 +11,8 @@ class WatchdogTest {
 
     @Test
     void anAlarmArmedAfterALaterOneFiresAtItsOwnDeadline() throws Exception {
-        try (Watchdog watchdog = new Watchdog()) {
+        // Sweeps a minute apart: only the new alarm's waking the watchdog fires it in time.
+        try (Watchdog watchdog = new Watchdog(Duration.ofMinutes(1).toNanos())) {
             Watchdog.Alarm late = watchdog.arm(Thread.currentThread(), System.nanoTime() + Duration.ofMinutes(1).toNanos());
             Thread.sleep(20);
             long armed = System.nanoTime();
@@ -19,8 +20,6 @@ class WatchdogTest {
             long slept = sleepUntilInterrupted(Duration.ofSeconds(5));
             assertFalse(soon.disarm(), "the alarm fired");
             assertTrue(slept >= TimeUnit.MILLISECONDS.toNanos(30), "not before its deadline: " + slept / 1e6 + " ms");
-            // Not at the later alarm's deadline, nor at the next sweep's.
-            assertTrue(slept < Watchdog.SWEEP_NANOS, "at its deadline: " + slept / 1e6 + " ms");
             assertTrue(late.disarm(), "the later alarm is still armed, and disarmed in time");
         }
     }
@@ -34,9 +33,8 @@ class WatchdogTest {
             assertFalse(Thread.interrupted(), "a disarmed alarm does not interrupt");
             // Every alarm is gone by now, so the watchdog sleeps until one is armed.
             Watchdog.Alarm next = watchdog.arm(Thread.currentThread(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
-            long slept = sleepUntilInterrupted(Duration.ofSeconds(5));
+            sleepUntilInterrupted(Duration.ofSeconds(5));
             assertFalse(next.disarm());
-            assertTrue(slept < Watchdog.SWEEP_NANOS, slept / 1e6 + " ms");
         }
     }
 
