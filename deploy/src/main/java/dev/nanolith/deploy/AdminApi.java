@@ -317,7 +317,7 @@ public final class AdminApi implements HttpService {
         String app = req.path().pathParameters().get("app"), name = req.path().pathParameters().get("name");
         byte[] bytes = req.content().inputStream().readNBytes(Secrets.MAX_BYTES + 1);
         if (bytes.length > Secrets.MAX_BYTES) {
-            Responses.error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "too-large", "the value of a secret may take at most "
+            Responses.error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "payload-too-large", "the value of a secret may take at most "
                     + Secrets.MAX_BYTES + " bytes");
             return;
         }
