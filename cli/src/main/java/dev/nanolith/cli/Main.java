@@ -32,6 +32,7 @@ import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -307,7 +308,7 @@ public final class Main {
                 return 1;
             }
             CountDownLatch closed = new CountDownLatch(1);
-            Thread stop = stopper(closed);
+            Thread stop = stopper(closed, new AtomicBoolean());
             try (platform; DevLoop loop = new DevLoop(platform, dir, System.out)) {
                 System.out.println("nanolith dev: serving " + dir + " on " + platform.url()
                         + "; every change is checked as a push is, and served when it passes (Ctrl-C stops)");
@@ -898,11 +899,13 @@ public final class Main {
      * interrupts that thread (the one calling this) and waits, at most 30 s, for {@code closed},
      * which the thread counts down once everything is closed — so a stop that comes during a check
      * or a deploy closes once, after it, never under it. (Not the thread's end: System.exit, after
-     * it, waits for the hook.)
+     * it, waits for the hook.) It sets {@code stopping} first: what the interrupt breaks off is a
+     * stop, not a failure to report.
      */
-    private static Thread stopper(CountDownLatch closed) {
+    private static Thread stopper(CountDownLatch closed, AtomicBoolean stopping) {
         Thread main = Thread.currentThread();
         return new Thread(() -> {
+            stopping.set(true);
             main.interrupt();
             try {
                 closed.await(30, TimeUnit.SECONDS);
@@ -923,14 +926,18 @@ public final class Main {
         }
         // Set before the platform starts: a stop as it restores pushed apps' workers or deploys these apps waits for this thread to close it.
         CountDownLatch closed = new CountDownLatch(1);
-        Thread stop = stopper(closed);
+        AtomicBoolean stopping = new AtomicBoolean();
+        Thread stop = stopper(closed, stopping);
         Runtime.getRuntime().addShutdownHook(stop);
         try {
             Platform platform;
             try {
                 platform = Platform.starting(options);
             } catch (RuntimeException e) {
-                // A start that fails leaves nothing behind.
+                // A start that fails leaves nothing behind; one a stop broke off is no failure.
+                if (stopping.get()) {
+                    return 0;
+                }
                 System.err.println(cannotStart(options, e));
                 return 1;
             }
@@ -941,6 +948,9 @@ public final class Main {
                     try {
                         deployment = platform.deploy(app);
                     } catch (LoadException e) {
+                        if (stopping.get()) {
+                            return 0;
+                        }
                         System.err.println("nanolith: " + app + " was not deployed:");
                         Check.fix(e).forEach(System.err::println);
                         return 1;
@@ -965,6 +975,8 @@ public final class Main {
         } catch (InterruptedException e) {
             return 0; // stopped
         } finally {
+            // What runs after this (the demo's payment simulator's close) runs as at any stop, not broken off by the stop's interrupt.
+            Thread.interrupted();
             afterClose.run();
             closed.countDown();
             try {

@@ -86,7 +86,7 @@ class EditTestLoopTest {
         Path app = app(tmp.resolve("stopped"), "Hello", "Hello");
         Path cache = Files.createDirectories(tmp.resolve("stopped-cache"));
         ProcessBuilder builder = new ProcessBuilder(InitTest.javaCommand("run", app.toString(), "--port", "0", "--data", tmp.resolve("stopped-data").toString()))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("stopped.log").toFile());
         // A cache of its own, with no class archive yet: the first check starts the process that writes one.
         builder.environment().put("XDG_CACHE_HOME", cache.toString());
         Process serve = builder.start();
@@ -113,6 +113,9 @@ class EditTestLoopTest {
             try (var left = Files.walk(cache)) {
                 assertEquals(List.of(), left.filter(Files::isRegularFile).toList(), "no half-written class archive is left");
             }
+            String printed = Files.readString(tmp.resolve("stopped.log"));
+            assertFalse(printed.contains("not deployed") || printed.contains("cannot start") || printed.contains("Exception"),
+                    "a stop is no failure: " + printed);
         } finally {
             serve.descendants().forEach(ProcessHandle::destroyForcibly);
             started.forEach(ProcessHandle::destroyForcibly);

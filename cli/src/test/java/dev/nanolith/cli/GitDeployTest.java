@@ -297,8 +297,9 @@ class GitDeployTest {
         for (String[] body : new String[][] {
                 {"{\"name\":\"hello\",\"nmae\":\"x\"}", "400 bad-request no field 'nmae' — use name"},
                 {"[\"hello\"]", "400 bad-request the body must be a JSON object, not array — use name"},
-                {"{\"name\":\"hello\"} {\"name\":\"again\"}", "400 malformed-json the body is not JSON at line 1, column "},
-                {"{\"name\":", "400 malformed-json the body is not JSON at line 1, column 9: "},
+                {"{\"name\":\"hello\"} {\"name\":\"again\"}", "400 malformed-json malformed JSON at line 1, column 18: "},
+                {"{\"name\":\"hello\",\"name\":\"again\"}", "400 malformed-json malformed JSON at line 1, column 17: field 'name' is given twice in one object — give it once"},
+                {"{\"name\":", "400 malformed-json malformed JSON at line 1, column 9: "},
                 {"{\"name\":\"" + "x".repeat(70_000) + "\"}", "413 payload-too-large the body takes more than 64 KiB"}}) {
             Http.Response r = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps")).POST(HttpRequest.BodyPublishers.ofString(body[0])));
             String answer = r.status() + " " + r.json().path("error").asText() + " " + r.json().path("message").asText();
@@ -307,6 +308,13 @@ class GitDeployTest {
         Http.Response token = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps/hello/token"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"app\":\"hello\"}")));
         assertEquals("400 no field 'app' — this endpoint takes no body, or {}", token.status() + " " + token.json().path("message").asText());
+        assertEquals(201, admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps")).POST(HttpRequest.BodyPublishers.ofString(
+                "{\"name\":\"kept\"}"))).status());
+        for (String body : new String[] {"{}", "{\"revision\":1}"}) {
+            Http.Response back = admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps/kept/rollback")).POST(HttpRequest.BodyPublishers.ofString(body)));
+            assertEquals("400 give the revision to return to as {\"revision\": \"r1\"} — GET /admin/apps/kept/revisions lists them",
+                    back.status() + " " + back.json().path("message").asText(), body);
+        }
         assertEquals(200, admin(HttpRequest.newBuilder(URI.create(platform.url() + "/admin/apps")).GET()).status(), "the API serves on");
     }
 }

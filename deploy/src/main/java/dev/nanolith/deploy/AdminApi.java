@@ -201,7 +201,12 @@ public final class AdminApi implements HttpService {
 
     private void rollback(ServerRequest req, ServerResponse res) throws IOException {
         AppState app = app(req);
-        String revision = Requests.object(req, "revision").path("revision").asText("");
+        JsonNode given = Requests.object(req, "revision").path("revision");
+        if (!given.isTextual() || given.asText().isBlank()) {
+            throw new IllegalArgumentException("give the revision to return to as {\"revision\": \"r1\"} — GET /admin/apps/" + app.name()
+                    + "/revisions lists them");
+        }
+        String revision = given.asText();
         long start = System.nanoTime();
         try {
             RevisionRecord target = deployer.rollback(app.name(), revision);

@@ -1,9 +1,11 @@
 package dev.nanolith.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nanolith.runtime.Json;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -18,8 +20,9 @@ public final class Requests {
     /** The most bytes of a body read as JSON. */
     public static final int MAX_BODY = 64 * 1024;
 
-    // One JSON value a body, as the gateway reads a function's: what follows it is refused, not ignored.
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    // One JSON value a body, each field once, as the gateway reads a function's: what follows it, or a field given twice, is refused.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /**
      * A request an endpoint does not take: answered with {@code status} and {@code error}, as
@@ -79,14 +82,19 @@ public final class Requests {
         String takes = fields.length == 0 ? "this endpoint takes no body, or {}" : "use " + String.join(", ", fields);
         JsonNode body;
         try {
-            body = bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
+            body = JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
+            // Told in JSON's own terms, as a function's body is.
+            String explained = Json.explain(bytes);
             String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new Refused(Status.BAD_REQUEST_400, "malformed-json", "the body is not JSON" + at + ": " + e.getOriginalMessage(), e);
+            throw new Refused(Status.BAD_REQUEST_400, "malformed-json", explained != null ? explained
+                    : "malformed JSON" + at + " — send one JSON object: " + takes, e);
         }
-        if (body == null || !body.isObject()) {
-            throw badRequest("the body must be a JSON object, not " + (body == null ? "blank" : body.getNodeType().name().toLowerCase(Locale.ROOT))
-                    + " — " + takes);
+        if (body == null || body.isMissingNode()) {
+            return JSON.createObjectNode(); // no body, or only white space
+        }
+        if (!body.isObject()) {
+            throw badRequest("the body must be a JSON object, not " + body.getNodeType().name().toLowerCase(Locale.ROOT) + " — " + takes);
         }
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();

@@ -44,6 +44,15 @@ public final class Json {
     }
 
     /**
+     * What is wrong with {@code body}, which Jackson refused, in the terms of JSON's grammar
+     * (RFC 8259): {@code malformed JSON at line 1, column 15: expected a field name in double
+     * quotes, found '}' — remove the comma before it}; null when the grammar finds nothing wrong.
+     */
+    public static String explain(byte[] body) {
+        return JsonSyntax.explain(body);
+    }
+
+    /**
      * A new mapper. Each revision gets its own, since a mapper caches the classes it has seen
      * and would keep an unloaded revision's classes alive.
      */
