@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -50,7 +49,6 @@ final class Jvm {
     /** How long an archive may take to be written: younger files of another platform are left alone. */
     private static final Duration ARCHIVE_IN_PROGRESS = Duration.ofMinutes(10);
 
-    private final AtomicBoolean archiving = new AtomicBoolean();
     /** The process that writes the archive, while it runs: it ends with the platform, unfinished. Guarded by this. */
     private Process archiver;
     /** The thread that starts and waits for the archive's process, and removes its files when it did not finish. Guarded by this. */
@@ -173,7 +171,7 @@ final class Jvm {
      * {@code heap} — and ends, writing the archive as it exits; the archive is then moved into place.
      */
     void archive(String mainClass, String heap, List<String> args) {
-        if (Files.isRegularFile(CLASS_ARCHIVE) || !archiving.compareAndSet(false, true)) {
+        if (Files.isRegularFile(CLASS_ARCHIVE)) {
             return;
         }
         Thread thread = Thread.ofVirtual().name("class archive").unstarted(() -> {
@@ -219,8 +217,9 @@ final class Jvm {
                 delete(written.resolveSibling(written.getFileName() + ".config"));
             }
         });
+        // One archive a platform: a second call, or one after close, writes none.
         synchronized (this) {
-            if (closed) {
+            if (closed || archiveThread != null) {
                 return;
             }
             archiveThread = thread;
